@@ -1,0 +1,296 @@
+"""The command line: a thin layer over ``scan()`` and the renderers.
+
+    python -m dd_evidence PROJECT [options]      scan and write reports
+    python -m dd_evidence probes                 list the probes
+    python -m dd_evidence criteria --level L     list the criteria of a level
+    python -m dd_evidence schema                 print the JSON report schema
+
+Exit codes: 0 report written (whatever the criteria say); 1 with --fail-on when a required criterion has one
+of the given statuses; 2 bad input; 3 could not scan at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from dd_evidence import __version__
+from dd_evidence.catalogue import LEVELS, load_catalogue
+from dd_evidence.context import DEFAULT_GITHUB_API, ScanConfig
+from dd_evidence.errors import (
+    EXIT_CANNOT_SCAN,
+    EXIT_CRITERIA_NOT_MET,
+    EXIT_OK,
+    BadInput,
+    DDError,
+)
+from dd_evidence.model import CriterionStatus, Report, Requirement
+from dd_evidence.registry import load_probes
+from dd_evidence.render import FORMATS, parse_formats, write_reports
+from dd_evidence.render.json_report import load_schema
+from dd_evidence.render.terminal import render_terminal
+from dd_evidence.resolve import resolve_project
+from dd_evidence.scan import _git_url_for, _web_url_for, run_scan
+from dd_evidence.timeutil import parse_as_of
+
+COMMANDS = ("scan", "probes", "criteria", "schema")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so every bad input takes the same one-line path."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise BadInput(message)
+
+
+def build_scan_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m dd_evidence",
+        description="Gather the evidence for a CNCF TOC due-diligence review of PROJECT.",
+        epilog="Other commands: probes, criteria [--level L], schema. "
+        "Exit codes: 0 written, 1 --fail-on matched, 2 bad input, 3 could not scan.",
+    )
+    parser.add_argument("project", help="CNCF project name, GitHub org, owner/repo, repository URL or local path")
+    parser.add_argument("--level", default="graduation", help="incubation or graduation (default: graduation)")
+    parser.add_argument("--as-of", help="scan the repos as they were at this UTC instant (YYYY-MM-DD = 00:00Z)")
+    parser.add_argument("--format", default="terminal", help="comma list of: " + ", ".join(FORMATS))
+    parser.add_argument("--out", type=Path, default=Path("."), help="folder for md/json files (default: .)")
+    parser.add_argument("--repos", help="comma list of repos (name or owner/name) instead of the whole org")
+    parser.add_argument("--offline", action="store_true", help="no network: local or cached git only")
+    parser.add_argument("--git-url", help="clone URL template, e.g. 'file:///srv/{owner}/{repo}'")
+    parser.add_argument("--web-url", help="permalink base template (default from --github-api)")
+    parser.add_argument("--github-api", default=DEFAULT_GITHUB_API, help="GitHub (Enterprise) API base URL")
+    parser.add_argument("--token-file", type=Path, help="file holding a GitHub token (else $GITHUB_TOKEN/$GH_TOKEN)")
+    parser.add_argument("--cache-dir", type=Path, help="where clones and HTTP answers are cached")
+    parser.add_argument("--probes", help="comma list of probe ids or prefixes to run (default: all)")
+    parser.add_argument("--probes-dir", type=Path, action="append", default=[], help="load probes from *.py here")
+    parser.add_argument("--window", type=int, default=180, help="activity window in days (default: 180)")
+    parser.add_argument(
+        "--fail-on",
+        help="exit 1 when a required criterion has one of these statuses, e.g. not_met or not_met,partial",
+    )
+    parser.add_argument("--verbose", "-v", action="store_true", help="list every finding in the terminal")
+    parser.add_argument("--no-progress", action="store_true", help="no progress display")
+    parser.add_argument("--version", action="version", version=f"dd-evidence {__version__}")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (``python -m dd_evidence`` exits with it)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    err = Console(stderr=True, highlight=False)
+    try:
+        if args and args[0] in COMMANDS[1:]:
+            return _run_command(args[0], args[1:])
+        if args and args[0] == "scan":
+            args = args[1:]
+        return _scan(args, err)
+    except DDError as exc:
+        err.print(f"dd-evidence: error: {exc}", markup=False, soft_wrap=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err.print("dd-evidence: interrupted", markup=False)
+        return 130
+    except Exception as exc:  # the last guard: one line, never a traceback
+        if os.environ.get("DD_EVIDENCE_DEBUG"):
+            raise
+        err.print(
+            f"dd-evidence: internal error: {type(exc).__name__}: {exc} (set DD_EVIDENCE_DEBUG=1 for a traceback)",
+            markup=False,
+            soft_wrap=True,
+        )
+        return EXIT_CANNOT_SCAN
+
+
+def _scan(argv: list[str], err: Console) -> int:
+    opts = build_scan_parser().parse_args(argv)
+    config = _config(opts)
+    formats = parse_formats(opts.format)
+    _check_out_dir(opts.out, formats)
+    fail_on = _fail_on(opts.fail_on)
+    ref = resolve_project(opts.project)
+    show_progress = not opts.no_progress and err.is_terminal
+    report = _run_with_progress(config, ref, err) if show_progress else run_scan(config, ref)
+    out = Console(highlight=False)
+    if "terminal" in formats:
+        render_terminal(report, out, verbose=opts.verbose)
+    written = write_reports(report, [f for f in formats if f != "terminal"], opts.out)
+    for path in written:
+        err.print(f"wrote {path}", markup=False)
+    return EXIT_CRITERIA_NOT_MET if fail_on and _required_with(report, fail_on) else EXIT_OK
+
+
+def _config(opts: argparse.Namespace) -> ScanConfig:
+    if opts.level not in LEVELS:
+        raise BadInput(f"unknown level {opts.level!r}: choose one of {', '.join(LEVELS)}")
+    if opts.window <= 0:
+        raise BadInput("--window must be a positive number of days")
+    config = ScanConfig(
+        level=opts.level,
+        as_of=parse_as_of(opts.as_of) if opts.as_of else None,
+        offline=opts.offline,
+        git_url=opts.git_url or _git_url_for(opts.github_api),
+        web_url=opts.web_url or _web_url_for(opts.github_api),
+        github_api=opts.github_api,
+        repos=_split(opts.repos),
+        probes=_split(opts.probes),
+        probes_dirs=list(opts.probes_dir),
+        token=_token(opts.token_file),
+        window_days=opts.window,
+    )
+    if opts.cache_dir:
+        config.cache_dir = opts.cache_dir
+    for template in (config.git_url, config.web_url):
+        if "{repo}" not in template:
+            raise BadInput(f"URL template {template!r} must contain {{repo}} (and usually {{owner}})")
+    return config
+
+
+def _token(token_file: Path | None) -> str | None:
+    if token_file is not None:
+        try:
+            token = token_file.read_text().strip()
+        except OSError as exc:
+            raise BadInput(f"cannot read token file {token_file}: {exc.strerror}") from None
+        if not token:
+            raise BadInput(f"token file {token_file} is empty")
+        return token
+    return os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or None
+
+
+def _split(text: str | None) -> list[str] | None:
+    items = [part.strip() for part in (text or "").split(",") if part.strip()]
+    return items or None
+
+
+def _fail_on(text: str | None) -> set[CriterionStatus]:
+    statuses = set()
+    for item in _split(text) or []:
+        try:
+            statuses.add(CriterionStatus(item))
+        except ValueError:
+            valid = ", ".join(s.value for s in CriterionStatus)
+            raise BadInput(f"--fail-on: unknown status {item!r}; use {valid}") from None
+    return statuses
+
+
+def _check_out_dir(out: Path, formats: list[str]) -> None:
+    if not [f for f in formats if f != "terminal"]:
+        return
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInput(f"cannot write to --out {out}: {exc.strerror or exc}") from None
+    if not os.access(out, os.W_OK):
+        raise BadInput(f"cannot write to --out {out}: permission denied")
+
+
+def _required_with(report: Report, statuses: set[CriterionStatus]) -> bool:
+    return any(r.requirement is Requirement.REQUIRED and r.status in statuses for r in report.criteria)
+
+
+def _run_with_progress(config: ScanConfig, ref, err: Console) -> Report:
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        console=err,
+        transient=True,
+    ) as progress:
+        tasks: dict[str, int] = {}
+
+        def update(phase: str, item: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = progress.add_task(phase, total=total)
+            label = "cloning/reading" if phase == "repos" else "probing"
+            progress.update(tasks[phase], completed=done, total=total, description=f"{label} {item}".strip())
+
+        return run_scan(config, ref, progress=update)
+
+
+def _run_command(command: str, argv: list[str]) -> int:
+    out = Console(highlight=False)
+    if command == "probes":
+        return _list_probes(argv, out)
+    if command == "criteria":
+        return _list_criteria(argv, out)
+    parser = _Parser(prog="python -m dd_evidence schema", description="Print the JSON schema of the report.")
+    parser.parse_args(argv)
+    sys.stdout.write(json.dumps(load_schema(), indent=2) + "\n")
+    return EXIT_OK
+
+
+def _list_probes(argv: list[str], out: Console) -> int:
+    from rich.table import Table
+
+    parser = _Parser(prog="python -m dd_evidence probes", description="List every probe.")
+    parser.add_argument("--probes-dir", type=Path, action="append", default=[])
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    opts = parser.parse_args(argv)
+    probe_set = load_probes(opts.probes_dir)
+    informs: dict[str, list[str]] = {}
+    for level in LEVELS:
+        for probe_id, criteria in load_catalogue(level).probes_informing().items():
+            informs.setdefault(probe_id, [])
+            informs[probe_id] += [c for c in criteria if c not in informs[probe_id]]
+    rows = [
+        {**p.spec.to_dict(), "criteria": informs.get(p.spec.id, []), "origin": probe_set.origins[p.spec.id]}
+        for p in sorted(probe_set.probes, key=lambda p: p.spec.id)
+    ]
+    if opts.json:
+        sys.stdout.write(
+            json.dumps({"probes": rows, "load_errors": [f.message for f in probe_set.load_errors]}, indent=2) + "\n"
+        )
+        return EXIT_OK
+    table = Table(title=f"{len(rows)} probes")
+    for column in ("id", "question", "sources", "criteria"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row["id"], row["title"], ", ".join(row["sources"]), ", ".join(row["criteria"]) or "-")
+    out.print(table)
+    for finding in probe_set.load_errors:
+        out.print(f"[red]load error:[/] {finding.message}", soft_wrap=True)
+    return EXIT_OK
+
+
+def _list_criteria(argv: list[str], out: Console) -> int:
+    from rich.table import Table
+
+    parser = _Parser(prog="python -m dd_evidence criteria", description="List the criteria of a level.")
+    parser.add_argument("--level", default="graduation")
+    parser.add_argument("--as-of", help="the template revision in force at this instant")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    opts = parser.parse_args(argv)
+    catalogue = load_catalogue(opts.level, parse_as_of(opts.as_of) if opts.as_of else None)
+    rows = [
+        {
+            "id": c.id,
+            "section": c.section,
+            "requirement": c.requirement.value,
+            "title": c.title,
+            "probes": list(c.rule.deciding_probes),
+            "supporting": list(c.rule.supporting),
+            "decided_by": "manual" if c.rule.is_manual else c.rule.mode,
+        }
+        for c in catalogue.criteria
+    ]
+    if opts.json:
+        payload = {"level": catalogue.level, "revision": catalogue.revision, "criteria": rows}
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    table = Table(title=f"{catalogue.level} criteria ({len(rows)}), TOC template revision {catalogue.revision}")
+    for column in ("id", "section", "req.", "title", "decided by"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        decided = ", ".join(row["probes"]) or "manual"
+        table.add_row(row["id"], row["section"], row["requirement"], row["title"], decided)
+    out.print(table)
+    return EXIT_OK

@@ -1,0 +1,119 @@
+"""One scan = one context: the configuration, the clock, the sources and the repositories probes read.
+
+Probes receive the context and nothing else, so a test can build one from local repositories and a fixed
+clock without patching anything.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from dd_evidence.repoview import RepoView
+from dd_evidence.resolve import ProjectRef
+from dd_evidence.timeutil import utcnow
+
+T = TypeVar("T")
+
+DEFAULT_GIT_URL = "https://github.com/{owner}/{repo}.git"
+DEFAULT_WEB_URL = "https://github.com/{owner}/{repo}"
+DEFAULT_GITHUB_API = "https://api.github.com"
+
+
+def default_cache_dir() -> Path:
+    """``$DD_EVIDENCE_CACHE``, else ``$XDG_CACHE_HOME/dd-evidence``, else ``~/.cache/dd-evidence``."""
+    if os.environ.get("DD_EVIDENCE_CACHE"):
+        return Path(os.environ["DD_EVIDENCE_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "dd-evidence"
+
+
+@dataclass
+class ScanConfig:
+    """Everything a user can set for one scan. The token is kept out of every report."""
+
+    level: str = "graduation"
+    as_of: datetime | None = None
+    offline: bool = False
+    git_url: str = DEFAULT_GIT_URL
+    web_url: str = DEFAULT_WEB_URL
+    github_api: str = DEFAULT_GITHUB_API
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    repos: list[str] | None = None
+    probes: list[str] | None = None
+    probes_dirs: list[Path] = field(default_factory=list)
+    token: str | None = field(default=None, repr=False)
+    window_days: int = 180
+    refresh: bool = True
+
+    def public(self) -> dict[str, Any]:
+        """The options as recorded in a report (no token)."""
+        return {
+            "level": self.level,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "offline": self.offline,
+            "git_url": self.git_url,
+            "web_url": self.web_url,
+            "github_api": self.github_api,
+            "repos": self.repos,
+            "probes": self.probes,
+            "probes_dirs": [str(p) for p in self.probes_dirs],
+            "window_days": self.window_days,
+            "authenticated": self.token is not None,
+        }
+
+
+class ScanContext:
+    """The facts of one scan, handed to every probe."""
+
+    def __init__(
+        self,
+        config: ScanConfig,
+        project: ProjectRef,
+        repos: list[RepoView],
+        unreadable: dict[str, str] | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ):
+        self.config = config
+        self.project = project
+        self.repos = repos
+        self.unreadable = dict(unreadable or {})
+        self.clock = clock
+        self._memo: dict[Any, Any] = {}
+        self._memo_lock = threading.Lock()
+
+    @property
+    def as_of(self) -> datetime:
+        """The instant the scan describes: ``--as-of`` or now."""
+        return self.config.as_of or self.clock()
+
+    @property
+    def main_repo(self) -> RepoView | None:
+        return next((r for r in self.repos if r.role == "main"), self.repos[0] if self.repos else None)
+
+    def repo(self, name: str) -> RepoView | None:
+        """A scanned repo by ``name`` or ``owner/name`` (case-insensitive)."""
+        wanted = name.lower()
+        return next((r for r in self.repos if wanted in (r.name.lower(), r.full_name.lower())), None)
+
+    def repos_with_role(self, *roles: str) -> list[RepoView]:
+        return [r for r in self.repos if r.role in roles]
+
+    def governance_repos(self) -> list[RepoView]:
+        """Where governance usually lives, most likely first: community, org profile, main, then the rest."""
+        order = {"community": 0, "org-profile": 1, "main": 2, "website": 3, "other": 4}
+        return sorted(self.repos, key=lambda r: (order.get(r.role, 5), r.name))
+
+    def memo(self, key: Any, compute: Callable[[], T]) -> T:
+        """Compute a fact once per scan (probes share parsed documents, logs, API answers)."""
+        with self._memo_lock:
+            if key in self._memo:
+                return self._memo[key]
+        value = compute()
+        with self._memo_lock:
+            return self._memo.setdefault(key, value)

@@ -1,0 +1,66 @@
+"""Typed errors. The CLI turns each into one line and the exit code it carries; the library only raises."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_CRITERIA_NOT_MET = 1
+EXIT_BAD_INPUT = 2
+EXIT_CANNOT_SCAN = 3
+
+
+class DDError(Exception):
+    """Base of every error dd-evidence raises on purpose. ``str(err)`` is a one-line message for a person."""
+
+    exit_code = EXIT_CANNOT_SCAN
+
+
+class BadInput(DDError):
+    """The user asked for something we cannot do: a bad option, time, level or path."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class ProjectNotFound(BadInput):
+    """The name matched no CNCF project, org, repo URL or local path."""
+
+    def __init__(self, name: str, suggestions: list[str]):
+        self.name = name
+        self.suggestions = suggestions
+        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(
+            f"unknown project {name!r}{hint} (give a CNCF project name, a GitHub org, owner/repo, a URL or a path)"
+        )
+
+
+class BadToken(BadInput):
+    """GitHub refused the token we were given."""
+
+
+class ScanFailed(DDError):
+    """The scan could not run at all (nothing to read, git missing, network down for every source)."""
+
+
+class GitMissing(ScanFailed):
+    """git is not installed or too old."""
+
+
+class NetworkDown(ScanFailed):
+    """No source could be reached and nothing was cached."""
+
+
+class SourceUnavailable(DDError):
+    """One source did not answer (offline, network error, 404, malformed). Probes turn it into not_available."""
+
+    def __init__(self, source: str, reason: str):
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{source}: {reason}")
+
+
+class RateLimited(SourceUnavailable):
+    """A service's rate limit was hit and the wait would exceed the bound we allow."""
+
+    def __init__(self, source: str, reset_in: float | None = None):
+        self.reset_in = reset_in
+        when = f"; resets in {int(reset_in)} s" if reset_in is not None else ""
+        super().__init__(source, f"rate limit exceeded{when}")

@@ -1,0 +1,52 @@
+"""The probe base class: a yes/no question over the facts a scan context hands it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
+
+if TYPE_CHECKING:
+    from dd_evidence.context import ScanContext
+
+
+class Probe:
+    """Subclass this, set ``spec`` and implement ``run``. Keep ``run`` pure over what ``ctx`` gives you.
+
+    Raising :class:`~dd_evidence.errors.SourceUnavailable` from ``run`` turns into a ``not_available`` finding,
+    any other exception into an ``error`` finding: a broken probe never stops a scan.
+    """
+
+    spec: ClassVar[ProbeSpec]
+
+    def run(self, ctx: ScanContext) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    def finding(
+        self,
+        subject: str,
+        outcome: Outcome | bool,
+        message: str,
+        values: Mapping[str, Any] | None = None,
+        evidence: Iterable[Evidence] = (),
+    ) -> Finding:
+        """Build a finding of this probe; a bool outcome maps to TRUE/FALSE."""
+        if isinstance(outcome, bool):
+            outcome = Outcome.TRUE if outcome else Outcome.FALSE
+        return Finding(
+            probe=self.spec.id,
+            subject=subject,
+            outcome=outcome,
+            message=message,
+            values=dict(values or {}),
+            evidence=tuple(evidence),
+        )
+
+    def not_available(self, subject: str, reason: str) -> Finding:
+        """A finding saying a source did not answer, so this question cannot be decided."""
+        return self.finding(subject, Outcome.NOT_AVAILABLE, reason)

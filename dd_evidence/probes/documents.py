@@ -1,0 +1,218 @@
+"""Are the project's key documents present somewhere in the org? One probe per document role.
+
+Presence only: what each document says is judged by the governance, people and security probe families.
+A stub that only points elsewhere counts as present when its target was found in the scan; otherwise the
+finding says where the stub points so a reviewer can follow it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from dd_evidence.context import ScanContext
+from dd_evidence.locate import DocHit, locate
+from dd_evidence.markdown import parse
+from dd_evidence.model import Finding, ProbeSpec
+from dd_evidence.probes.base import Probe
+from dd_evidence.repoview import RepoView
+
+
+class _DocumentPresent(Probe):
+    """An org-wide presence check for one document role."""
+
+    role: str = ""
+    noun: str = ""
+
+    def run(self, ctx: ScanContext) -> Iterable[Finding]:
+        hits = locate(ctx, self.role)
+        subject = ctx.project.orgs[0] if ctx.project.orgs else ctx.project.name
+        real = [h for h in hits if not h.is_stub]
+        stubs = [h for h in hits if h.is_stub]
+        values = {"found": [h.label for h in real], "stubs": {h.label: h.points_to for h in stubs}}
+        if real:
+            where = _describe(real)
+            extra = f"; {len(stubs)} stub(s) point to it" if stubs else ""
+            yield self.finding(
+                subject,
+                True,
+                f"{self.noun} found in {where}{extra}",
+                values,
+                [h.evidence() for h in (real + stubs)[:6]],
+            )
+        elif stubs:
+            targets = ", ".join(sorted({h.points_to or "" for h in stubs}))
+            yield self.finding(
+                subject,
+                False,
+                f"only stub {self.noun} found ({_describe(stubs)}), pointing to {targets} "
+                "which is outside the scanned repositories",
+                values,
+                [h.evidence() for h in stubs[:6]],
+            )
+        else:
+            yield self.finding(
+                subject, False, f"no {self.noun} in any of the {len(ctx.repos)} scanned repositories", values
+            )
+
+
+def _describe(hits: list[DocHit]) -> str:
+    labels = [h.label for h in hits]
+    return ", ".join(labels[:4]) + (f" and {len(labels) - 4} more" if len(labels) > 4 else "")
+
+
+class GovernancePresent(_DocumentPresent):
+    role, noun = "governance", "governance document"
+    spec = ProbeSpec(
+        id="documents.governance_present",
+        title="Is there a governance document (GOVERNANCE.md or equivalent) in the project's repositories?",
+        motivation="The TOC needs clear, discoverable governance; most projects keep it in GOVERNANCE.md.",
+        remediation="Add GOVERNANCE.md to the main or community repository and link it from the main README.",
+    )
+
+
+class ContributingPresent(_DocumentPresent):
+    role, noun = "contributing", "contributing guide"
+    spec = ProbeSpec(
+        id="documents.contributing_present",
+        title="Is there a contributing guide (CONTRIBUTING.md)?",
+        motivation="Contributors need to know how to submit issues and changes.",
+        remediation="Add CONTRIBUTING.md describing how to file issues, propose changes and get them reviewed.",
+    )
+
+
+class CodeOfConductPresent(_DocumentPresent):
+    role, noun = "code_of_conduct", "code of conduct"
+    spec = ProbeSpec(
+        id="documents.coc_present",
+        title="Is there a code of conduct (CODE_OF_CONDUCT.md)?",
+        motivation="CNCF projects adopt the CNCF Code of Conduct and document it.",
+        remediation="Add CODE_OF_CONDUCT.md adopting the CNCF Code of Conduct.",
+    )
+
+
+class MaintainersPresent(_DocumentPresent):
+    role, noun = "maintainers", "maintainer list"
+    spec = ProbeSpec(
+        id="documents.maintainers_present",
+        title="Is there a maintainer list (MAINTAINERS.md, OWNERS or equivalent)?",
+        motivation="The TOC checks the current maintainers, their affiliation and responsibilities.",
+        remediation="Add MAINTAINERS.md listing every maintainer with contact, affiliation and area.",
+    )
+
+
+class RoadmapPresent(_DocumentPresent):
+    role, noun = "roadmap", "roadmap"
+    spec = ProbeSpec(
+        id="documents.roadmap_present",
+        title="Is there a public roadmap (ROADMAP.md or equivalent)?",
+        motivation="Projects document forward-looking plans publicly.",
+        remediation="Add ROADMAP.md (or link a public project board) describing planned work.",
+    )
+
+
+class AdoptersPresent(_DocumentPresent):
+    role, noun = "adopters", "adopters list"
+    spec = ProbeSpec(
+        id="documents.adopters_present",
+        title="Is there a public list of adopters (ADOPTERS.md or equivalent)?",
+        motivation="The TOC asks for a publicly documented list of adopters.",
+        remediation="Add ADOPTERS.md listing organisations that use the project and how.",
+    )
+
+
+class ReleaseProcessPresent(_DocumentPresent):
+    role, noun = "release_process", "release process document"
+    spec = ProbeSpec(
+        id="documents.release_process_present",
+        title="Is the release process documented (RELEASES.md or equivalent)?",
+        motivation="Graduation requires a RELEASES.md or equivalent defining the release process.",
+        remediation="Add RELEASES.md covering cadence, tagging, branches, support and artifacts.",
+    )
+
+
+class SecurityPolicyPresent(_DocumentPresent):
+    role, noun = "security_policy", "security policy"
+    spec = ProbeSpec(
+        id="documents.security_policy_present",
+        title="Is there a security policy (SECURITY.md) for the project?",
+        motivation="Reporters need a clearly defined and discoverable way to report vulnerabilities.",
+        remediation="Add SECURITY.md with the reporting channel and the response process.",
+    )
+
+
+class IssueTemplatesPresent(Probe):
+    spec = ProbeSpec(
+        id="documents.issue_templates_present",
+        title="Does the main repository (or the org's .github defaults) offer issue templates?",
+        motivation="Issue templates make the process to submit issues clear.",
+        remediation="Add .github/ISSUE_TEMPLATE/ with bug report and feature request templates.",
+    )
+
+    def run(self, ctx: ScanContext) -> Iterable[Finding]:
+        candidates = [r for r in (ctx.main_repo, *ctx.repos_with_role("org-profile")) if r is not None]
+        for repo in dict.fromkeys(candidates):
+            templates = [p for p in repo.files if p.lower().startswith(".github/issue_template")]
+            templates += repo.find(["ISSUE_TEMPLATE.md"])
+            if templates:
+                yield self.finding(
+                    repo.full_name,
+                    True,
+                    f"{len(templates)} issue template file(s) in {repo.name}",
+                    {"files": templates},
+                    [repo.evidence(p) for p in templates[:5]],
+                )
+                return
+        main = ctx.main_repo
+        subject = main.full_name if main else ctx.project.name
+        yield self.finding(subject, False, "no issue templates in the main repository or the org defaults")
+
+
+class SecurityPolicyInEveryRepo(Probe):
+    spec = ProbeSpec(
+        id="documents.security_policy_in_every_repo",
+        title="Does every repository have a security policy, an org default, or a README link to one?",
+        motivation="Reporters land on any repo of the org; each should lead to the security policy.",
+        remediation="Add an org-wide default SECURITY.md in the org's .github repository.",
+    )
+
+    def run(self, ctx: ScanContext) -> Iterable[Finding]:
+        org_default = [r for r in ctx.repos_with_role("org-profile") if r.find(["SECURITY.md"])]
+        for repo in ctx.repos:
+            own = repo.find(["SECURITY.md", "SECURITY.rst", "SECURITY"])
+            if own:
+                yield self.finding(
+                    repo.full_name,
+                    True,
+                    f"{repo.name} has {own[0]}",
+                    {"path": own[0]},
+                    [repo.evidence(own[0])],
+                )
+            elif org_default:
+                yield self.finding(repo.full_name, True, f"{repo.name} inherits the org default SECURITY.md")
+            elif (line := _readme_security_link(repo)) is not None:
+                readme = repo.find(["README.md"])[0]
+                yield self.finding(
+                    repo.full_name,
+                    True,
+                    f"{repo.name}'s README links a security policy",
+                    {"path": readme},
+                    [repo.evidence(readme, line)],
+                )
+            else:
+                yield self.finding(
+                    repo.full_name,
+                    False,
+                    f"{repo.name} has no SECURITY.md, no org default and no README link to one",
+                )
+        for name, reason in ctx.unreadable.items():
+            yield self.not_available(name, f"repository could not be read: {reason}")
+
+
+def _readme_security_link(repo: RepoView) -> int | None:
+    readmes = repo.find(["README.md"])
+    if not readmes:
+        return None
+    for link in parse(repo.read(readmes[0]) or "").links:
+        if "security" in link.url.lower() and not link.image:
+            return link.line
+    return None

@@ -1,0 +1,161 @@
+"""Finding probes: the ``dd_evidence.probes`` entry-point group (built-ins and third parties alike) and loose
+modules from ``--probes-dir``. A plugin that fails to load becomes an error finding, never a crash."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import pkgutil
+import sys
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from types import ModuleType
+
+from dd_evidence.model import Finding, Outcome
+from dd_evidence.probes.base import Probe
+
+ENTRY_POINT_GROUP = "dd_evidence.probes"
+BUILTIN_PACKAGE = "dd_evidence.probes"
+
+
+@dataclass
+class ProbeSet:
+    """The probes a scan will run, where each came from, and the plugins that failed to load."""
+
+    probes: list[Probe] = field(default_factory=list)
+    origins: dict[str, str] = field(default_factory=dict)
+    load_errors: list[Finding] = field(default_factory=list)
+
+    def ids(self) -> list[str]:
+        return [p.spec.id for p in self.probes]
+
+    def get(self, probe_id: str) -> Probe | None:
+        return next((p for p in self.probes if p.spec.id == probe_id), None)
+
+    def add_module(self, module: ModuleType, origin: str) -> None:
+        for probe_cls in probes_in_module(module):
+            self.add(probe_cls(), origin)
+
+    def add(self, probe: Probe, origin: str) -> None:
+        if probe.spec.id in self.origins:
+            self.load_errors.append(
+                _load_error(
+                    origin,
+                    f"probe id {probe.spec.id!r} is already registered by {self.origins[probe.spec.id]}",
+                )
+            )
+            return
+        self.probes.append(probe)
+        self.origins[probe.spec.id] = origin
+
+    def select(self, wanted: list[str] | None) -> ProbeSet:
+        """Keep only the given ids or id prefixes (``governance`` keeps ``governance.*``)."""
+        if not wanted:
+            return self
+        kept = ProbeSet(load_errors=list(self.load_errors))
+        for probe in self.probes:
+            if any(probe.spec.id == w or probe.spec.id.startswith(w.rstrip(".") + ".") for w in wanted):
+                kept.probes.append(probe)
+                kept.origins[probe.spec.id] = self.origins[probe.spec.id]
+        return kept
+
+
+def probes_in_module(module: ModuleType) -> list[type[Probe]]:
+    """The concrete Probe subclasses a module defines (not the ones it merely imports)."""
+    found = []
+    for _name, obj in inspect.getmembers(module, inspect.isclass):
+        if (
+            issubclass(obj, Probe)
+            and obj is not Probe
+            and obj.__module__ == module.__name__
+            and "spec" in vars(obj)
+            and not inspect.isabstract(obj)
+        ):
+            found.append(obj)
+    return sorted(found, key=lambda cls: cls.spec.id)
+
+
+def load_probes(probes_dirs: list[Path] | None = None) -> ProbeSet:
+    """Every registered probe: entry points first, then each ``--probes-dir``."""
+    probe_set = ProbeSet()
+    eps = list(entry_points(group=ENTRY_POINT_GROUP))
+    builtin_seen = False
+    for ep in sorted(eps, key=lambda e: e.name):
+        builtin_seen |= ep.value.startswith(BUILTIN_PACKAGE + ".")
+        try:
+            loaded = ep.load()
+        except Exception as exc:  # a third-party plugin may be broken in any way
+            probe_set.load_errors.append(_load_error(f"entry point {ep.name}", _describe(exc)))
+            continue
+        _add_loaded(probe_set, loaded, f"entry point {ep.name} ({ep.value})")
+    if not builtin_seen:
+        # Running from a source tree that was never installed has no entry-point metadata; the built-in
+        # modules are then found by walking the package, so a checkout works the same as a wheel.
+        _add_builtin_modules(probe_set)
+    for directory in probes_dirs or []:
+        load_probes_dir(probe_set, directory)
+    return probe_set
+
+
+def load_probes_dir(probe_set: ProbeSet, directory: Path) -> None:
+    """Import every ``*.py`` in ``directory`` (not starting with ``_``) as a loose probe module."""
+    if not directory.is_dir():
+        probe_set.load_errors.append(_load_error(str(directory), "probes dir does not exist"))
+        return
+    for path in sorted(directory.glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        module_name = f"dd_evidence_local_probes.{path.stem}"
+        try:
+            spec = importlib.util.spec_from_file_location(module_name, path)
+            if spec is None or spec.loader is None:
+                raise ImportError(f"cannot import {path}")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[module_name] = module
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            sys.modules.pop(module_name, None)
+            probe_set.load_errors.append(_load_error(str(path), _describe(exc)))
+            continue
+        probe_set.add_module(module, str(path))
+
+
+def _add_builtin_modules(probe_set: ProbeSet) -> None:
+    package = importlib.import_module(BUILTIN_PACKAGE)
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("_") or info.name == "base":
+            continue
+        name = f"{BUILTIN_PACKAGE}.{info.name}"
+        try:
+            module = importlib.import_module(name)
+        except Exception as exc:
+            probe_set.load_errors.append(_load_error(name, _describe(exc)))
+            continue
+        probe_set.add_module(module, name)
+
+
+def _add_loaded(probe_set: ProbeSet, loaded: object, origin: str) -> None:
+    if isinstance(loaded, ModuleType):
+        probe_set.add_module(loaded, origin)
+    elif inspect.isclass(loaded) and issubclass(loaded, Probe):
+        try:
+            probe_set.add(loaded(), origin)
+        except Exception as exc:
+            probe_set.load_errors.append(_load_error(origin, _describe(exc)))
+    else:
+        probe_set.load_errors.append(_load_error(origin, "is neither a module nor a Probe subclass"))
+
+
+def _load_error(origin: str, reason: str) -> Finding:
+    return Finding(
+        probe="registry.plugin_loads",
+        subject=origin,
+        outcome=Outcome.ERROR,
+        message=f"probe plugin {origin} could not be loaded: {reason}",
+    )
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"

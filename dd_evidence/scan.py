@@ -1,0 +1,325 @@
+"""``scan()``: resolve the project, open its repositories, run the probes, aggregate, return a Report.
+
+The library entry point. It never prints or exits; progress goes to an optional callback.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+from dd_evidence import __version__
+from dd_evidence.aggregate import aggregate
+from dd_evidence.catalogue import load_catalogue
+from dd_evidence.context import (
+    DEFAULT_GIT_URL,
+    DEFAULT_GITHUB_API,
+    DEFAULT_WEB_URL,
+    ScanConfig,
+    ScanContext,
+)
+from dd_evidence.errors import BadInput, DDError, ScanFailed, SourceUnavailable
+from dd_evidence.model import Finding, Outcome, ProjectInfo, Report, RepoScan
+from dd_evidence.probes.base import Probe
+from dd_evidence.registry import ProbeSet, load_probes
+from dd_evidence.repoview import DirectoryRepoView, GitRepoView, RepoView
+from dd_evidence.resolve import ProjectRef, RepoRef, repo_role, resolve_project
+from dd_evidence.sources.git import GitRepo, GitWorkspace, check_git
+from dd_evidence.timeutil import parse_as_of, utcnow
+
+Progress = Callable[[str, str, int, int], None]
+"""progress(phase, item, done, total): phase is "repos" or "probes"."""
+
+CLONE_WORKERS = 4
+
+
+def scan(
+    project: str,
+    *,
+    level: str = "graduation",
+    as_of: str | datetime | None = None,
+    offline: bool = False,
+    git_url: str | None = None,
+    web_url: str | None = None,
+    github_api: str = DEFAULT_GITHUB_API,
+    cache_dir: Path | str | None = None,
+    repos: list[str] | None = None,
+    probes: list[str] | None = None,
+    probes_dirs: Iterable[Path] = (),
+    token: str | None = None,
+    window_days: int = 180,
+    progress: Progress | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> Report:
+    """Scan a CNCF project (name, org, ``owner/repo``, URL or local path) and return its Report."""
+    config = ScanConfig(
+        level=level,
+        as_of=parse_as_of(as_of) if isinstance(as_of, str) else as_of,
+        offline=offline,
+        git_url=git_url or _git_url_for(github_api),
+        web_url=web_url or _web_url_for(github_api),
+        github_api=github_api,
+        repos=repos,
+        probes=probes,
+        probes_dirs=list(probes_dirs),
+        token=token,
+        window_days=window_days,
+    )
+    if cache_dir is not None:
+        config.cache_dir = Path(cache_dir)
+    return run_scan(config, resolve_project(project), progress=progress, clock=clock)
+
+
+def run_scan(
+    config: ScanConfig,
+    ref: ProjectRef,
+    progress: Progress | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> Report:
+    """Scan an already resolved project with a full configuration."""
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    catalogue = load_catalogue(config.level, config.as_of)
+    probe_set = load_probes(config.probes_dirs)
+    _check_selection(probe_set, config.probes)
+    probe_set = probe_set.select(config.probes)
+
+    mark = time.perf_counter()
+    workspace = GitWorkspace(config.cache_dir, config.git_url, offline=config.offline, refresh=config.refresh)
+    try:
+        views, unreadable = open_repos(config, ref, workspace, progress)
+        timings["repos"] = round(time.perf_counter() - mark, 3)
+        if not views:
+            detail = "; ".join(f"{k}: {v}" for k, v in unreadable.items()) or "no repositories found"
+            raise ScanFailed(f"could not read any repository of {ref.display_name} ({detail})")
+        ctx = ScanContext(config, ref, views, unreadable, clock=clock)
+        findings = [*probe_set.load_errors, *run_probes(ctx, probe_set.probes, timings, progress)]
+    finally:
+        workspace.close()
+
+    results = aggregate(catalogue, findings)
+    timings["total"] = round(time.perf_counter() - started, 3)
+    errors = [f"{f.probe} ({f.subject}): {f.message}" for f in findings if f.outcome is Outcome.ERROR]
+    errors += [f"{name}: {reason}" for name, reason in unreadable.items()]
+    return Report(
+        project=ProjectInfo(
+            name=ref.name,
+            display_name=ref.display_name,
+            orgs=ref.orgs,
+            maturity=ref.maturity,
+            homepage=ref.homepage,
+        ),
+        level=config.level,
+        as_of=config.as_of,
+        generated_at=clock(),
+        tool_version=__version__,
+        catalogue=catalogue.info,
+        repos=tuple(v.scan for v in views) + tuple(_failed_scan(config, n, r) for n, r in unreadable.items()),
+        criteria=tuple(results),
+        findings=tuple(findings),
+        errors=tuple(errors),
+        timings=timings,
+        requests={},
+        options=config.public(),
+    )
+
+
+def run_probes(
+    ctx: ScanContext,
+    probes: list[Probe],
+    timings: dict[str, float] | None = None,
+    progress: Progress | None = None,
+) -> list[Finding]:
+    """Run every probe; a probe that fails becomes a finding, so the rest of the report is still written."""
+    findings: list[Finding] = []
+    for done, probe in enumerate(probes):
+        if progress:
+            progress("probes", probe.spec.id, done, len(probes))
+        mark = time.perf_counter()
+        findings.extend(run_probe(ctx, probe))
+        if timings is not None:
+            timings[f"probe:{probe.spec.id}"] = round(time.perf_counter() - mark, 3)
+    if progress:
+        progress("probes", "", len(probes), len(probes))
+    return findings
+
+
+def run_probe(ctx: ScanContext, probe: Probe) -> list[Finding]:
+    """One probe's findings, or one not_available/error finding saying why there are none."""
+    probe_id = getattr(getattr(probe, "spec", None), "id", type(probe).__name__)
+    subject = ctx.project.orgs[0] if ctx.project.orgs else ctx.project.name
+    try:
+        produced = list(probe.run(ctx) or [])
+    except SourceUnavailable as exc:
+        return [Finding(probe_id, subject, Outcome.NOT_AVAILABLE, str(exc))]
+    except Exception as exc:  # a probe, built-in or third-party, must never stop the scan
+        return [Finding(probe_id, subject, Outcome.ERROR, f"probe failed: {type(exc).__name__}: {exc}")]
+    bad = [f for f in produced if not isinstance(f, Finding)]
+    if bad:
+        return [Finding(probe_id, subject, Outcome.ERROR, f"probe returned {type(bad[0]).__name__}, not Finding")]
+    return produced
+
+
+def open_repos(
+    config: ScanConfig,
+    ref: ProjectRef,
+    workspace: GitWorkspace,
+    progress: Progress | None = None,
+) -> tuple[list[RepoView], dict[str, str]]:
+    """Open every repository of the project at the as-of commit; failures are returned, not raised."""
+    if ref.local_path is not None:
+        return [_open_local(config, ref)], {}
+    check_git()
+    targets = discover_repos(config, ref, workspace)
+    views: list[RepoView] = []
+    unreadable: dict[str, str] = {}
+
+    def open_one(target: RepoRef) -> RepoView:
+        repo = workspace.open(target.owner, target.name)
+        return _git_view(config, target, repo, workspace.url(target.owner, target.name))
+
+    with ThreadPoolExecutor(max_workers=CLONE_WORKERS) as pool:
+        futures = {pool.submit(open_one, t): t for t in targets}
+        for done, (future, target) in enumerate(futures.items()):
+            if progress:
+                progress("repos", target.full_name, done, len(targets))
+            try:
+                views.append(future.result())
+            except DDError as exc:
+                unreadable[target.full_name] = str(exc)
+    if progress:
+        progress("repos", "", len(targets), len(targets))
+    order = {t.full_name: i for i, t in enumerate(targets)}
+    views.sort(key=lambda v: order[v.full_name])
+    return views, unreadable
+
+
+def discover_repos(config: ScanConfig, ref: ProjectRef, workspace: GitWorkspace) -> list[RepoRef]:
+    """Which repositories to scan: ``--repos``, else every repo found where the git URL template points."""
+    main = ref.main_repo.name if ref.main_repo else None
+    if config.repos:
+        targets = [_parse_repo_arg(arg, ref) for arg in config.repos]
+        return [RepoRef(t.owner, t.name, repo_role(t.owner, t.name, main)) for t in targets]
+    names: list[tuple[str, str]] = []
+    for owner in ref.orgs:
+        listed = _list_local_template(config.git_url, owner)
+        if listed is None and config.offline:
+            listed = _list_cached(config.cache_dir, owner)
+        names += [(owner, n) for n in listed or []]
+    if not names:
+        known = [r for r in (ref.main_repo, *ref.extra_repos) if r is not None]
+        names = [(r.owner, r.name) for r in known]
+    if not names:
+        raise BadInput(f"no repositories known for {ref.display_name}; name them with --repos")
+    unique = list(dict.fromkeys(names))
+    return [RepoRef(owner, name, repo_role(owner, name, main)) for owner, name in unique]
+
+
+def _list_local_template(template: str, owner: str) -> list[str] | None:
+    """The repos of ``owner`` when the git URL template points at a local folder; None for remote URLs."""
+    head = template.split("{repo}")[0].format(owner=owner)
+    if head.startswith("file://"):
+        head = urlparse(head).path
+    elif not head.startswith("/"):
+        return None
+    folder = Path(head)
+    if not folder.is_dir():
+        return []
+    suffix = template.split("{repo}")[1] if "{repo}" in template else ""
+    found = []
+    for child in sorted(folder.iterdir()):
+        if (child / ".git").exists() or (child / "HEAD").is_file():
+            name = child.name.removesuffix(suffix) if suffix else child.name
+            found.append(name)
+    return found
+
+
+def _list_cached(cache_dir: Path, owner: str) -> list[str]:
+    folder = cache_dir / "git" / owner
+    if not folder.is_dir():
+        return []
+    return sorted(p.name.removesuffix(".git") for p in folder.glob("*.git") if (p / "HEAD").exists())
+
+
+def _parse_repo_arg(arg: str, ref: ProjectRef) -> RepoRef:
+    text = arg.strip().removesuffix(".git").rstrip("/")
+    if "://" in text:
+        parts = urlparse(text).path.strip("/").split("/")
+        text = "/".join(parts[:2])
+    if "/" in text:
+        owner, name = text.split("/", 1)
+    elif ref.orgs:
+        owner, name = ref.orgs[0], text
+    else:
+        raise BadInput(f"cannot tell the owner of repo {arg!r}: write it as owner/repo")
+    if not owner or not name or "/" in name:
+        raise BadInput(f"cannot read repo {arg!r}: write it as owner/repo")
+    return RepoRef(owner, name, "other")
+
+
+def _git_view(config: ScanConfig, target: RepoRef, repo: GitRepo, url: str) -> GitRepoView:
+    resolved = repo.resolve(config.as_of)
+    if resolved is None:
+        when = f" before {config.as_of.isoformat()}" if config.as_of else ""
+        raise SourceUnavailable("git", f"{target.full_name} has no commit{when}")
+    sha, committed_at = resolved
+    scan = RepoScan(
+        owner=target.owner,
+        name=target.name,
+        role=target.role,
+        url=url,
+        sha=sha,
+        committed_at=committed_at,
+        default_branch=repo.default_branch(),
+    )
+    return GitRepoView(scan, config.web_url.format(owner=target.owner, repo=target.name), repo)
+
+
+def _open_local(config: ScanConfig, ref: ProjectRef) -> RepoView:
+    path = ref.local_path
+    assert path is not None
+    owner = ref.orgs[0] if ref.orgs else "local"
+    name = ref.main_repo.name if ref.main_repo else path.name
+    if (path / ".git").exists():
+        check_git()
+        target = RepoRef(owner, name, "main")
+        return _git_view(replace(config, web_url=config.web_url), target, GitRepo(path), path.as_uri())
+    scan = RepoScan(owner=owner, name=name, role="main", url=path.as_uri(), sha=None)
+    return DirectoryRepoView(scan, path)
+
+
+def _failed_scan(config: ScanConfig, full_name: str, reason: str) -> RepoScan:
+    owner, _, name = full_name.partition("/")
+    return RepoScan(
+        owner=owner,
+        name=name,
+        role="other",
+        url=config.git_url.format(owner=owner, repo=name),
+        sha=None,
+        error=reason,
+    )
+
+
+def _check_selection(probe_set: ProbeSet, wanted: list[str] | None) -> None:
+    for item in wanted or []:
+        if not probe_set.select([item]).probes:
+            raise BadInput(f"no probe matches {item!r}; run 'python -m dd_evidence probes' to list them")
+
+
+def _web_url_for(github_api: str) -> str:
+    if github_api.rstrip("/") == DEFAULT_GITHUB_API:
+        return DEFAULT_WEB_URL
+    # GitHub Enterprise Server serves the API under /api/v3 on the same host as the web UI.
+    parsed = urlparse(github_api)
+    return f"{parsed.scheme}://{parsed.netloc}/{{owner}}/{{repo}}"
+
+
+def _git_url_for(github_api: str) -> str:
+    if github_api.rstrip("/") == DEFAULT_GITHUB_API:
+        return DEFAULT_GIT_URL
+    return _web_url_for(github_api) + ".git"

@@ -1,0 +1,105 @@
+"""Build small local git repositories of our own for tests (synthetic content, real git history)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+
+def git(
+    repo: Path,
+    *args: str,
+    date: str = "2024-01-01T00:00:00+00:00",
+    author: str = "Ada Example",
+    email: str = "ada@example.org",
+) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": author,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_NAME": author,
+        "GIT_COMMITTER_EMAIL": email,
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_DATE": date,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env).stdout
+
+
+def make_repo(
+    root: Path,
+    owner: str,
+    name: str,
+    commits: list[tuple[str, dict[str, str | None]]],
+    branch: str = "main",
+    author: str = "Ada Example",
+    email: str = "ada@example.org",
+) -> Path:
+    """Create ``root/owner/name`` with one commit per (date, {path: content or None to delete})."""
+    repo = root / owner / name
+    repo.mkdir(parents=True)
+    git(repo, "init", "-q", "-b", branch)
+    for index, (date, files) in enumerate(commits):
+        for path, content in files.items():
+            target = repo / path
+            if content is None:
+                git(repo, "rm", "-q", path)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content)
+            git(repo, "add", path)
+        git(
+            repo,
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            f"change {index}",
+            date=date,
+            author=author,
+            email=email,
+        )
+    return repo
+
+
+def make_acme_org(root: Path) -> Path:
+    """A tiny synthetic project "acme": a main repo with stubs, a community repo with the real text."""
+    make_repo(
+        root,
+        "acme",
+        "acme",
+        [
+            (
+                "2024-01-10T10:00:00+00:00",
+                {
+                    "README.md": "# Acme\n\nAcme does things.\n\n[![OpenSSF Best Practices]"
+                    "(https://www.bestpractices.dev/projects/4242/badge)](https://www.bestpractices.dev/projects/4242)\n",
+                    "GOVERNANCE.md": "# Governance\n\nSee the [community governance]"
+                    "(https://github.com/acme/community/blob/main/GOVERNANCE.md).\n",
+                    "SECURITY.md": "# Security\n\nMail security@acme.example.\n",
+                    ".github/CODEOWNERS": "* @acme/maintainers\n/docs @ada\n",
+                    ".github/ISSUE_TEMPLATE/bug.md": "---\nname: Bug\n---\n",
+                },
+            ),
+            ("2024-06-01T10:00:00+00:00", {"ADOPTERS.md": "# Adopters\n\n- Example Corp\n"}),
+        ],
+    )
+    make_repo(
+        root,
+        "acme",
+        "community",
+        [
+            (
+                "2024-01-05T10:00:00+00:00",
+                {
+                    "README.md": "# Acme community\n",
+                    "GOVERNANCE.md": "# Acme Governance\n\n" + "\n".join(f"Rule {i}." for i in range(1, 12)) + "\n",
+                    "CONTRIBUTING.md": "# Contributing\n\nOpen an issue, then a pull request.\n",
+                    "CODE_OF_CONDUCT.md": "# Code of Conduct\n\nWe follow the CNCF Code of Conduct.\n",
+                },
+            ),
+        ],
+    )
+    return root

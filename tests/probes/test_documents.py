@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from memrepo import context
+
+from dd_evidence.model import Outcome
+from dd_evidence.probes.badges import BestPracticesBadgeLinked
+from dd_evidence.probes.documents import (
+    GovernancePresent,
+    IssueTemplatesPresent,
+    SecurityPolicyInEveryRepo,
+)
+from dd_evidence.probes.ownership import CodeownersPresent, owners_named
+
+STUB = "# Governance\n\nPlease refer to the [community governance](https://github.com/acme/community/blob/main/GOVERNANCE.md).\n"
+REAL = "# Governance\n\n" + "\n".join(f"Rule {i}." for i in range(10)) + "\n"
+
+
+def test_governance_found_in_community_repo_with_main_stub() -> None:
+    ctx = context(
+        {"acme": {"GOVERNANCE.md": STUB}, "community": {"GOVERNANCE.md": REAL}},
+        roles={"community": "community"},
+    )
+    (finding,) = GovernancePresent().run(ctx)
+    assert finding.outcome is Outcome.TRUE
+    assert finding.values["found"] == ["community/GOVERNANCE.md"]
+    assert finding.values["stubs"] == {
+        "acme/GOVERNANCE.md": "https://github.com/acme/community/blob/main/GOVERNANCE.md"
+    }
+    assert finding.evidence[0].url == f"https://github.com/acme/community/blob/{'a' * 40}/GOVERNANCE.md#L1-L12"
+
+
+def test_only_a_stub_is_not_enough_and_says_where_it_points() -> None:
+    (finding,) = GovernancePresent().run(context({"acme": {"GOVERNANCE.md": STUB}}))
+    assert finding.outcome is Outcome.FALSE
+    assert "acme/community/blob/main/GOVERNANCE.md" in finding.message
+
+
+def test_governance_absent() -> None:
+    (finding,) = GovernancePresent().run(context({"acme": {"README.md": "# Acme"}}))
+    assert finding.outcome is Outcome.FALSE
+    assert "1 scanned repositories" in finding.message
+
+
+def test_governance_in_docs_folder_case_insensitive() -> None:
+    (finding,) = GovernancePresent().run(context({"acme": {"docs/governance.md": REAL}}))
+    assert finding.outcome is Outcome.TRUE
+
+
+def test_issue_templates_from_main_or_org_profile() -> None:
+    ctx = context(
+        {"acme": {"README.md": "x"}, ".github": {".github/ISSUE_TEMPLATE/bug.yml": "name: bug"}},
+        roles={".github": "org-profile"},
+    )
+    (finding,) = IssueTemplatesPresent().run(ctx)
+    assert finding.outcome is Outcome.TRUE
+    (finding,) = IssueTemplatesPresent().run(context({"acme": {"README.md": "x"}}))
+    assert finding.outcome is Outcome.FALSE
+
+
+def test_security_policy_per_repo() -> None:
+    ctx = context(
+        {
+            "acme": {"SECURITY.md": "mail us"},
+            "client": {
+                "README.md": "# Client\n\nSee our [security policy](https://github.com/acme/acme/security/policy).\n"
+            },
+            "charts": {"README.md": "# Charts\n"},
+        },
+        unreadable={"acme/broken": "clone failed"},
+    )
+    by_subject = {f.subject: f for f in SecurityPolicyInEveryRepo().run(ctx)}
+    assert by_subject["acme/acme"].outcome is Outcome.TRUE
+    assert by_subject["acme/client"].outcome is Outcome.TRUE
+    assert by_subject["acme/client"].evidence[0].url.endswith("README.md#L3")
+    assert by_subject["acme/charts"].outcome is Outcome.FALSE
+    assert by_subject["acme/broken"].outcome is Outcome.NOT_AVAILABLE
+
+
+def test_org_default_security_policy_covers_every_repo() -> None:
+    ctx = context({"acme": {}, "charts": {}, ".github": {"SECURITY.md": "mail"}}, roles={".github": "org-profile"})
+    assert all(f.outcome is Outcome.TRUE for f in SecurityPolicyInEveryRepo().run(ctx))
+
+
+def test_codeowners_per_repo() -> None:
+    ctx = context(
+        {
+            "acme": {".github/CODEOWNERS": "# owners\n* @acme/maintainers\n/docs/ @ada docs@acme.example\n"},
+            "community": {"README.md": "x"},
+            "k8s-style": {"OWNERS": "approvers:\n- ada\n"},
+        }
+    )
+    by_subject = {f.subject: f for f in CodeownersPresent().run(ctx)}
+    assert by_subject["acme/acme"].values["teams"] == ["@acme/maintainers"]
+    assert by_subject["acme/acme"].values["owners"] == ["@acme/maintainers", "@ada", "docs@acme.example"]
+    assert by_subject["acme/community"].outcome is Outcome.FALSE
+    assert by_subject["acme/k8s-style"].outcome is Outcome.TRUE
+
+
+def test_owners_named_ignores_comments_and_patterns() -> None:
+    assert owners_named("# @nobody\n*.go @a @org/team # trailing @x\n\n") == {"@a", "@org/team"}
+
+
+def test_bestpractices_badge_found_on_either_host() -> None:
+    readme = (
+        "# Acme\n\n[![OpenSSF Best Practices](https://www.bestpractices.dev/projects/10432/badge)]"
+        "(https://www.bestpractices.dev/projects/10432)\n"
+    )
+    (finding,) = BestPracticesBadgeLinked().run(context({"acme": {"README.md": readme}}))
+    assert finding.outcome is Outcome.TRUE
+    assert finding.values["project_id"] == 10432
+    assert finding.evidence[0].url.endswith("README.md#L3")
+    old = "[badge](https://bestpractices.coreinfrastructure.org/projects/77)\n"
+    (finding,) = BestPracticesBadgeLinked().run(context({"acme": {"README.md": "x"}, "site": {"README.md": old}}))
+    assert finding.values["project_id"] == 77
+    (finding,) = BestPracticesBadgeLinked().run(context({"acme": {"README.md": "no badge"}}))
+    assert finding.outcome is Outcome.FALSE

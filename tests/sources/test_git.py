@@ -1,0 +1,120 @@
+"""The git source on local repositories: as-of resolution, tree, file reads, log, tags, safety."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from gitfixture import git, make_repo
+
+from dd_evidence.errors import GitMissing, SourceUnavailable
+from dd_evidence.sources.git import GitWorkspace, check_git
+
+
+@pytest.fixture
+def workspace(acme_org: Path, tmp_path: Path) -> GitWorkspace:
+    return GitWorkspace(tmp_path / "cache", f"file://{acme_org}/{{owner}}/{{repo}}")
+
+
+def test_as_of_is_an_explicit_instant(tmp_path: Path) -> None:
+    # A bare date means 00:00Z; commit times in other zones compare as instants.
+    make_repo(
+        tmp_path,
+        "o",
+        "r",
+        [
+            ("2024-02-29T23:00:00+00:00", {"A.md": "a"}),
+            ("2024-03-01T02:00:00+00:00", {"B.md": "b"}),
+            ("2024-03-01T11:00:00+08:00", {"C.md": "c"}),  # 03:00Z
+        ],
+    )
+    ws = GitWorkspace(tmp_path / "cache", f"file://{tmp_path}/{{owner}}/{{repo}}")
+    repo = ws.open("o", "r")
+    sha, date = repo.resolve(datetime(2024, 3, 1, tzinfo=UTC))
+    assert {e.path for e in repo.tree(sha)} == {"A.md"}
+    sha, _ = repo.resolve(datetime(2024, 3, 1, 2, 30, tzinfo=UTC))
+    assert {e.path for e in repo.tree(sha)} == {"A.md", "B.md"}
+    assert repo.resolve(datetime(2020, 1, 1, tzinfo=UTC)) is None
+    tip, _ = repo.resolve(None)
+    assert {e.path for e in repo.tree(tip)} == {"A.md", "B.md", "C.md"}
+
+
+def test_read_files_through_one_batch_process(workspace: GitWorkspace) -> None:
+    repo = workspace.open("acme", "community")
+    sha, _ = repo.resolve(None)
+    entries = {e.path: e for e in repo.tree(sha)}
+    text = repo.read_blob(entries["CONTRIBUTING.md"].oid)
+    assert text is not None and text.startswith(b"# Contributing")
+    assert repo.read_blob(entries["README.md"].oid) == b"# Acme community\n"
+    assert repo.read_blob(entries["GOVERNANCE.md"].oid, max_bytes=10) is None  # over the cap
+    assert repo.read_blob("0" * 40) is None
+    workspace.close()
+
+
+def test_log_and_tags(tmp_path: Path) -> None:
+    repo_dir = make_repo(
+        tmp_path,
+        "o",
+        "r",
+        [
+            ("2024-01-01T00:00:00+00:00", {"GOVERNANCE.md": "v1"}),
+            ("2024-02-01T00:00:00+00:00", {"README.md": "r"}),
+            (
+                "2024-03-01T00:00:00+00:00",
+                {"GOVERNANCE.md": "v2", ".mailmap": "Ada Lovelace <ada@example.org>\n"},
+            ),
+        ],
+    )
+    git(repo_dir, "tag", "v0.1.0", "HEAD~2")
+    git(repo_dir, "tag", "-a", "v1.0.0", "-m", "release", date="2024-03-05T00:00:00+00:00")
+    ws = GitWorkspace(tmp_path / "cache", f"file://{tmp_path}/{{owner}}/{{repo}}")
+    repo = ws.open("o", "r")
+    sha, _ = repo.resolve(None)
+    history = repo.log(sha, paths=["GOVERNANCE.md"], with_paths=True)
+    assert [c.paths for c in history] == [("GOVERNANCE.md",), ("GOVERNANCE.md",)]
+    assert history[0].author_name == "Ada Lovelace"  # .mailmap at the scanned commit is honoured
+    assert repo.log(sha, since=datetime(2024, 1, 15, tzinfo=UTC))[-1].subject == "change 1"
+    tags = {t.name: t for t in repo.tags()}
+    assert tags["v1.0.0"].annotated and tags["v1.0.0"].date == datetime(2024, 3, 5, tzinfo=UTC)
+    assert not tags["v0.1.0"].annotated and tags["v0.1.0"].date == datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def test_refetch_sees_new_commits_and_offline_uses_cache(tmp_path: Path) -> None:
+    origin = make_repo(tmp_path, "o", "r", [("2024-01-01T00:00:00+00:00", {"A.md": "a"})])
+    url = f"file://{tmp_path}/{{owner}}/{{repo}}"
+    first = GitWorkspace(tmp_path / "cache", url).open("o", "r")
+    old_tip, _ = first.resolve(None)
+    (origin / "B.md").write_text("b")
+    git(origin, "add", "B.md")
+    git(origin, "commit", "-q", "-m", "b", date="2024-02-01T00:00:00+00:00")
+    second = GitWorkspace(tmp_path / "cache", url).open("o", "r")
+    assert second.resolve(None)[0] != old_tip
+    remote = GitWorkspace(tmp_path / "cache", "https://example.invalid/{owner}/{repo}.git", offline=True)
+    assert remote.open("o", "r").resolve(None)[0] == second.resolve(None)[0]
+    with pytest.raises(SourceUnavailable, match="--offline"):
+        remote.open("o", "missing")
+
+
+def test_clone_failure_is_a_source_error(tmp_path: Path) -> None:
+    ws = GitWorkspace(tmp_path / "cache", f"file://{tmp_path}/{{owner}}/{{repo}}")
+    with pytest.raises(SourceUnavailable):
+        ws.open("o", "does-not-exist")
+    assert not (tmp_path / "cache" / "git" / "o" / "does-not-exist.git").exists()
+
+
+def test_hooks_in_scanned_repo_never_run(tmp_path: Path) -> None:
+    origin = make_repo(tmp_path, "o", "r", [("2024-01-01T00:00:00+00:00", {"A.md": "a"})])
+    marker = tmp_path / "pwned"
+    hook = origin / ".git" / "hooks" / "post-checkout"
+    hook.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    hook.chmod(0o755)
+    GitWorkspace(tmp_path / "cache", f"file://{tmp_path}/{{owner}}/{{repo}}").open("o", "r")
+    assert not marker.exists()
+
+
+def test_git_missing_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", os.devnull)
+    with pytest.raises(GitMissing, match="git not found"):
+        check_git()
