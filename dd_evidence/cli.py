@@ -117,13 +117,22 @@ def _scan(argv: list[str], err: Console) -> int:
     ref = resolve_project(opts.project)
     show_progress = not opts.no_progress and err.is_terminal
     report = _run_with_progress(config, ref, err) if show_progress else run_scan(config, ref)
-    out = Console(highlight=False)
+    out = _stdout_console()
     if "terminal" in formats:
         render_terminal(report, out, verbose=opts.verbose)
-    written = write_reports(report, [f for f in formats if f != "terminal"], opts.out)
+    files = [f for f in formats if f != "terminal"]
+    written = write_reports(report, files, opts.out) if files else []
     for path in written:
-        err.print(f"wrote {path}", markup=False)
+        err.print(f"wrote {path}", markup=False, soft_wrap=True)
     return EXIT_CRITERIA_NOT_MET if fail_on and _required_with(report, fail_on) else EXIT_OK
+
+
+def _stdout_console() -> Console:
+    """Rich decides colours (off when not a TTY or when NO_COLOR is set); a pipe gets 120 columns, not 80."""
+    console = Console(highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(highlight=False, width=120)
+    return console
 
 
 def _config(opts: argparse.Namespace) -> ScanConfig:

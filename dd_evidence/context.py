@@ -86,6 +86,7 @@ class ScanContext:
         self.clock = clock
         self._memo: dict[Any, Any] = {}
         self._memo_lock = threading.Lock()
+        self.clients: dict[str, Any] = {}
 
     @property
     def as_of(self) -> datetime:
@@ -108,6 +109,25 @@ class ScanContext:
         """Where governance usually lives, most likely first: community, org profile, main, then the rest."""
         order = {"community": 0, "org-profile": 1, "main": 2, "website": 3, "other": 4}
         return sorted(self.repos, key=lambda r: (order.get(r.role, 5), r.name))
+
+    def client(self, name: str, create: Callable[[], T]) -> T:
+        """The scan's one client for a service (HTTP, GitHub...), created on first use.
+
+        The scan closes every client it created and reports their ``counts()`` (requests made) when it ends.
+        """
+        value = self.memo(("client", name), create)
+        self.clients.setdefault(name, value)
+        return value
+
+    def close_clients(self) -> dict[str, int]:
+        """Close every client and return their request counts, merged."""
+        counts: dict[str, int] = {}
+        for client in self.clients.values():
+            for key, value in (client.counts() if hasattr(client, "counts") else {}).items():
+                counts[key] = counts.get(key, 0) + value
+            if hasattr(client, "close"):
+                client.close()
+        return counts
 
     def memo(self, key: Any, compute: Callable[[], T]) -> T:
         """Compute a fact once per scan (probes share parsed documents, logs, API answers)."""

@@ -98,7 +98,10 @@ def run_scan(
             detail = "; ".join(f"{k}: {v}" for k, v in unreadable.items()) or "no repositories found"
             raise ScanFailed(f"could not read any repository of {ref.display_name} ({detail})")
         ctx = ScanContext(config, ref, views, unreadable, clock=clock)
-        findings = [*probe_set.load_errors, *run_probes(ctx, probe_set.probes, timings, progress)]
+        try:
+            findings = [*probe_set.load_errors, *run_probes(ctx, probe_set.probes, timings, progress)]
+        finally:
+            requests = ctx.close_clients()
     finally:
         workspace.close()
 
@@ -106,6 +109,7 @@ def run_scan(
     timings["total"] = round(time.perf_counter() - started, 3)
     errors = [f"{f.probe} ({f.subject}): {f.message}" for f in findings if f.outcome is Outcome.ERROR]
     errors += [f"{name}: {reason}" for name, reason in unreadable.items()]
+    errors += workspace.warnings
     return Report(
         project=ProjectInfo(
             name=ref.name,
@@ -124,7 +128,7 @@ def run_scan(
         findings=tuple(findings),
         errors=tuple(errors),
         timings=timings,
-        requests={},
+        requests=requests,
         options=config.public(),
     )
 

@@ -254,6 +254,7 @@ class GitWorkspace:
         self._git = git
         self._repos: dict[str, GitRepo] = {}
         self._lock = threading.Lock()
+        self.warnings: list[str] = []
 
     def url(self, owner: str, repo: str) -> str:
         return self.url_template.format(owner=owner, repo=repo)
@@ -275,7 +276,11 @@ class GitWorkspace:
                 raise SourceUnavailable("git", f"{key} is not in the cache and --offline forbids cloning {url}")
             self._clone(url, dest)
         elif self.refresh and may_use_network:
-            self._fetch(dest)
+            try:
+                self._fetch(dest)
+            except SourceUnavailable as exc:
+                # The cached clone still answers; the scan says it may be stale rather than losing the repo.
+                self.warnings.append(f"{key}: could not refresh the cached clone ({exc.reason}); using the cache")
         repo_obj = GitRepo(dest, git=self._git)
         with self._lock:
             self._repos[key] = repo_obj
@@ -309,7 +314,9 @@ def _run(git: str, args: list[str], check: bool = True) -> str:
         stdin=subprocess.DEVNULL,
     )
     if check and proc.returncode != 0:
-        message = proc.stderr.decode(errors="replace").strip().splitlines()
-        reason = message[-1] if message else f"git exited {proc.returncode}"
+        lines = [line.strip() for line in proc.stderr.decode(errors="replace").splitlines() if line.strip()]
+        # git prints the cause on its "fatal:" line; the lines after it are advice.
+        fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
+        reason = (fatal or lines or [f"git exited {proc.returncode}"])[0]
         raise SourceUnavailable("git", reason)
     return proc.stdout.decode(errors="replace")

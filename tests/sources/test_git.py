@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -118,3 +119,13 @@ def test_git_missing_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", os.devnull)
     with pytest.raises(GitMissing, match="git not found"):
         check_git()
+
+
+def test_unreachable_origin_falls_back_to_the_cached_clone(tmp_path: Path) -> None:
+    origin = make_repo(tmp_path, "o", "r", [("2024-01-01T00:00:00+00:00", {"A.md": "a"})])
+    url = f"file://{tmp_path}/{{owner}}/{{repo}}"
+    tip, _ = GitWorkspace(tmp_path / "cache", url).open("o", "r").resolve(None)
+    shutil.rmtree(origin)
+    again = GitWorkspace(tmp_path / "cache", url)
+    assert again.open("o", "r").resolve(None)[0] == tip
+    assert again.warnings and "using the cache" in again.warnings[0]

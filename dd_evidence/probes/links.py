@@ -1,0 +1,223 @@
+"""Links in the governance-ish documents of every repo: invite links that expire by design, and relative links
+or anchors that lead nowhere.
+
+"Governance-ish" means the Markdown files at the root (and in ``.github/``) of every repo, plus every Markdown file
+of community repos: where people look for how to join and how the project is run.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import unquote, urlparse
+
+from dd_evidence.context import ScanContext
+from dd_evidence.govdocs import ParsedDoc, parsed, subject
+from dd_evidence.markdown import Link
+from dd_evidence.mdsections import anchors
+from dd_evidence.model import Evidence, Finding, ProbeSpec
+from dd_evidence.probes.base import Probe
+from dd_evidence.repoview import RepoView
+
+# Chat invites that stop working after a while (or after N uses): the group stays, the link dies.
+EXPIRING_INVITES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("dingtalk", re.compile(r"qr\.dingtalk\.com/action/joingroup\S*", re.IGNORECASE)),
+    ("dingtalk", re.compile(r"h5\.dingtalk\.com/circle\S*", re.IGNORECASE)),
+    ("slack", re.compile(r"join\.slack\.com/t/[^/\s]+/shared_invite\S*", re.IGNORECASE)),
+    ("discord", re.compile(r"discord\.gg/\S+", re.IGNORECASE)),
+    ("wechat", re.compile(r"u\.wechat\.com/\S+", re.IGNORECASE)),
+    ("wechat", re.compile(r"weixin\.qq\.com/g/\S+", re.IGNORECASE)),
+)
+MAX_EVIDENCE = 20
+
+
+def governance_markdown(repo: RepoView) -> list[str]:
+    """The Markdown files of ``repo`` people read for community and governance information."""
+    community = repo.role == "community"
+    found = []
+    for path in repo.files:
+        if not path.lower().endswith((".md", ".markdown")):
+            continue
+        top = "/" not in path or (path.lower().startswith(".github/") and path.count("/") == 1)
+        if community or top:
+            found.append(path)
+    return found
+
+
+def _all_docs(ctx: ScanContext) -> list[ParsedDoc]:
+    return [parsed(ctx, repo, path) for repo in ctx.repos for path in governance_markdown(repo)]
+
+
+@dataclass(frozen=True)
+class InviteHit:
+    doc: ParsedDoc
+    line: int
+    service: str
+    url: str
+
+
+def invite_links(doc: ParsedDoc) -> list[InviteHit]:
+    """Expiring invite links in a document, one per line and service."""
+    hits = []
+    for number, line in enumerate(doc.text.splitlines(), start=1):
+        for service, pattern in EXPIRING_INVITES:
+            match = pattern.search(line)
+            if match:
+                hits.append(InviteHit(doc, number, service, match.group(0).rstrip(").,>]")))
+    return hits
+
+
+class NoExpiringInvites(Probe):
+    spec = ProbeSpec(
+        id="links.no_expiring_invites",
+        title="Are the project's documents free of chat invite links that expire by design?",
+        motivation="DingTalk, WeChat, Slack shared and Discord invites stop working; newcomers then cannot join.",
+        remediation="Replace invite links with a group number, a permanent channel URL or a join page.",
+    )
+
+    def run(self, ctx: ScanContext) -> Iterable[Finding]:
+        docs = _all_docs(ctx)
+        hits = [h for doc in docs for h in invite_links(doc)]
+        files = list(dict.fromkeys(h.doc.label for h in hits))
+        repos = sorted({h.doc.repo.name for h in hits})
+        values = {
+            "files": files,
+            "file_count": len(files),
+            "repos": len(repos),
+            "repo_names": repos,
+            "services": sorted({h.service for h in hits}),
+            "by_service": {
+                service: list(dict.fromkeys(h.doc.label for h in hits if h.service == service))
+                for service in sorted({h.service for h in hits})
+            },
+            "checked_files": len(docs),
+        }
+        if not hits:
+            yield self.finding(
+                subject(ctx),
+                True,
+                f"no expiring invite links in {len(docs)} document(s) of {len(ctx.repos)} repos",
+                values,
+            )
+            return
+        evidence = [h.doc.repo.evidence(h.doc.path, h.line, excerpt=h.url[:120]) for h in hits[:MAX_EVIDENCE]]
+        yield self.finding(
+            subject(ctx),
+            False,
+            f"expiring invite links ({', '.join(values['services'])}) in {len(files)} file(s) across "
+            f"{len(repos)} repo(s)",
+            values,
+            evidence,
+        )
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    doc: ParsedDoc
+    link: Link
+    reason: str
+
+    def describe(self) -> str:
+        return f"{self.doc.label}:{self.link.line} {self.link.url} ({self.reason})"
+
+
+def _anchor_set(ctx: ScanContext, repo: RepoView, path: str) -> set[str]:
+    doc = parsed(ctx, repo, path)
+    return ctx.memo(("anchors", repo.full_name, path), lambda: {a.lower() for a in anchors(doc.text)})
+
+
+def _is_dir(repo: RepoView, path: str) -> bool:
+    prefix = path.rstrip("/") + "/"
+    return path in ("", ".") or any(p.startswith(prefix) for p in repo.files)
+
+
+def _check_target(ctx: ScanContext, repo: RepoView, path: str, anchor: str) -> str | None:
+    """Why ``path#anchor`` does not resolve in ``repo``, or None when it does."""
+    path = path.strip("/")
+    if path and not repo.exists(path) and not _is_dir(repo, path):
+        return "no such file"
+    # Line anchors (#L10) and anchors into non-Markdown files are GitHub UI features, not headings.
+    if not anchor or re.fullmatch(r"L\d+(-L\d+)?", anchor) or not path.lower().endswith((".md", ".markdown")):
+        return None
+    if unquote(anchor).lower() not in _anchor_set(ctx, repo, path):
+        return "no such anchor"
+    return None
+
+
+def _github_target(ctx: ScanContext, url: str) -> tuple[RepoView, str, str] | None:
+    """For a github.com link into a scanned repo of the project: (repo, path, anchor)."""
+    parsed_url = urlparse(url)
+    if parsed_url.netloc.lower() not in ("github.com", "www.github.com"):
+        return None
+    parts = parsed_url.path.strip("/").split("/")
+    orgs = {o.lower() for o in ctx.project.orgs}
+    if len(parts) < 4 or parts[0].lower() not in orgs or parts[2] not in ("blob", "tree"):
+        return None
+    repo = ctx.repo(f"{parts[0]}/{parts[1]}")
+    if repo is None:
+        return None
+    # The branch is ignored: the scan reads one commit per repo, the one the report describes.
+    return repo, unquote("/".join(parts[4:])), parsed_url.fragment
+
+
+def broken_links(ctx: ScanContext, doc: ParsedDoc) -> list[BrokenLink]:
+    """The links of ``doc`` that do not resolve within the scanned repositories."""
+    found = []
+    for link in doc.document.links:
+        url = link.url.strip()
+        if not url or url.startswith(("mailto:", "tel:")):
+            continue
+        target = _github_target(ctx, url)
+        if target is not None:
+            reason = _check_target(ctx, *target)
+        elif urlparse(url).scheme or url.startswith("//"):
+            continue
+        else:
+            path, _, anchor = url.partition("#")
+            path = path.split("?", 1)[0]
+            here = posixpath.dirname(doc.path)
+            resolved = doc.path if not path else posixpath.normpath(posixpath.join(here, unquote(path)))
+            if path.startswith("/"):
+                resolved = posixpath.normpath(unquote(path).lstrip("/"))
+            if resolved.startswith(".."):
+                reason = "points outside the repository"
+            else:
+                reason = _check_target(ctx, doc.repo, "" if resolved == "." else resolved, anchor)
+        if reason:
+            found.append(BrokenLink(doc, link, reason))
+    return found
+
+
+class RelativeLinksResolve(Probe):
+    spec = ProbeSpec(
+        id="links.relative_links_resolve",
+        title="Do the relative links and anchors in the governance documents resolve?",
+        motivation="Broken links and anchors make the governance hard to follow and hint at stale documents.",
+        remediation="Fix the listed links: update moved paths and renamed headings.",
+    )
+
+    def run(self, ctx: ScanContext) -> Iterable[Finding]:
+        docs = _all_docs(ctx)
+        broken = [b for doc in docs for b in broken_links(ctx, doc)]
+        values = {
+            "broken": [b.describe() for b in broken],
+            "broken_count": len(broken),
+            "checked_files": len(docs),
+        }
+        if not broken:
+            yield self.finding(subject(ctx), True, f"every relative link in {len(docs)} document(s) resolves", values)
+            return
+        files = len({b.doc.label for b in broken})
+        yield self.finding(
+            subject(ctx),
+            False,
+            f"{len(broken)} broken link(s) or anchor(s) in {files} document(s)",
+            values,
+            _broken_evidence(broken),
+        )
+
+
+def _broken_evidence(broken: list[BrokenLink]) -> list[Evidence]:
+    return [b.doc.repo.evidence(b.doc.path, b.link.line, excerpt=b.link.url) for b in broken[:MAX_EVIDENCE]]

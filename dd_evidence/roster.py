@@ -1,0 +1,445 @@
+"""Maintainer rosters as facts: who is listed, with which details, active or emeritus. No judging here.
+
+Rosters come in many shapes: markdown tables with any column names, bullet lists ("Name (@handle), Company",
+"[Name](https://github.com/handle) - Company"), Kubernetes-style ``OWNERS`` YAML, a CNCF ``.project``
+``maintainers.yaml``, a CSV, or a plain-text ``MAINTAINERS`` file. Each parser returns the same
+:class:`Roster`; ``rosters(ctx)`` finds them across the org and marks the ones of subprojects.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from dd_evidence.context import ScanContext
+from dd_evidence.locate import locate
+from dd_evidence.repoview import RepoView
+
+# The details a roster may give per person, in the order the TOC criterion names them.
+FIELDS = ("name", "handle", "email", "affiliation", "areas")
+
+# Header text -> field. Checked in this order, so "GitHub Name" is a handle and "Company Email" an e-mail.
+_HEADER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("handle", re.compile(r"github|handle|login|user ?name|\bid\b|slack|account", re.I)),
+    ("email", re.compile(r"e-?mail|contact|mail", re.I)),
+    ("affiliation", re.compile(r"compan|affiliat|organi[sz]ation|employer|\borg\b|vendor", re.I)),
+    ("areas", re.compile(r"area|responsib|focus|component|scope|repo|subproject|project|domain|role|team", re.I)),
+    ("name", re.compile(r"name|maintainer|person|who", re.I)),
+)
+
+# A heading with one of these words starts the part of a roster listing people who stepped down.
+_EMERITUS = re.compile(r"emerit|former|alumn|inactive|retired|past\b|previous", re.I)
+# Sentences saying there are no per-person areas because everyone covers everything.
+_SHARED_AREAS = re.compile(
+    r"\ball (?:of (?:the|our) |the )?maintainers\b[^.\n]{0,80}?\b(?:all|every|entire|whole|any)\b"
+    r"[^.\n]{0,40}?\b(?:areas?|components?|repositor(?:y|ies)|parts?|project|code ?base|subprojects?)\b"
+    r"|\bno (?:specific|individual|assigned|dedicated) (?:areas?|responsibilit)"
+    r"|\bshared? (?:responsibility|ownership) (?:for|of) (?:all|the whole|the entire)",
+    re.I,
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_GITHUB_URL = re.compile(r"https?://(?:www\.)?github\.com/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/?(?:[)\s]|$)")
+_AT_HANDLE = re.compile(r"(?<![\w.@/])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\b(?!\.\w)")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
+
+
+@dataclass(frozen=True)
+class Person:
+    """One person a roster lists. ``line`` is the 1-based line in the roster file."""
+
+    name: str | None
+    handle: str | None
+    email: str | None
+    affiliation: str | None
+    areas: tuple[str, ...] = ()
+    line: int = 0
+    emeritus: bool = False
+    role: str = "maintainer"
+
+    @property
+    def label(self) -> str:
+        return self.handle or self.name or self.email or "?"
+
+
+@dataclass(frozen=True)
+class Roster:
+    """One roster file: the people it lists and which details it gives."""
+
+    repo: RepoView
+    path: str
+    people: tuple[Person, ...]
+    columns_present: tuple[str, ...]
+    columns_missing: tuple[str, ...]
+    states_shared_areas: bool = False
+    header_line: int | None = None
+    header_text: str | None = None
+    subproject: bool = False
+    format: str = "markdown"
+    shared_areas_line: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def active(self) -> list[Person]:
+        """Current maintainers (not emeritus, not reviewers)."""
+        return [p for p in self.people if not p.emeritus and p.role == "maintainer"]
+
+    @property
+    def emeritus(self) -> list[Person]:
+        return [p for p in self.people if p.emeritus]
+
+    @property
+    def label(self) -> str:
+        return f"{self.repo.name}/{self.path}"
+
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    # The same "gfm-like" flavour as dd_evidence.markdown: GitHub renders roster tables with it.
+    return MarkdownIt("gfm-like")
+
+
+# -- parsing ------------------------------------------------------------------------------------------------
+
+
+def parse_roster(repo: RepoView, path: str, text: str) -> Roster:
+    """Parse one roster file by its name and content."""
+    name = path.rsplit("/", 1)[-1].lower()
+    if name == "owners":
+        return _from_people(repo, path, text, _parse_owners(text), "owners-yaml")
+    if name.endswith((".yaml", ".yml")):
+        return _from_people(repo, path, text, _parse_yaml_roster(text), "yaml")
+    if name.endswith(".csv"):
+        people, columns, header_line = _parse_csv(text)
+        return _from_people(repo, path, text, people, "csv", columns, header_line)
+    return _parse_markdown(repo, path, text)
+
+
+def _from_people(
+    repo: RepoView,
+    path: str,
+    text: str,
+    people: list[Person],
+    fmt: str,
+    columns: Iterable[str] | None = None,
+    header_line: int | None = None,
+) -> Roster:
+    present = set(columns) if columns is not None else {f for f in FIELDS for p in people if _has(p, f)}
+    shared = _SHARED_AREAS.search(text)
+    lines = text.splitlines()
+    return Roster(
+        repo=repo,
+        path=path,
+        people=tuple(people),
+        columns_present=tuple(f for f in FIELDS if f in present),
+        columns_missing=tuple(f for f in FIELDS if f not in present),
+        states_shared_areas=shared is not None,
+        shared_areas_line=text.count("\n", 0, shared.start()) + 1 if shared else None,
+        header_line=header_line,
+        header_text=lines[header_line - 1].strip() if header_line and header_line <= len(lines) else None,
+        format=fmt,
+    )
+
+
+def _has(person: Person, field_name: str) -> bool:
+    value = getattr(person, field_name)
+    return bool(value)
+
+
+def map_header(headers: list[str]) -> dict[int, str]:
+    """Column index -> field for a table header, by fuzzy match; each field is taken by its first column."""
+    mapping: dict[int, str] = {}
+    for index, header in enumerate(headers):
+        clean = _plain(header)
+        for field_name, pattern in _HEADER_RULES:
+            if pattern.search(clean) and field_name not in mapping.values():
+                mapping[index] = field_name
+                break
+    return mapping
+
+
+def _parse_markdown(repo: RepoView, path: str, text: str) -> Roster:
+    tokens = _markdown().parse(text)
+    headings: list[tuple[int, str]] = []  # (level, text) stack of the current section
+    people: list[Person] = []
+    columns: set[str] = set()
+    header_line: int | None = None
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.type == "heading_open":
+            level = int(token.tag[1:])
+            headings = [h for h in headings if h[0] < level] + [(level, tokens[index + 1].content)]
+        emeritus = any(_EMERITUS.search(h[1]) for h in headings)
+        if token.type == "table_open":
+            rows, end = _table_rows(tokens, index)
+            index = end
+            if not rows:
+                continue
+            (head_line, header), body = rows[0], rows[1:]
+            mapping = map_header(header)
+            if not ({"name", "handle", "email"} & set(mapping.values())):
+                continue  # a table, but not of people
+            if not emeritus:
+                columns |= set(mapping.values())
+                header_line = header_line or head_line
+            people.extend(_row_person(cells, mapping, line, emeritus) for line, cells in body)
+            continue
+        if token.type == "list_item_open" and token.map:
+            inline = next((t for t in tokens[index:] if t.type == "inline"), None)
+            person = _bullet_person(inline.content if inline else "", token.map[0] + 1, emeritus)
+            if person is not None:
+                people.append(person)
+        index += 1
+    if not people and path.rsplit("/", 1)[-1].upper() == "MAINTAINERS":
+        # A plain-text MAINTAINERS file: one person per line.
+        for number, line in enumerate(text.splitlines(), start=1):
+            person = _bullet_person(line, number, False)
+            if person is not None:
+                people.append(person)
+    people = [p for p in people if p.name or p.handle or p.email]
+    roster = _from_people(repo, path, text, people, "markdown", columns or None, header_line)
+    return roster
+
+
+def _table_rows(tokens: list[Token], start: int) -> tuple[list[tuple[int, list[str]]], int]:
+    """The rows of the table starting at ``tokens[start]`` as (line, cells), and the index after it."""
+    rows: list[tuple[int, list[str]]] = []
+    index = start
+    current: list[str] | None = None
+    line = 0
+    while index < len(tokens) and tokens[index].type != "table_close":
+        token = tokens[index]
+        if token.type == "tr_open":
+            current, line = [], (token.map[0] + 1 if token.map else 0)
+        elif token.type == "inline" and current is not None:
+            current.append(token.content)
+        elif token.type == "tr_close" and current is not None:
+            rows.append((line, current))
+            current = None
+        index += 1
+    return rows, index + 1
+
+
+def _row_person(cells: list[str], mapping: dict[int, str], line: int, emeritus: bool) -> Person:
+    values: dict[str, str] = {}
+    handle = None
+    for index, cell in enumerate(cells):
+        field_name = mapping.get(index)
+        if field_name is None:
+            continue
+        handle = handle or _handle_in(cell)
+        values[field_name] = _plain(cell)
+    email = _EMAIL.search(values.get("email", "")) if values.get("email") else None
+    handle_value = values.get("handle", "")
+    if handle is None and handle_value and re.fullmatch(r"@?[A-Za-z0-9-]{1,39}", handle_value):
+        handle = handle_value.lstrip("@")
+    areas = tuple(a.strip() for a in re.split(r"[,;/]| and ", values.get("areas", "")) if a.strip())
+    return Person(
+        name=values.get("name") or None,
+        handle=handle,
+        email=email.group(0) if email else None,
+        affiliation=values.get("affiliation") or None,
+        areas=areas,
+        line=line,
+        emeritus=emeritus,
+    )
+
+
+def _bullet_person(content: str, line: int, emeritus: bool) -> Person | None:
+    """A person from one list item or text line, or None when the line names no handle or e-mail.
+
+    Understood shapes: ``Name (@handle), Company``, ``[Name](https://github.com/handle) - Company``,
+    ``Name <mail@x.org> (@handle) Company``, ``@handle - Name, Company``.
+    """
+    handle = _handle_in(content)
+    email_match = _EMAIL.search(content)
+    if handle is None and email_match is None:
+        return None
+    link = _MD_LINK.search(content)
+    rest = content
+    name = None
+    if link and _GITHUB_URL.search(link.group(2) + " "):
+        text = link.group(1).strip().lstrip("@")
+        name = text if text and text.lower() != (handle or "").lower() else None
+        rest = content[: link.start()] + " " + content[link.end() :]
+    rest = _MD_LINK.sub(lambda m: m.group(1), rest)
+    rest = _EMAIL.sub(" ", rest)
+    rest = re.sub(r"https?://\S+", " ", rest)
+    rest = _AT_HANDLE.sub(" ", rest)
+    rest = re.sub(r"[<>()\[\]*`]", " ", rest)
+    parts = [p.strip(" -–—:|,") for p in re.split(r"\s[-–—|:]\s|,|\s{2,}", rest)]
+    parts = [p for p in parts if p]
+    if name is None and parts:
+        name = parts.pop(0)
+    affiliation = parts[0] if parts else None
+    return Person(
+        name=name or None,
+        handle=handle,
+        email=email_match.group(0) if email_match else None,
+        affiliation=affiliation,
+        line=line,
+        emeritus=emeritus,
+    )
+
+
+def _handle_in(text: str) -> str | None:
+    url = _GITHUB_URL.search(text + " ")
+    if url and url.group(1).lower() not in ("orgs", "sponsors", "apps"):
+        return url.group(1)
+    at = _AT_HANDLE.search(_EMAIL.sub(" ", text))
+    return at.group(1) if at else None
+
+
+def _plain(cell: str) -> str:
+    """Markdown cell text without links, emphasis and code marks."""
+    text = _MD_LINK.sub(lambda m: m.group(1), cell)
+    return re.sub(r"[*_`]+", "", text).strip()
+
+
+def _parse_owners(text: str) -> list[Person]:
+    """Kubernetes-style OWNERS: approvers are maintainers, reviewers reviewers, emeritus_approvers emeritus."""
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError:
+        return []
+    if not isinstance(data, dict):
+        return []
+    lines = text.splitlines()
+    people: list[Person] = []
+    for key, role, emeritus in (
+        ("approvers", "maintainer", False),
+        ("reviewers", "reviewer", False),
+        ("emeritus_approvers", "maintainer", True),
+        ("emeritus_reviewers", "reviewer", True),
+    ):
+        for entry in data.get(key) or []:
+            handle = str(entry).strip().lstrip("@")
+            people.append(Person(None, handle, None, None, (), _line_of(lines, handle), emeritus, role))
+    return people
+
+
+def _parse_yaml_roster(text: str) -> list[Person]:
+    """A ``.project/maintainers.yaml`` or similar: lists of handles or of person mappings, at any depth.
+
+    A key containing an emeritus word marks everything below it as emeritus.
+    """
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return []
+    lines = text.splitlines()
+    people: list[Person] = []
+
+    def walk(node: Any, emeritus: bool, area: str | None) -> None:
+        if isinstance(node, dict):
+            person = _yaml_person(node, lines, emeritus, area)
+            if person is not None:
+                people.append(person)
+                return
+            team = node.get("name") if isinstance(node.get("name"), str) else area
+            for key, value in node.items():
+                walk(value, emeritus or bool(_EMERITUS.search(str(key))), team)
+        elif isinstance(node, list):
+            for item in node:
+                if isinstance(item, str):
+                    handle = item.strip().lstrip("@")
+                    areas = (area,) if area else ()
+                    people.append(Person(None, handle, None, None, areas, _line_of(lines, handle), emeritus))
+                else:
+                    walk(item, emeritus, area)
+
+    walk(data, False, None)
+    return people
+
+
+def _yaml_person(node: dict[str, Any], lines: list[str], emeritus: bool, area: str | None) -> Person | None:
+    keys = {str(k).lower(): v for k, v in node.items() if isinstance(v, (str, int))}
+    handle = next((str(keys[k]) for k in ("github", "handle", "login", "github_id", "username") if k in keys), None)
+    email = next((str(keys[k]) for k in ("email", "e-mail", "contact") if k in keys), None)
+    if handle is None and email is None:
+        return None
+    affiliation = next(
+        (str(keys[k]) for k in ("company", "affiliation", "organization", "employer") if k in keys), None
+    )
+    own_areas = node.get("areas") or node.get("area") or node.get("responsibilities") or ()
+    areas = tuple(own_areas) if isinstance(own_areas, list) else ((str(own_areas),) if own_areas else ())
+    return Person(
+        name=str(keys["name"]) if "name" in keys else None,
+        handle=handle.lstrip("@") if handle else None,
+        email=email,
+        affiliation=affiliation,
+        areas=areas or ((area,) if area else ()),
+        line=_line_of(lines, handle or email or ""),
+        emeritus=emeritus,
+    )
+
+
+def _parse_csv(text: str) -> tuple[list[Person], set[str], int | None]:
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        return [], set(), None
+    mapping = map_header(rows[0])
+    people = []
+    for number, row in enumerate(rows[1:], start=2):
+        cells = [f"[{c}](https://github.com/{c})" if mapping.get(i) == "handle" and c else c for i, c in enumerate(row)]
+        person = _row_person(cells, mapping, number, False)
+        if person.name or person.handle:
+            people.append(person)
+    return people, set(mapping.values()), 1
+
+
+def _line_of(lines: list[str], needle: str) -> int:
+    return next((i for i, line in enumerate(lines, start=1) if needle and needle in line), 0)
+
+
+# -- finding rosters across the org -------------------------------------------------------------------------
+
+PROJECT_ROLES = ("community", "main", "org-profile")
+
+
+def rosters(ctx: ScanContext) -> list[Roster]:
+    """Every roster of the scan that lists at least one person, the project's own first.
+
+    Rosters in repos other than the community, main and org-profile repos are marked ``subproject``.
+    Stubs that only point elsewhere and prose files such as an OWNERS.md that lists nobody are left out.
+    """
+    return ctx.memo("roster.rosters", lambda: _rosters(ctx))
+
+
+def _rosters(ctx: ScanContext) -> list[Roster]:
+    found: list[Roster] = []
+    for hit in locate(ctx, "maintainers"):
+        text = hit.repo.read(hit.path)
+        if not text:
+            continue
+        roster = parse_roster(hit.repo, hit.path, text)
+        if not roster.people:
+            continue
+        subproject = hit.repo.role not in PROJECT_ROLES
+        found.append(_with(roster, subproject=subproject))
+    return sorted(found, key=lambda r: r.subproject)
+
+
+def project_roster(ctx: ScanContext) -> Roster | None:
+    """The project's own roster: the first one with active maintainers outside the subproject repos."""
+    own = [r for r in rosters(ctx) if not r.subproject and r.active]
+    return own[0] if own else None
+
+
+def subproject_rosters(ctx: ScanContext) -> list[Roster]:
+    return [r for r in rosters(ctx) if r.subproject and r.active]
+
+
+def _with(roster: Roster, **changes: Any) -> Roster:
+    from dataclasses import replace
+
+    return replace(roster, **changes)

@@ -1,0 +1,356 @@
+"""One HTTP client per scan for every non-GitHub service (bestpractices.dev, LFX Insights, Scorecard, CNCF files).
+
+What it adds over a bare ``httpx.Client``:
+
+- retries (tenacity) for 429/502/503/504, connection errors and timeouts, honouring ``Retry-After`` and
+  ``X-RateLimit-Reset`` up to a bounded total wait; past the bound it raises :class:`RateLimited` at once
+  rather than stalling the scan;
+- one typed error, :class:`SourceUnavailable`, with a one-line reason for everything that goes wrong, so a
+  probe turns it into a ``not_available`` finding;
+- offline mode that makes no I/O at all;
+- request counts per source (they go into the report);
+- an on-disk conditional-request cache (ETag / Last-Modified) so that a re-scan is answered by 304s;
+- a per-host minimum interval between requests for sites that ask for politeness (bestpractices.dev: 1/s).
+
+Time is injected (``sleep``, ``monotonic``, ``now``) so tests never wait.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+import os
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+
+from dd_evidence import __version__
+from dd_evidence.errors import RateLimited, SourceUnavailable
+
+if TYPE_CHECKING:
+    from dd_evidence.context import ScanConfig, ScanContext
+
+PROJECT_URL = "https://github.com/cncf/dd-evidence"
+USER_AGENT = f"dd-evidence/{__version__} (+{PROJECT_URL})"
+TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# Transport failures worth another try; anything else (bad URL, unsupported scheme) fails at once.
+RETRY_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+MAX_ATTEMPTS = 4
+MAX_WAIT = 60.0
+BACKOFF_BASE = 1.0
+BACKOFF_CAP = 16.0
+MAX_BODY_CHARS = 20_000_000  # a cap on cached bodies: a misbehaving server must not fill the disk
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    """A successful answer: from the network (200) or from the cache after a 304."""
+
+    url: str
+    status: int
+    text: str
+    retrieved_at: datetime
+    revalidated: bool = False
+
+
+class _Retry(Exception):
+    """An attempt worth repeating. ``delay`` is what the server asked for (None: use backoff)."""
+
+    def __init__(self, reason: str, delay: float | None = None, rate_limited: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.delay = delay
+        self.rate_limited = rate_limited
+
+
+class HttpClient:
+    """The scan's HTTP client. Thread-safe; call :meth:`close` at the end of the scan."""
+
+    def __init__(
+        self,
+        *,
+        offline: bool = False,
+        cache_dir: Path | str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        max_wait: float = MAX_WAIT,
+        max_attempts: int = MAX_ATTEMPTS,
+        backoff_base: float = BACKOFF_BASE,
+        min_interval: Mapping[str, float] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+        now: Callable[[], float] = time.time,
+        user_agent: str = USER_AGENT,
+    ):
+        self.offline = offline
+        self.cache_dir = Path(cache_dir) / "http" if cache_dir is not None else None
+        self.max_wait = max_wait
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self._now = now
+        self._min_interval: dict[str, float] = dict(min_interval or {})
+        self._last_request: dict[str, float] = {}
+        self._host_locks: dict[str, threading.Lock] = {}
+        self._counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._client = httpx.Client(
+            transport=transport,
+            timeout=TIMEOUT,
+            follow_redirects=True,
+            headers={"User-Agent": user_agent},
+        )
+
+    @classmethod
+    def from_config(cls, config: ScanConfig, **kwargs: Any) -> HttpClient:
+        """A client for one scan: offline mode and cache directory from the scan's configuration."""
+        return cls(offline=config.offline, cache_dir=config.cache_dir, **kwargs)
+
+    # -- public API -------------------------------------------------------------------------------------------
+    def polite(self, host: str, seconds: float) -> None:
+        """Leave at least ``seconds`` between two requests to ``host`` (for sites that ask for a rate)."""
+        with self._lock:
+            self._min_interval[host.lower()] = max(seconds, self._min_interval.get(host.lower(), 0.0))
+
+    def get(
+        self,
+        url: str,
+        *,
+        source: str,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> HttpAnswer:
+        """GET ``url``; raise :class:`SourceUnavailable` (or :class:`RateLimited`) unless it answers 200/304."""
+        if self.offline:
+            raise SourceUnavailable(source, "offline: not fetched")
+        request = self._client.build_request("GET", url, params=params, headers=headers)
+        full_url = str(request.url)
+        cached = self._cache_read(full_url)
+        if cached is not None:
+            # Validators let the server answer 304 without a body; a 304 costs no rate-limit quota on most APIs.
+            if cached.get("etag"):
+                request.headers["If-None-Match"] = cached["etag"]
+            if cached.get("last_modified"):
+                request.headers["If-Modified-Since"] = cached["last_modified"]
+        response = self._send(request, source)
+        if response.status_code == 304:
+            if cached is None:
+                raise SourceUnavailable(source, f"HTTP 304 without a cached copy for {full_url}")
+            self._count("revalidated")
+            return HttpAnswer(full_url, int(cached.get("status", 200)), cached["body"], self._utcnow(), True)
+        answer = HttpAnswer(full_url, response.status_code, response.text, self._utcnow())
+        self._cache_write(answer, response)
+        return answer
+
+    def get_json(
+        self,
+        url: str,
+        *,
+        source: str,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """GET ``url`` and parse its JSON body; malformed JSON is a :class:`SourceUnavailable`."""
+        return parse_json(self.get(url, source=source, params=params, headers=headers), source)
+
+    def counts(self) -> dict[str, int]:
+        """Requests sent per source, ``total``, ``rate_limited`` answers and ``revalidated`` (304) answers."""
+        with self._lock:
+            counts = {"total": 0, "rate_limited": 0, "revalidated": 0}
+            counts.update(self._counts)
+            return counts
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._client.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- sending with retries ---------------------------------------------------------------------------------
+    def _send(self, request: httpx.Request, source: str) -> httpx.Response:
+        retrying = Retrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception_type(_Retry),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    return self._attempt(request, source, waited=attempt.retry_state.idle_for)
+        except _Retry as last:
+            if last.rate_limited:
+                raise RateLimited(source, last.delay) from None
+            raise SourceUnavailable(source, f"{last.reason} after {self.max_attempts} attempts") from None
+        raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+
+    def _attempt(self, request: httpx.Request, source: str, waited: float) -> httpx.Response:
+        """One try: the response when it is final, else :class:`_Retry` (or a typed error when hopeless)."""
+        self._wait_for_host(request.url.host)
+        self._count(source)
+        try:
+            response = self._client.send(request)
+        except RETRY_ERRORS as exc:
+            raise _Retry(f"network error: {type(exc).__name__}: {_one_line(exc)}") from exc
+        except httpx.HTTPError as exc:
+            raise SourceUnavailable(source, f"request failed: {type(exc).__name__}: {_one_line(exc)}") from exc
+        status = response.status_code
+        if status in (200, 304):
+            return response
+        delay = self._rate_limit_delay(response)
+        # GitHub-style APIs signal a rate limit with 403 plus these headers; a bare 403 is a refusal.
+        rate_limited = status == 429 or (
+            status == 403
+            and (response.headers.get("X-RateLimit-Remaining") == "0" or "Retry-After" in response.headers)
+        )
+        if rate_limited:
+            self._count("rate_limited")
+        if rate_limited and delay is not None and waited + delay > self.max_wait:
+            raise RateLimited(source, delay)
+        if status in RETRY_STATUSES or rate_limited:
+            raise _Retry(f"HTTP {status} {response.reason_phrase}".strip(), delay, rate_limited)
+        raise SourceUnavailable(source, f"HTTP {status} {response.reason_phrase} for {request.url}")
+
+    def _wait(self, state: RetryCallState) -> float:
+        """The server's requested delay when it gave one, else exponential backoff."""
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Retry) and exc.delay is not None:
+            return exc.delay
+        return min(self.backoff_base * 2 ** (state.attempt_number - 1), BACKOFF_CAP)
+
+    def _rate_limit_delay(self, response: httpx.Response) -> float | None:
+        """Seconds until the server lets us try again, from ``Retry-After`` or ``X-RateLimit-Reset``."""
+        retry_after = response.headers.get("Retry-After")
+        if retry_after:
+            seconds = _parse_retry_after(retry_after, self._now())
+            if seconds is not None:
+                return seconds
+        if response.headers.get("X-RateLimit-Remaining") == "0":
+            reset = response.headers.get("X-RateLimit-Reset", "")
+            try:
+                # One second of slack: the reset instant is truncated to whole seconds by the server.
+                return max(0.0, float(reset) - self._now()) + 1.0
+            except ValueError:
+                return None
+        return None
+
+    def _wait_for_host(self, host: str) -> None:
+        """Keep the per-host minimum interval; requests to other hosts are not held up."""
+        interval = self._min_interval.get(host.lower())
+        if not interval:
+            return
+        with self._lock:
+            lock = self._host_locks.setdefault(host.lower(), threading.Lock())
+        with lock:
+            last = self._last_request.get(host.lower())
+            if last is not None:
+                pause = last + interval - self._monotonic()
+                if pause > 0:
+                    self._sleep(pause)
+            self._last_request[host.lower()] = self._monotonic()
+
+    def _count(self, key: str) -> None:
+        with self._lock:
+            self._counts[key] += 1
+            if key not in ("rate_limited", "revalidated"):
+                self._counts["total"] += 1
+
+    def _utcnow(self) -> datetime:
+        return datetime.fromtimestamp(self._now(), UTC)
+
+    # -- conditional-request cache ----------------------------------------------------------------------------
+    def _cache_path(self, url: str) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        return self.cache_dir / f"{hashlib.sha256(url.encode()).hexdigest()}.json"
+
+    def _cache_read(self, url: str) -> dict[str, Any] | None:
+        path = self._cache_path(url)
+        if path is None or not path.is_file():
+            return None
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # a damaged entry is just a cache miss
+        if not isinstance(entry, dict) or entry.get("url") != url or not isinstance(entry.get("body"), str):
+            return None
+        return entry
+
+    def _cache_write(self, answer: HttpAnswer, response: httpx.Response) -> None:
+        """Store the body with its validators. Request headers (and so any Authorization) are never stored."""
+        path = self._cache_path(answer.url)
+        etag = response.headers.get("ETag")
+        last_modified = response.headers.get("Last-Modified")
+        if path is None or not (etag or last_modified) or len(answer.text) > MAX_BODY_CHARS:
+            return
+        entry = {
+            "url": answer.url,
+            "etag": etag,
+            "last_modified": last_modified,
+            "status": answer.status,
+            "fetched_at": answer.retrieved_at.isoformat(),
+            "body": answer.text,
+        }
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Write then rename, so a concurrent reader never sees half a file.
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(entry, out)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # the cache is an optimisation; a read-only cache dir must not fail the scan
+
+
+def parse_json(answer: HttpAnswer, source: str) -> Any:
+    """The JSON body of ``answer``, or :class:`SourceUnavailable` saying it is malformed."""
+    try:
+        return json.loads(answer.text)
+    except ValueError as exc:
+        raise SourceUnavailable(source, f"malformed JSON from {answer.url}: {_one_line(exc)}") from None
+
+
+def http_client(ctx: ScanContext) -> HttpClient:
+    """The scan's one HTTP client, created on first use from the scan's configuration."""
+    return ctx.client("http", lambda: HttpClient.from_config(ctx.config))
+
+
+def host_of(url: str) -> str:
+    """The lower-case host of ``url``."""
+    return (urlsplit(url).hostname or "").lower()
+
+
+def _parse_retry_after(value: str, now: float) -> float | None:
+    """``Retry-After`` is either delta-seconds or an HTTP date."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - now)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:200]

@@ -1,0 +1,153 @@
+"""The CLI driven as a user would drive it: a subprocess over local git repos, no network."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dd_evidence.catalogue import load_catalogue
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "dd_evidence", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120
+    )
+
+
+@pytest.fixture
+def scan_args(acme_org: Path, tmp_path: Path) -> list[str]:
+    return [
+        "acme/acme",
+        "--offline",
+        "--git-url",
+        f"file://{acme_org}/{{owner}}/{{repo}}",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--no-progress",
+    ]
+
+
+def test_scan_writes_md_and_json_with_every_criterion(scan_args: list[str], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc = run_cli(*scan_args, "--as-of", "2024-03-01T00:00:00Z", "--format", "md,json,terminal", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(next(out.glob("*.json")).read_text())
+    catalogue = load_catalogue("graduation")
+    assert [c["criterion"] for c in report["criteria"]] == [c.id for c in catalogue.criteria]
+    assert all(c["status"] in {"met", "not_met", "partial", "unknown", "manual"} for c in report["criteria"])
+    assert report["as_of"] == "2024-03-01T00:00:00+00:00"
+    # As of 2024-03-01 the ADOPTERS.md of 2024-06 does not exist yet.
+    adopters = next(c for c in report["criteria"] if c["criterion"] == "eco-adopters-list")
+    assert adopters["status"] == "not_met"
+    repos = {r["name"]: r for r in report["repos"]}
+    assert set(repos) == {"acme", "community"}
+    assert all(len(r["sha"]) == 40 for r in repos.values())
+    markdown = next(out.glob("*.md")).read_text()
+    assert markdown.startswith("# acme Graduation Due Diligence")
+    assert "**TODO for acme team:**" in markdown
+    assert f"/blob/{repos['community']['sha']}/GOVERNANCE.md" in markdown
+    assert "Governance and Maintainers" in proc.stdout  # the terminal summary
+
+
+def test_latest_scan_sees_later_commits(scan_args: list[str], tmp_path: Path) -> None:
+    proc = run_cli(*scan_args, "--format", "json", "--out", str(tmp_path / "o"))
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(next((tmp_path / "o").glob("*.json")).read_text())
+    adopters = next(c for c in report["criteria"] if c["criterion"] == "eco-adopters-list")
+    assert adopters["status"] == "met"
+
+
+def test_fail_on_not_met_exits_1(scan_args: list[str], tmp_path: Path) -> None:
+    proc = run_cli(
+        *scan_args, "--as-of", "2024-03-01", "--format", "json", "--out", str(tmp_path), "--fail-on", "not_met"
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert list(tmp_path.glob("*.json")), "the report is written even when --fail-on matches"
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--level", "sandbox"], "unknown level"),
+        (["--as-of", "last tuesday"], "cannot read time"),
+        (["--format", "pdf"], "pdf"),
+        (["--fail-on", "bad"], "--fail-on"),
+        (["--probes", "nosuch.probe"], "no probe matches"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(scan_args: list[str], extra: list[str], needle: str) -> None:
+    proc = run_cli(*scan_args, *extra)
+    assert proc.returncode == 2
+    assert needle in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in proc.stderr
+
+
+def test_unknown_project_suggests_near_names() -> None:
+    proc = run_cli("dragonfy", "--offline")
+    assert proc.returncode == 2
+    assert "dragonfly" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_unwritable_out_dir_is_exit_2(scan_args: list[str], tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    proc = run_cli(*scan_args, "--format", "md", "--out", str(blocker / "sub"))
+    assert proc.returncode == 2
+    assert "--out" in proc.stderr
+
+
+def test_nothing_to_scan_is_exit_3(tmp_path: Path) -> None:
+    proc = run_cli(
+        "acme/acme",
+        "--offline",
+        "--git-url",
+        f"file://{tmp_path}/{{owner}}/{{repo}}",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--no-progress",
+        "--repos",
+        "acme",
+    )
+    assert proc.returncode == 3
+    assert "could not read any repository" in proc.stderr
+
+
+def test_git_missing_is_exit_3(scan_args: list[str], tmp_path: Path) -> None:
+    proc = run_cli(*scan_args, env={"PATH": str(tmp_path), "HOME": str(tmp_path)})
+    assert proc.returncode == 3
+    assert "git not found" in proc.stderr
+
+
+def test_local_directory_without_git(tmp_path: Path) -> None:
+    project = tmp_path / "myproj"
+    project.mkdir()
+    (project / "GOVERNANCE.md").write_text("# Governance\n\n" + "Rule.\n" * 10)
+    (project / "CONTRIBUTING.md").write_text("# Contributing\n\n" + "Step.\n" * 10)
+    out = tmp_path / "out"
+    proc = run_cli(str(project), "--format", "json", "--out", str(out), "--no-progress")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(next(out.glob("*.json")).read_text())
+    governance = next(c for c in report["criteria"] if c["criterion"] == "gov-docs-discoverable")
+    assert governance["status"] == "met"
+
+
+def test_probes_and_criteria_and_schema_commands() -> None:
+    probes = run_cli("probes", "--json", "--probes-dir", "probes", cwd=REPO_ROOT)
+    assert probes.returncode == 0, probes.stderr
+    listed = {p["id"]: p for p in json.loads(probes.stdout)["probes"]}
+    assert "example.license_in_every_repo" in listed
+    assert "gov-docs-discoverable" in listed["documents.governance_present"]["criteria"]
+    criteria = run_cli("criteria", "--level", "graduation", "--json")
+    assert len(json.loads(criteria.stdout)["criteria"]) == 50
+    incubation = run_cli("criteria", "--level", "incubation", "--json")
+    assert len(json.loads(incubation.stdout)["criteria"]) == 47
+    schema = run_cli("schema")
+    assert json.loads(schema.stdout)["$schema"].startswith("https://json-schema.org/")

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from memrepo import context
+
+from dd_evidence.model import Outcome
+from dd_evidence.probes.links import NoExpiringInvites, RelativeLinksResolve
+
+DING = "https://qr.dingtalk.com/action/joingroup?code=v1,k1,abc&origin=11"
+
+
+def test_expiring_invites_counted_per_file_and_repo() -> None:
+    ctx = context(
+        {
+            "acme": {"README.md": "# Acme\n\nJoin [chat](https://discord.gg/acme).\n"},
+            "community": {
+                "README.md": f"# C\n\n- **DingTalk**: [123]({DING})\n",
+                "meetings/notes.md": f"ding {DING}\n",
+                "GOVERNANCE.md": "# Gov\n\nSlack: https://join.slack.com/t/acme/shared_invite/zt-1\n",
+            },
+            "widget": {"README.md": "# W\n", "docs/deep/page.md": f"{DING}\n"},
+        },
+        roles={"community": "community"},
+    )
+    (f,) = NoExpiringInvites().run(ctx)
+    assert f.outcome is Outcome.FALSE
+    assert f.values["files"] == [
+        "acme/README.md",
+        "community/GOVERNANCE.md",
+        "community/README.md",
+        "community/meetings/notes.md",
+    ]
+    assert f.values["file_count"] == 4 and f.values["repos"] == 2
+    assert f.values["by_service"]["dingtalk"] == ["community/README.md", "community/meetings/notes.md"]
+    assert {e.url.rsplit("/", 1)[1] for e in f.evidence} >= {"README.md#L3", "notes.md#L1"}
+
+
+def test_no_expiring_invites() -> None:
+    readme = "# Acme\n\nJoin #acme on [CNCF Slack](https://slack.cncf.io/). DingTalk group: `123`.\n"
+    (f,) = NoExpiringInvites().run(context({"acme": {"README.md": readme}}))
+    assert f.outcome is Outcome.TRUE
+    assert f.values["file_count"] == 0
+
+
+GOV = """# Governance
+
+See [ladder](LADDER.md#how-to-become-a-lead), [roles](roles/) and [team](#the-team).
+
+## The Team
+
+Also [missing](docs/gone.md), [bad anchor](LADDER.md#nope), [line](LADDER.md#L3) and [up](../outside.md).
+Cross repo: [ok](https://github.com/acme/widget/blob/main/README.md#usage),
+[bad](https://github.com/acme/widget/tree/master/docs/none.md), [elsewhere](https://github.com/other/x/blob/main/y.md).
+"""
+LADDER = "# Ladder\n\n## How to Become a Lead\n\nWork.\n"
+
+
+def test_relative_links_and_anchors_resolve() -> None:
+    ctx = context(
+        {
+            "community": {"GOVERNANCE.md": GOV, "LADDER.md": LADDER, "roles/lead.md": "# Lead\n"},
+            "widget": {"README.md": "# Widget\n\n## Usage\n\nRun it.\n"},
+        },
+        main="widget",
+        roles={"community": "community"},
+    )
+    (f,) = RelativeLinksResolve().run(ctx)
+    assert f.outcome is Outcome.FALSE
+    assert f.values["broken"] == [
+        "community/GOVERNANCE.md:7 docs/gone.md (no such file)",
+        "community/GOVERNANCE.md:7 LADDER.md#nope (no such anchor)",
+        "community/GOVERNANCE.md:7 ../outside.md (points outside the repository)",
+        "community/GOVERNANCE.md:9 https://github.com/acme/widget/tree/master/docs/none.md (no such file)",
+    ]
+    assert f.evidence[0].url.endswith("GOVERNANCE.md#L7")
+
+
+def test_all_links_resolve() -> None:
+    gov = "# Gov\n\nSee [ladder](LADDER.md#how-to-become-a-lead) and [self](#gov).\n"
+    (f,) = RelativeLinksResolve().run(context({"acme": {"GOVERNANCE.md": gov, "LADDER.md": LADDER}}))
+    assert f.outcome is Outcome.TRUE
+    assert f.values["broken_count"] == 0

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from memrepo import context
+
+from dd_evidence.context import ScanContext
+from dd_evidence.model import Outcome
+from dd_evidence.probes.roadmap import RoadmapChangeProcessDocumented, RoadmapIsCurrent, newest_stable
+from dd_evidence.sources.git import Tag
+
+ROADMAP = """# Acme Roadmap
+
+Plans for the year.
+
+## Current Release
+
+The current Acme release is v1.4 and the next is v1.5.
+
+## Ideas
+
+Open an issue with your idea.
+"""
+WITH_PROCESS = ROADMAP + "\nRoadmap items are proposed in an issue and approved by lazy consensus of the leads.\n"
+
+
+def _tags(ctx: ScanContext, *names: tuple[str, str]) -> ScanContext:
+    tags = [Tag(name, datetime.fromisoformat(day).replace(tzinfo=UTC), "c" * 40, True) for name, day in names]
+    ctx.main_repo.tags = lambda: tags  # type: ignore[method-assign]
+    return ctx
+
+
+def test_change_process_found_next_to_roadmap_items() -> None:
+    (f,) = RoadmapChangeProcessDocumented().run(context({"acme": {"ROADMAP.md": WITH_PROCESS}}))
+    assert f.outcome is Outcome.TRUE
+    assert f.evidence[0].url.endswith("ROADMAP.md#L13")
+
+
+def test_change_process_in_governance_counts() -> None:
+    gov = "# Gov\n\nRules.\n\n## Roadmap\n\nThe leads vote on changes to the roadmap.\n"
+    (f,) = RoadmapChangeProcessDocumented().run(context({"acme": {"ROADMAP.md": ROADMAP, "GOVERNANCE.md": gov}}))
+    assert f.outcome is Outcome.TRUE
+    assert "GOVERNANCE.md" in f.message
+
+
+def test_no_change_process() -> None:
+    (f,) = RoadmapChangeProcessDocumented().run(context({"acme": {"ROADMAP.md": ROADMAP}}))
+    assert f.outcome is Outcome.FALSE
+    (f,) = RoadmapChangeProcessDocumented().run(context({"acme": {"README.md": "# Acme\n"}}))
+    assert f.outcome is Outcome.NOT_APPLICABLE
+
+
+def test_roadmap_current_when_it_names_the_newest_minor() -> None:
+    ctx = _tags(context({"acme": {"ROADMAP.md": ROADMAP}}), ("v1.3.0", "2024-01-01"), ("v1.4.2", "2024-06-01"))
+    (f,) = RoadmapIsCurrent().run(ctx)
+    assert f.outcome is Outcome.TRUE
+    assert f.values == {"roadmap_current": "1.4", "newest_stable_tag": "v1.4.2", "newest_stable_minor": "1.4"}
+    assert f.evidence[0].url.endswith("ROADMAP.md#L7")
+
+
+def test_roadmap_stale_when_a_newer_stable_minor_exists() -> None:
+    tags = (("v1.4.0", "2024-01-01"), ("v1.6.0-rc.1", "2024-05-01"), ("v1.5.1", "2024-06-01"))
+    (f,) = RoadmapIsCurrent().run(_tags(context({"acme": {"ROADMAP.md": ROADMAP}}), *tags))
+    assert f.outcome is Outcome.FALSE
+    assert f.values["newest_stable_tag"] == "v1.5.1"
+
+
+def test_tags_after_as_of_are_ignored() -> None:
+    tags = [("v1.4.0", datetime(2024, 1, 1, tzinfo=UTC)), ("v1.5.0", datetime(2024, 9, 1, tzinfo=UTC))]
+    assert newest_stable(tags, datetime(2024, 6, 1, tzinfo=UTC)) == ("v1.4.0", 1, 4)
+    pre_release_only = [("v2.0.0-beta.1", datetime(2024, 1, 1, tzinfo=UTC))]
+    assert newest_stable(pre_release_only, datetime(2025, 1, 1, tzinfo=UTC)) is None
+
+
+def test_no_version_named_or_no_tags() -> None:
+    (f,) = RoadmapIsCurrent().run(context({"acme": {"ROADMAP.md": "# Roadmap\n\nFaster widgets.\n"}}))
+    assert f.outcome is Outcome.NOT_APPLICABLE
+    (f,) = RoadmapIsCurrent().run(context({"acme": {"ROADMAP.md": ROADMAP}}))
+    assert f.outcome is Outcome.NOT_AVAILABLE
