@@ -4,6 +4,7 @@
     python -m dd_evidence probes                 list the probes
     python -m dd_evidence criteria --level L     list the criteria of a level
     python -m dd_evidence schema                 print the JSON report schema
+    python -m dd_evidence diff OLD.json NEW.json what changed between two JSON reports
 
 Exit codes: 0 report written (whatever the criteria say); 1 with --fail-on when a required criterion has one
 of the given statuses; 2 bad input; 3 could not scan at all.
@@ -23,6 +24,7 @@ from rich.console import Console
 from dd_evidence import __version__
 from dd_evidence.catalogue import LEVELS, load_catalogue
 from dd_evidence.context import DEFAULT_GITHUB_API, ScanConfig
+from dd_evidence.diff import DIFF_FORMATS, diff_reports, load_report_json, render_diff
 from dd_evidence.errors import (
     EXIT_CANNOT_SCAN,
     EXIT_CRITERIA_NOT_MET,
@@ -32,14 +34,14 @@ from dd_evidence.errors import (
 )
 from dd_evidence.model import CriterionStatus, Report, Requirement
 from dd_evidence.registry import load_probes
-from dd_evidence.render import FORMATS, parse_formats, write_reports
+from dd_evidence.render import FORMATS, parse_formats, report_filename, write_reports
 from dd_evidence.render.json_report import load_schema
 from dd_evidence.render.terminal import render_terminal
 from dd_evidence.resolve import resolve_project
 from dd_evidence.scan import _git_url_for, _web_url_for, run_scan
 from dd_evidence.timeutil import parse_as_of
 
-COMMANDS = ("scan", "probes", "criteria", "schema")
+COMMANDS = ("scan", "probes", "criteria", "schema", "diff")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,7 +55,7 @@ def build_scan_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m dd_evidence",
         description="Gather the evidence for a CNCF TOC due-diligence review of PROJECT.",
-        epilog="Other commands: probes, criteria [--level L], schema. "
+        epilog="Other commands: probes, criteria [--level L], schema, diff OLD.json NEW.json. "
         "Exit codes: 0 written, 1 --fail-on matched, 2 bad input, 3 could not scan.",
     )
     parser.add_argument("project", help="CNCF project name, GitHub org, owner/repo, repository URL or local path")
@@ -74,6 +76,11 @@ def build_scan_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--fail-on",
         help="exit 1 when a required criterion has one of these statuses, e.g. not_met or not_met,partial",
+    )
+    parser.add_argument(
+        "--compare-to",
+        type=Path,
+        help="an earlier JSON report: print what changed (terminal) and write <report>-diff.md beside the reports",
     )
     parser.add_argument("--verbose", "-v", action="store_true", help="list every finding in the terminal")
     parser.add_argument("--no-progress", action="store_true", help="no progress display")
@@ -114,6 +121,8 @@ def _scan(argv: list[str], err: Console) -> int:
     formats = parse_formats(opts.format)
     _check_out_dir(opts.out, formats)
     fail_on = _fail_on(opts.fail_on)
+    # Read the earlier report before scanning, so a bad file fails fast rather than after a long scan.
+    previous = load_report_json(opts.compare_to) if opts.compare_to else None
     ref = resolve_project(opts.project)
     show_progress = not opts.no_progress and err.is_terminal
     report = _run_with_progress(config, ref, err) if show_progress else run_scan(config, ref)
@@ -124,7 +133,24 @@ def _scan(argv: list[str], err: Console) -> int:
     written = write_reports(report, files, opts.out) if files else []
     for path in written:
         err.print(f"wrote {path}", markup=False, soft_wrap=True)
+    if previous is not None:
+        _compare(previous, report, formats, opts.out, out, err)
     return EXIT_CRITERIA_NOT_MET if fail_on and _required_with(report, fail_on) else EXIT_OK
+
+
+def _compare(previous: dict, report: Report, formats: list[str], out_dir: Path, out: Console, err: Console) -> None:
+    """The diff from an earlier report: printed with the terminal format, written as Markdown with file formats."""
+    # Compare JSON with JSON, so values look the same on both sides (datetimes as ISO strings...).
+    diff = diff_reports(previous, json.loads(report.to_json()))
+    if "terminal" in formats:
+        out.print(render_diff(diff, "terminal"), markup=False, highlight=False, soft_wrap=True, end="")
+    if [f for f in formats if f != "terminal"]:
+        path = out_dir / (report_filename(report, "md").removesuffix(".md") + "-diff.md")
+        try:
+            path.write_text(render_diff(diff, "md"), encoding="utf-8")
+        except OSError as exc:
+            raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from None
+        err.print(f"wrote {path}", markup=False, soft_wrap=True)
 
 
 def _stdout_console() -> Console:
@@ -231,6 +257,8 @@ def _run_command(command: str, argv: list[str]) -> int:
         return _list_probes(argv, out)
     if command == "criteria":
         return _list_criteria(argv, out)
+    if command == "diff":
+        return _diff(argv)
     parser = _Parser(prog="python -m dd_evidence schema", description="Print the JSON schema of the report.")
     parser.parse_args(argv)
     sys.stdout.write(json.dumps(load_schema(), indent=2) + "\n")
@@ -302,4 +330,20 @@ def _list_criteria(argv: list[str], out: Console) -> int:
         decided = ", ".join(row["probes"]) or "manual"
         table.add_row(row["id"], row["section"], row["requirement"], row["title"], decided)
     out.print(table)
+    return EXIT_OK
+
+
+def _diff(argv: list[str]) -> int:
+    parser = _Parser(
+        prog="python -m dd_evidence diff",
+        description="Show which criteria changed status and which findings appeared, went away or changed.",
+    )
+    parser.add_argument("old", type=Path, help="the earlier JSON report")
+    parser.add_argument("new", type=Path, help="the later JSON report")
+    parser.add_argument("--format", default="terminal", help="one of: " + ", ".join(DIFF_FORMATS))
+    opts = parser.parse_args(argv)
+    if opts.format not in DIFF_FORMATS:
+        raise BadInput(f"unknown diff format {opts.format!r}: choose from {', '.join(DIFF_FORMATS)}")
+    diff = diff_reports(load_report_json(opts.old), load_report_json(opts.new))
+    sys.stdout.write(render_diff(diff, opts.format))
     return EXIT_OK

@@ -248,6 +248,46 @@ class Report:
             counts[result.status.value] += 1
         return counts
 
+    def to_frame(self) -> Any:
+        """The criteria as a pandas DataFrame, one row per criterion in template order (needs pandas)."""
+        pandas = _pandas()
+        rows = [
+            {
+                "criterion": r.criterion,
+                "section": r.section,
+                "requirement": r.requirement.value,
+                "status": r.status.value,
+                "title": r.title,
+                "rationale": r.rationale,
+                "todo": r.todo,
+                "findings": len(r.findings),
+            }
+            for r in self.criteria
+        ]
+        columns = ["criterion", "section", "requirement", "status", "title", "rationale", "todo", "findings"]
+        return pandas.DataFrame(rows, columns=columns)
+
+    def findings_frame(self) -> Any:
+        """The findings as a pandas DataFrame, with the criteria each one informs (needs pandas)."""
+        pandas = _pandas()
+        informs: dict[tuple[str, str], list[str]] = {}
+        for result in self.criteria:
+            for finding in result.findings:
+                informs.setdefault((finding.probe, finding.subject), []).append(result.criterion)
+        rows = [
+            {
+                "probe": f.probe,
+                "subject": f.subject,
+                "outcome": f.outcome.value,
+                "message": f.message,
+                "evidence_url": f.evidence[0].url if f.evidence else None,
+                "criteria": sorted(set(informs.get((f.probe, f.subject), []))),
+            }
+            for f in self.findings
+        ]
+        columns = ["probe", "subject", "outcome", "message", "evidence_url", "criteria"]
+        return pandas.DataFrame(rows, columns=columns)
+
     def to_dict(self) -> dict[str, Any]:
         from dd_evidence.render.json_report import report_to_dict
 
@@ -267,6 +307,17 @@ class Report:
         from dd_evidence.render.html_snippets import report_html
 
         return report_html(self)
+
+
+def _pandas() -> Any:
+    # pandas is an optional extra: the core library must import and scan without it.
+    try:
+        import pandas
+    except ImportError as exc:
+        raise ImportError(
+            "Report.to_frame() and findings_frame() need pandas: pip install 'dd-evidence[notebook]'"
+        ) from exc
+    return pandas
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -17,8 +17,11 @@ from rich.console import Console
 
 from dd_evidence.errors import BadInput
 from dd_evidence.model import Report
+from dd_evidence.render.csv_findings import render_csv
+from dd_evidence.render.html import render_html
 from dd_evidence.render.json_report import render_json
 from dd_evidence.render.markdown import render_markdown
+from dd_evidence.render.sarif import render_sarif
 from dd_evidence.render.terminal import render_terminal
 
 TERMINAL_WIDTH = 100
@@ -53,6 +56,9 @@ FORMATS: dict[str, Renderer] = {
     for renderer in (
         Renderer("md", "md", "the DD draft in the TOC template's layout", render_markdown),
         Renderer("json", "json", "every finding and criterion, per schema/report.schema.json", render_json),
+        Renderer("html", "html", "a self-contained HTML page with filters and charts", render_html),
+        Renderer("csv", "csv", "one row per finding: probe, subject, outcome, message, evidence, criteria", render_csv),
+        Renderer("sarif", "sarif", "SARIF 2.1.0: false findings that point at a file line", render_sarif),
         Renderer("terminal", "txt", "a summary table for the terminal", render_terminal_text, writes_file=False),
     )
 }

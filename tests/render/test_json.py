@@ -141,7 +141,7 @@ def test_options_with_paths_are_serialised(make_report, tmp_path):
 
 
 def test_formats_registry():
-    assert list(FORMATS) == ["md", "json", "terminal"]
+    assert list(FORMATS) == ["md", "json", "html", "csv", "sarif", "terminal"]
     assert FORMATS["md"].extension == "md"
     assert FORMATS["json"].extension == "json"
 
@@ -162,7 +162,7 @@ def test_parse_formats():
 def test_parse_formats_rejects_unknown_or_empty(text):
     with pytest.raises(BadInput) as caught:
         parse_formats(text)
-    assert "md, json, terminal" in str(caught.value)
+    assert "md, json, html, csv, sarif, terminal" in str(caught.value)
     assert "\n" not in str(caught.value)
 
 

@@ -1,0 +1,438 @@
+"""Roles and their lifecycle: which roles the governance defines, how people join and leave them, emeritus status,
+function-based teams (security response, release, community managers, SIGs) and the contributor ladder.
+
+Procedures are found by section titles (headings and bold bullet items, see :mod:`dd_evidence.mdsections`) such as
+"Adding New Member/Approver/Maintainer", "How to Become a Member" or "Removing Inactive Maintainers", normalised
+to (action, role) pairs that :mod:`dd_evidence.probes.contradictions` compares across documents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from dd_evidence.context import ScanContext
+from dd_evidence.govdocs import GOVERNANCE_ROLES, ParsedDoc, documents, parsed, subject
+from dd_evidence.locate import real_documents
+from dd_evidence.mdsections import Section, sentences
+from dd_evidence.model import Evidence, Finding, ProbeSpec
+from dd_evidence.probes.base import Probe
+
+# Role words, singular form first; the plural and "an"/"a" forms are handled by the patterns below.
+ROLE_WORDS = ("contributor", "member", "reviewer", "approver", "committer", "triager", "maintainer", "owner", "lead")
+NON_MAINTAINER_ROLES = ("contributor", "member", "reviewer", "approver", "committer", "triager")
+_ROLE = re.compile(r"\b(" + "|".join(ROLE_WORDS) + r")s?\b", re.IGNORECASE)
+
+# Title wording per action. "become", "add" and "promote" all describe how someone gets a role, so they are
+# one canonical action ("join") when procedures are compared; "remove" covers removal and inactivity.
+ACTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("become", re.compile(r"\b(how to become|becoming|become|nominat\w*|onboard\w*|election of|joining)\b", re.I)),
+    ("add", re.compile(r"\b(add|adding|new|appoint\w*)\b", re.I)),
+    ("promote", re.compile(r"\b(promot\w*)\b", re.I)),
+    ("remove", re.compile(r"\b(remov\w*|inactiv\w*|offboard\w*|revok\w*|expel\w*|demot\w*)\b", re.I)),
+)
+CANONICAL = {"become": "join", "add": "join", "promote": "join", "remove": "remove"}
+
+_EMERITUS = re.compile(r"\b(emerit\w*|alumni|retired\s+maintainers?|former\s+maintainers?)\b", re.I)
+_DURATION = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\+?\s*(months?|years?)\b", re.I
+)
+_INACTIVE_WORDING = re.compile(r"\b(inactiv\w*|not (been )?active|haven't participated|no (longer )?contribut)", re.I)
+_REMOVAL_WORDING = re.compile(r"\b(remov\w*|step(ping)? down|offboard\w*|revok\w*|emerit\w*)\b", re.I)
+_JOIN_WORDING = re.compile(r"\b(nominat\w*|vot(e|es|ing)|elect\w*|approv\w*|lgtm|sponsor\w*|appoint\w*)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """A section (heading or bold bullet) defining how a role is gained or lost."""
+
+    doc: ParsedDoc
+    section: Section
+    action: str
+    roles: tuple[str, ...]
+
+    @property
+    def canonical(self) -> str:
+        return CANONICAL[self.action]
+
+    @property
+    def cite(self) -> str:
+        return f"{self.doc.label}#L{self.section.start}"
+
+    def evidence(self) -> Evidence:
+        return self.doc.repo.evidence(self.doc.path, self.section.start, self.section.end, excerpt=self.section.title)
+
+
+def roles_in(text: str) -> tuple[str, ...]:
+    """Role words named in ``text`` ("Member/Approver/Maintainer" -> all three), singular, in order, once each."""
+    found: list[str] = []
+    for match in _ROLE.finditer(text):
+        role = match.group(1).lower()
+        if role not in found:
+            found.append(role)
+    return tuple(found)
+
+
+def procedure_of(title: str) -> tuple[str, tuple[str, ...]] | None:
+    """(action, roles) when a section title names a way to gain or lose a role, else None."""
+    roles = roles_in(title)
+    if not roles:
+        return None
+    for action, pattern in ACTIONS:
+        if pattern.search(title):
+            return action, roles
+    return None
+
+
+def procedures(docs: Iterable[ParsedDoc]) -> list[Procedure]:
+    """Every join/remove procedure section of ``docs``, in document order."""
+    found = []
+    for doc in docs:
+        for section in doc.sections:
+            if section.level == 1:
+                continue
+            parsed_title = procedure_of(section.title)
+            if parsed_title:
+                found.append(Procedure(doc, section, parsed_title[0], parsed_title[1]))
+    return found
+
+
+def role_sections(doc: ParsedDoc) -> list[tuple[str, Section]]:
+    """Sections that define one role: the title is the role's name ("Member", "Approvers", "The Reviewer role")."""
+    found = []
+    for section in doc.sections:
+        title = re.sub(r"[*_`:]", "", section.title).strip()
+        match = re.fullmatch(r"(?:the\s+|an?\s+)?(?:organi[sz]ation\s+)?(\w+?)s?(?:\s+role)?", title, re.I)
+        if match and match.group(1).lower() in ROLE_WORDS:
+            found.append((match.group(1).lower(), section))
+    return found
+
+
+def governance_docs(ctx: ScanContext) -> list[ParsedDoc]:
+    """Governance, ladder and membership documents, parsed once per scan."""
+    return documents(ctx, *GOVERNANCE_ROLES)
+
+
+def _cite(doc: ParsedDoc, section: Section) -> Evidence:
+    return doc.repo.evidence(doc.path, section.start, section.end, excerpt=section.title)
+
+
+class _DocsProbe(Probe):
+    """Shared "no governance documents" handling."""
+
+    def docs_or_none(self, ctx: ScanContext) -> list[ParsedDoc]:
+        return governance_docs(ctx)
+
+
+class RolesDefined(_DocsProbe):
+    spec = ProbeSpec(
+        id="lifecycle.roles_defined",
+        title="Does the governance define its roles (maintainer, approver, member...) by heading?",
+        motivation="The maintainer lifecycle starts with roles whose responsibilities are written down.",
+        remediation="Add a section per role with its responsibilities, requirements and privileges.",
+    )
+
+    def run(self, ctx: ScanContext) -> Iterable[Finding]:
+        docs = self.docs_or_none(ctx)
+        if not docs:
+            yield self.finding(subject(ctx), False, "no governance, ladder or membership document found")
+            return
+        found = [(doc, role, section) for doc in docs for role, section in role_sections(doc)]
+        roles = sorted({role for _, role, _ in found}, key=ROLE_WORDS.index)
+        values = {
+            "roles": roles,
+            "sections": [f"{d.label}#L{s.start}: {s.title}" for d, _, s in found],
+            "checked": [d.label for d in docs],
+        }
+        if found:
+            yield self.finding(
+                subject(ctx),
+                True,
+                f"{len(roles)} roles defined by heading: {', '.join(roles)}",
+                values,
+                [_cite(d, s) for d, _, s in found[:8]],
+            )
+        else:
+            yield self.finding(
+                subject(ctx), False, f"no section defines a role in {', '.join(values['checked'])}", values
+            )
+
+
+class OnboardingDocumented(_DocsProbe):
+    spec = ProbeSpec(
+        id="lifecycle.onboarding_documented",
+        title="Does the governance say how people become maintainers (and other roles)?",
+        motivation="Contributors need a documented, open path to maintainership.",
+        remediation="Add a section on how maintainers are nominated and approved (who votes, what threshold).",
+    )
+
+    def run(self, ctx: ScanContext) -> Iterable[Finding]:
+        docs = self.docs_or_none(ctx)
+        if not docs:
+            yield self.finding(subject(ctx), False, "no governance, ladder or membership document found")
+            return
+        joins = [p for p in procedures(docs) if p.canonical == "join"]
+        values = {
+            "procedures": [f"{p.cite}: {p.section.title}" for p in joins],
+            "roles": sorted({r for p in joins for r in p.roles}, key=ROLE_WORDS.index),
+            "by": "heading" if joins else None,
+        }
+        evidence = [p.evidence() for p in joins[:8]]
+        if not joins:
+            hits = _wording(docs, re.compile(r"\bbecom\w* an? (maintainer|approver|member)|new maintainers?", re.I))
+            hits = [(d, s) for d, s in hits if _JOIN_WORDING.search(s.text)]
+            values["by"] = "wording" if hits else None
+            values["procedures"] = [f"{d.label}#L{s.line}: {s.text[:120]}" for d, s in hits]
+            evidence = [d.repo.evidence(d.path, s.line, excerpt=s.text[:160]) for d, s in hits[:6]]
+        ok = bool(values["procedures"])
+        message = (
+            f"how to join is documented in {len(values['procedures'])} places, first "  # type: ignore[arg-type]
+            f"{values['procedures'][0]}"  # type: ignore[index]
+            if ok
+            else "no section or wording says how people become maintainers"
+        )
+        yield self.finding(subject(ctx), ok, message, values, evidence)
+
+
+def _wording(docs: list[ParsedDoc], pattern: re.Pattern[str]) -> list[tuple[ParsedDoc, object]]:
+    return [(d, s) for d in docs for s in sentences(d.text) if pattern.search(s.text)]
+
+
+class OffboardingDocumented(_DocsProbe):
+    spec = ProbeSpec(
+        id="lifecycle.offboarding_documented",
+        title="Does the governance say how inactive maintainers are removed, with an inactivity period?",
+        motivation="Rosters stay honest only when removal for inactivity has a concrete trigger.",
+        remediation="Add a section on removing inactive maintainers that names a period (for example 6 months).",
+    )
+
+    def run(self, ctx: ScanContext) -> Iterable[Finding]:
+        docs = self.docs_or_none(ctx)
+        if not docs:
+            yield self.finding(subject(ctx), False, "no governance, ladder or membership document found")
+            return
+        removals = [p for p in procedures(docs) if p.canonical == "remove"]
+        durations = []
+        for proc in removals:
+            for sentence in sentences(proc.section.text, proc.section.start):
+                for match in _DURATION.finditer(sentence.text):
+                    durations.append(f"{proc.doc.label}#L{sentence.line}: {match.group(0)}")
+        # Wording outside a removal section still counts when it ties inactivity to a period.
+        if not durations:
+            for doc in docs:
+                for sentence in sentences(doc.text):
+                    if _INACTIVE_WORDING.search(sentence.text) and _DURATION.search(sentence.text):
+                        durations.append(f"{doc.label}#L{sentence.line}: {sentence.text[:120]}")
+        values = {
+            "procedures": [f"{p.cite}: {p.section.title}" for p in removals],
+            "inactivity_periods": durations,
+        }
+        evidence = [p.evidence() for p in removals[:6]]
+        if removals and durations:
+            message = f"removal is documented ({values['procedures'][0]}) with an inactivity period ({durations[0]})"
+            yield self.finding(subject(ctx), True, message, values, evidence)
+        elif removals:
+            yield self.finding(
+                subject(ctx),
+                False,
+                f"removal is documented ({values['procedures'][0]}) but names no inactivity period",
+                values,
+                evidence,
+            )
+        else:
+            yield self.finding(subject(ctx), False, "no section on removing maintainers or inactivity", values)
+
+
+class EmeritusDocumented(_DocsProbe):
+    spec = ProbeSpec(
+        id="lifecycle.emeritus_documented",
+        title="Does the governance define an emeritus (alumni) status for people who step down?",
+        motivation="An emeritus status lets people step down gracefully and keeps the roster current.",
+        remediation="Say in the governance that maintainers who step down or are removed become emeritus.",
+    )
+
+    def run(self, ctx: ScanContext) -> Iterable[Finding]:
+        docs = self.docs_or_none(ctx)
+        if not docs:
+            yield self.finding(subject(ctx), False, "no governance, ladder or membership document found")
+            return
+        by_heading = [(d, s) for d in docs for s in d.sections if _EMERITUS.search(s.title)]
+        hits = [f"{d.label}#L{s.start}: {s.title}" for d, s in by_heading]
+        evidence = [_cite(d, s) for d, s in by_heading[:6]]
+        if not hits:
+            wording = _wording(docs, _EMERITUS)
+            hits = [f"{d.label}#L{s.line}: {s.text[:120]}" for d, s in wording]  # type: ignore[attr-defined]
+            evidence = [d.repo.evidence(d.path, s.line, excerpt=s.text[:160]) for d, s in wording[:6]]  # type: ignore[attr-defined]
+        values = {"found": hits, "by": ("heading" if by_heading else "wording") if hits else None}
+        if hits:
+            yield self.finding(subject(ctx), True, f"emeritus status is described at {hits[0]}", values, evidence)
+        else:
+            yield self.finding(subject(ctx), False, "no emeritus, alumni or retired status is described", values)
+
+
+# -- function-based teams ---------------------------------------------------------------------------------------
+
+TEAMS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("security response team", re.compile(r"\bsecurity(\s+response)?\s+(team|committee|group)\b|\bPSIRT\b", re.I)),
+    ("release team", re.compile(r"\brelease\s+(team|managers?|leads?|shepherds?)\b", re.I)),
+    ("community managers", re.compile(r"\bcommunity\s+(managers?|team)\b", re.I)),
+    ("steering committee", re.compile(r"\b(steering|technical oversight)\s+(committee|council|group)\b", re.I)),
+    ("special interest groups", re.compile(r"\b(SIGs?|special interest groups?)\b")),
+    ("working groups", re.compile(r"\b(working groups?|WGs?)\b")),
+)
+_TEAM_JOIN = re.compile(
+    r"\b(nominat\w*|appoint\w*|elect\w*|join\w*|select\w*|chosen|onboard\w*|vot(e|ed|ing)|added|volunteer\w*|"
+    r"rotat\w*)\b|\bact(s)? as\b|\bserve(s)? as\b|\bconsists? of\b|\bcomposed of\b|\bmade up of\b",
+    re.I,
+)
+_TEAM_LEAVE = re.compile(r"\b(remov\w*|step(s|ping)? down|offboard\w*|leav\w*|retir\w*|emerit\w*|term\s+ends?)\b", re.I)
+# "The maintainers act as the security team": membership follows the maintainer lifecycle.
+_EX_OFFICIO = re.compile(r"\b(maintainers?|approvers?|steering committee)\b[^.]{0,40}\b(act|serve)s?\s+as\b", re.I)
+
+
+def _team_docs(ctx: ScanContext) -> list[ParsedDoc]:
+    docs = list(governance_docs(ctx))
+    seen = {(d.repo.full_name, d.path) for d in docs}
+    for hit in real_documents(ctx, "security_policy"):
+        if (hit.repo.full_name, hit.path) not in seen:
+            seen.add((hit.repo.full_name, hit.path))
+            docs.append(parsed(ctx, hit.repo, hit.path))
+    for repo in ctx.governance_repos():
+        if repo.role not in ("community", "main", "org-profile"):
+            continue
+        for path in repo.files:
+            if (
+                re.match(r"(?i)^(roles|teams|sigs?|working-groups)/[^/]+\.md$", path)
+                and (repo.full_name, path) not in seen
+            ):
+                seen.add((repo.full_name, path))
+                docs.append(parsed(ctx, repo, path))
+    return docs
+
+
+class SubteamRolesDocumented(Probe):
+    spec = ProbeSpec(
+        id="lifecycle.subteam_roles_documented",
+        title="Does the governance say how members of function-based teams (security, release...) are chosen "
+        "and removed?",
+        motivation="The TOC asks how people join and leave teams such as the security response team.",
+        remediation="For each team (security response, release, community managers, SIGs) document how members "
+        "are chosen, onboarded and removed.",
+    )
+
+    def run(self, ctx: ScanContext) -> Iterable[Finding]:
+        docs = _team_docs(ctx)
+        if not docs:
+            yield self.finding(subject(ctx), False, "no governance, security or team document found")
+            return
+        teams: dict[str, dict[str, object]] = {}
+        evidence: list[Evidence] = []
+        for doc in docs:
+            candidates = [s for s in doc.sections if s.level > 1 or len(doc.sections) == 1]
+            for team, pattern in TEAMS:
+                for section in candidates:
+                    if not pattern.search(section.title):
+                        continue
+                    entry = teams.setdefault(team, {"sections": [], "join": [], "leave": [], "ex_officio": []})
+                    where = f"{doc.label}#L{section.start}"
+                    entry["sections"].append(f"{where}: {section.title}")  # type: ignore[attr-defined]
+                    for sentence in sentences(section.text, section.start):
+                        cite = f"{doc.label}#L{sentence.line}"
+                        if _EX_OFFICIO.search(sentence.text):
+                            entry["ex_officio"].append(f"{cite}: {sentence.text[:120]}")  # type: ignore[attr-defined]
+                        elif _TEAM_JOIN.search(sentence.text):
+                            entry["join"].append(f"{cite}: {sentence.text[:120]}")  # type: ignore[attr-defined]
+                        if _TEAM_LEAVE.search(sentence.text):
+                            entry["leave"].append(f"{cite}: {sentence.text[:120]}")  # type: ignore[attr-defined]
+                    if len(evidence) < 8:
+                        evidence.append(_cite(doc, section))
+        documented = [t for t, e in teams.items() if e["join"] or e["ex_officio"]]
+        values = {"teams": teams, "documented": documented, "checked": [d.label for d in docs]}
+        if not teams:
+            yield self.finding(
+                subject(ctx), False, "no function-based team (security, release, SIG...) is named", values
+            )
+            return
+        parts = []
+        for team, entry in teams.items():
+            how = (
+                "membership follows the maintainer role"
+                if entry["ex_officio"]
+                else ("join" if entry["join"] else "no join rule")
+                + (" and leave rules" if entry["leave"] else ", no removal rule")
+            )
+            parts.append(f"{team} ({how})")
+        yield self.finding(subject(ctx), bool(documented), "teams: " + "; ".join(parts), values, evidence)
+
+
+# -- contributor ladder -----------------------------------------------------------------------------------------
+
+_LADDER_NAME = re.compile(r"ladder|membership|roles", re.I)
+
+
+class ContributorLadder(Probe):
+    spec = ProbeSpec(
+        id="lifecycle.contributor_ladder",
+        title="Is there a contributor ladder with at least two roles below maintainer?",
+        motivation="A ladder shows contributors how to grow toward maintainership.",
+        remediation="Publish a contributor ladder (CONTRIBUTOR_LADDER.md) with roles such as contributor, "
+        "member, reviewer and approver, and what each requires and grants.",
+    )
+
+    def run(self, ctx: ScanContext) -> Iterable[Finding]:
+        docs = governance_docs(ctx)
+        best: tuple[ParsedDoc, list[tuple[str, int]]] | None = None
+        for doc in docs:
+            ladder_like = _LADDER_NAME.search(doc.path) or any(
+                re.search(r"ladder", s.title, re.I) for s in doc.sections
+            )
+            if not ladder_like:
+                continue
+            roles = _ladder_roles(doc)
+            below = [(r, line) for r, line in roles if r in NON_MAINTAINER_ROLES]
+            if best is None or len(below) > len([r for r, _ in best[1] if r in NON_MAINTAINER_ROLES]):
+                best = (doc, roles)
+        if best is None:
+            yield self.finding(
+                subject(ctx), False, "no contributor ladder document found", {"checked": [d.label for d in docs]}
+            )
+            return
+        doc, roles = best
+        below = [r for r, _ in roles if r in NON_MAINTAINER_ROLES]
+        values = {"file": doc.label, "roles": [r for r, _ in roles], "non_maintainer_roles": below}
+        evidence = [doc.repo.evidence(doc.path, line, excerpt=role) for role, line in roles[:8]]
+        ok = len(below) >= 2
+        message = f"{doc.label} defines {len(roles)} roles ({', '.join(r for r, _ in roles)})" + (
+            "" if ok else f"; only {len(below)} below maintainer"
+        )
+        yield self.finding(subject(ctx), ok, message, values, evidence)
+
+
+def _ladder_roles(doc: ParsedDoc) -> list[tuple[str, int]]:
+    """Roles a ladder defines: by role headings/bold bullets, else the first column of a roles table."""
+    found: dict[str, int] = {}
+    for role, section in role_sections(doc):
+        found.setdefault(role, section.start)
+    if len(found) < 2:
+        for number, line in enumerate(doc.text.splitlines(), start=1):
+            cell = re.match(r"^\s*\|\s*\**([A-Za-z ]+?)\**\s*\|", line)
+            if cell:
+                role = cell.group(1).strip().lower().rstrip("s")
+                if role in ROLE_WORDS:
+                    found.setdefault(role, number)
+    return sorted(found.items(), key=lambda item: item[1])
+
+
+__all__ = [
+    "RolesDefined",
+    "OnboardingDocumented",
+    "OffboardingDocumented",
+    "EmeritusDocumented",
+    "SubteamRolesDocumented",
+    "ContributorLadder",
+    "procedures",
+    "procedure_of",
+    "roles_in",
+    "role_sections",
+]

@@ -1,0 +1,71 @@
+"""Neutrality statement, representation cap and asset ownership on synthetic documents."""
+
+from __future__ import annotations
+
+from memrepo import context
+
+from dd_evidence.model import Outcome
+from dd_evidence.probes.neutrality import (
+    AssetsProjectOwned,
+    RepresentationCapDocumented,
+    VendorNeutralStatement,
+    classify_link,
+)
+
+GOVERNANCE = """# Widget Governance
+
+## Principles
+
+Widget is vendor-neutral: no single company may steer its direction.
+
+## Seats
+
+To keep things balanced, no more than three maintainers may be employed by the same company.
+"""
+
+ROSTER = "# Maintainers\n\n| GitHub | Name | Company |\n| --- | --- | --- |\n| @ada | Ada | Megacorp Group |\n"
+
+
+def _ctx(community: dict[str, str], readme: str = "# Acme\n"):  # type: ignore[no-untyped-def]
+    return context({"acme": {"README.md": readme}, "community": community}, roles={"community": "community"})
+
+
+def test_statement_and_cap_found_with_lines() -> None:
+    ctx = _ctx({"GOVERNANCE.md": GOVERNANCE})
+    statement = list(VendorNeutralStatement().run(ctx))[0]
+    assert statement.outcome is Outcome.TRUE and statement.evidence[0].url.endswith("GOVERNANCE.md#L5")
+    cap = list(RepresentationCapDocumented().run(ctx))[0]
+    assert cap.outcome is Outcome.TRUE and cap.values["cap"] == 3 and cap.values["line"] == 9
+
+
+def test_no_statement_and_no_cap() -> None:
+    ctx = _ctx({"GOVERNANCE.md": "# Governance\n\nMaintainers decide by vote.\n"})
+    assert list(VendorNeutralStatement().run(ctx))[0].outcome is Outcome.FALSE
+    assert list(RepresentationCapDocumented().run(ctx))[0].outcome is Outcome.FALSE
+
+
+def test_classify_link_kinds() -> None:
+    orgs, names, companies = {"acme"}, {"acme"}, {"megacorp"}
+    assert classify_link("https://github.com/acme/widget", orgs, names, companies)["held"] == "project"  # type: ignore[index]
+    assert classify_link("https://github.com/megacorp/widget", orgs, names, companies)["held"] == "vendor"  # type: ignore[index]
+    assert (
+        classify_link("https://registry.cn-hangzhou.aliyuncs.com/someteam/widget", orgs, names, companies)["held"]
+        == "vendor"
+    )  # type: ignore[index]
+    assert (
+        classify_link("https://join.slack.com/t/acme-community/shared_invite/x", orgs, names, companies)["held"]
+        == "project"
+    )  # type: ignore[index]
+    assert classify_link("https://cloud-native.slack.com/messages/acme", orgs, names, companies)["held"] == "neutral"  # type: ignore[index]
+    assert classify_link("https://example.org/docs", orgs, names, companies) is None
+
+
+def test_vendor_namespace_in_readme_is_false_else_true() -> None:
+    readme = "# Acme\n\nImages: [here](https://hub.docker.com/r/megacorp/acme).\nCode: [repo](https://github.com/acme/acme).\n"
+    ctx = _ctx({"MAINTAINERS.md": ROSTER}, readme)
+    finding = list(AssetsProjectOwned().run(ctx))[0]
+    assert finding.outcome is Outcome.FALSE
+    assert finding.values["vendor_owned"][0]["line"] == 3
+    clean = _ctx({"MAINTAINERS.md": ROSTER}, "# Acme\n\n[repo](https://github.com/acme/acme)\n")
+    ok = list(AssetsProjectOwned().run(clean))[0]
+    assert ok.outcome is Outcome.TRUE and "in 1 " in ok.message
