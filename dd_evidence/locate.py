@@ -55,6 +55,16 @@ DOC_NAMES: dict[str, tuple[str, ...]] = {
     "codeowners": ("CODEOWNERS",),
 }
 
+# Change logs are generated from commit subjects, can run to megabytes and never document governance or
+# channels; document scans skip them.
+GENERATED_LOGS = ("CHANGELOG", "CHANGES", "HISTORY", "NEWS")
+
+
+def is_generated_log(path: str) -> bool:
+    """True for CHANGELOG.md, HISTORY.md and the like (any folder)."""
+    return path.rsplit("/", 1)[-1].upper().startswith(GENERATED_LOGS)
+
+
 # A stub is short and points elsewhere; real governance documents are longer than this.
 STUB_MAX_LINES = 6
 

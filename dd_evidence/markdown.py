@@ -41,14 +41,24 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("gfm-like")
 
 
+@functools.lru_cache(maxsize=128)
+def tokens(text: str) -> tuple[Token, ...]:
+    """The markdown-it token stream of ``text``, shared by every reader of the same text in a scan.
+
+    Parsing is the costly step (a large file takes seconds), and several probes read the same documents.
+    Callers must not mutate the tokens.
+    """
+    return tuple(_parser().parse(text))
+
+
 def parse(text: str) -> Document:
     """Headings and links of a markdown text."""
-    tokens = _parser().parse(text)
+    tokens_ = tokens(text)
     headings: list[Heading] = []
     links: list[Link] = []
-    for index, token in enumerate(tokens):
+    for index, token in enumerate(tokens_):
         if token.type == "heading_open" and token.map:
-            inline = tokens[index + 1]
+            inline = tokens_[index + 1]
             headings.append(Heading(int(token.tag[1:]), inline.content.strip(), token.map[0] + 1))
         if token.type == "inline" and token.map:
             links.extend(_inline_links(token, token.map[0] + 1))

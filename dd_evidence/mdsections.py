@@ -8,13 +8,13 @@ links such as ``GOVERNANCE.md#amending-this-document`` can be checked offline.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from dd_evidence.markdown import tokens as md_tokens
 
 # Bold bullet items rank below every heading level, so a heading always closes them.
 BULLET_LEVEL = 7
@@ -53,11 +53,6 @@ class Contact:
     line: int
 
 
-@functools.cache
-def _parser() -> MarkdownIt:
-    return MarkdownIt("gfm-like")
-
-
 def _plain(inline: Token) -> str:
     """The visible text of an inline token (markup and link targets dropped), as GitHub renders it."""
     parts = [c.content for c in inline.children or [] if c.type in ("text", "code_inline", "html_inline")]
@@ -66,7 +61,7 @@ def _plain(inline: Token) -> str:
 
 def sections(text: str) -> list[Section]:
     """Headings and bold-bullet headings of ``text``, in document order, each with the lines it covers."""
-    tokens = _parser().parse(text)
+    tokens = md_tokens(text)
     lines = text.splitlines()
     last = len(lines)
     starts: list[tuple[int, int, str, str, int | None]] = []  # start, level, title, kind, hard end
@@ -144,7 +139,7 @@ def anchors(text: str) -> list[str]:
     explicit HTML anchors (``<a name=...>``, ``id=...``)."""
     seen: dict[str, int] = {}
     found: list[str] = []
-    tokens = _parser().parse(text)
+    tokens = md_tokens(text)
     for index, token in enumerate(tokens):
         if token.type != "heading_open":
             continue

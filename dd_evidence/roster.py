@@ -9,7 +9,6 @@ Rosters come in many shapes: markdown tables with any column names, bullet lists
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import re
 from collections.abc import Iterable
@@ -17,11 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from dd_evidence.context import ScanContext
 from dd_evidence.locate import locate
+from dd_evidence.markdown import tokens as md_tokens
 from dd_evidence.repoview import RepoView
 
 # The details a roster may give per person, in the order the TOC criterion names them.
@@ -101,12 +100,6 @@ class Roster:
         return f"{self.repo.name}/{self.path}"
 
 
-@functools.cache
-def _markdown() -> MarkdownIt:
-    # The same "gfm-like" flavour as dd_evidence.markdown: GitHub renders roster tables with it.
-    return MarkdownIt("gfm-like")
-
-
 # -- parsing ------------------------------------------------------------------------------------------------
 
 
@@ -167,7 +160,7 @@ def map_header(headers: list[str]) -> dict[int, str]:
 
 
 def _parse_markdown(repo: RepoView, path: str, text: str) -> Roster:
-    tokens = _markdown().parse(text)
+    tokens = md_tokens(text)
     headings: list[tuple[int, str]] = []  # (level, text) stack of the current section
     people: list[Person] = []
     columns: set[str] = set()

@@ -8,17 +8,16 @@ with none of these but one heading per adopter is read by its headings.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from dd_evidence.context import ScanContext
 from dd_evidence.govdocs import ParsedDoc, hit_doc, subject
 from dd_evidence.locate import locate
+from dd_evidence.markdown import tokens as md_tokens
 from dd_evidence.model import Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
 
@@ -31,12 +30,6 @@ _LEVEL_HEADER = re.compile(r"level|stage|status|maturity|usage|environment|adopt
 _LEGAL_SUFFIX = re.compile(r"\b(inc|incorporated|ltd|limited|llc|corp|corporation|co|gmbh|plc|ag|sa|bv)\b\.?$")
 # Headings over instructions rather than adopters ("How to add your organisation").
 _NOT_ADOPTERS = re.compile(r"\b(add|how to|contribut|format|template|instructions?|example)\b", re.IGNORECASE)
-
-
-@functools.cache
-def _parser() -> MarkdownIt:
-    # The same "gfm-like" flavour as dd_evidence.markdown, so tables parse as GitHub renders them.
-    return MarkdownIt("gfm-like")
 
 
 @dataclass(frozen=True)
@@ -97,7 +90,7 @@ def _lead_name(inline: Token) -> str | None:
 
 def entries(text: str) -> list[AdopterEntry]:
     """The adopter entries of a markdown adopters file, in document order."""
-    tokens = _parser().parse(text)
+    tokens = md_tokens(text)
     lines = text.splitlines()
     found: list[AdopterEntry] = []
     headings: list[tuple[int, str, int]] = []  # (level, title, line)

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlparse
 
 from dd_evidence.context import ScanContext
 from dd_evidence.govdocs import ParsedDoc, parsed, subject
-from dd_evidence.locate import locate
+from dd_evidence.locate import is_generated_log, locate
 from dd_evidence.mdsections import sections
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
@@ -311,6 +311,8 @@ class AllChannelsListed(Probe):
         for repo in ctx.repos:
             for path in repo.files:
                 if "/" in path or not path.lower().endswith((".md", ".rst")):
+                    continue
+                if is_generated_log(path):
                     continue
                 for channel in doc_channels(ctx, parsed(ctx, repo, path)):
                     if channel.kind == "mailing-list" and channel.key not in known:

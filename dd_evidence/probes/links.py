@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlparse
 
 from dd_evidence.context import ScanContext
 from dd_evidence.govdocs import ParsedDoc, parsed, subject
+from dd_evidence.locate import is_generated_log
 from dd_evidence.markdown import Link
 from dd_evidence.mdsections import anchors
 from dd_evidence.model import Evidence, Finding, ProbeSpec
@@ -38,7 +39,7 @@ def governance_markdown(repo: RepoView) -> list[str]:
     community = repo.role == "community"
     found = []
     for path in repo.files:
-        if not path.lower().endswith((".md", ".markdown")):
+        if not path.lower().endswith((".md", ".markdown")) or is_generated_log(path):
             continue
         top = "/" not in path or (path.lower().startswith(".github/") and path.count("/") == 1)
         if community or top:
