@@ -23,13 +23,14 @@ from dd_evidence.context import (
     ScanConfig,
     ScanContext,
 )
-from dd_evidence.errors import BadInput, DDError, ScanFailed, SourceUnavailable
+from dd_evidence.errors import BadInput, BadToken, DDError, ScanFailed, SourceUnavailable
 from dd_evidence.model import Finding, Outcome, ProjectInfo, Report, RepoScan
 from dd_evidence.probes.base import Probe
 from dd_evidence.registry import ProbeSet, load_probes
 from dd_evidence.repoview import DirectoryRepoView, GitRepoView, RepoView
 from dd_evidence.resolve import ProjectRef, RepoRef, repo_role, resolve_project
 from dd_evidence.sources.git import GitRepo, GitWorkspace, check_git
+from dd_evidence.sources.github import GitHubSource
 from dd_evidence.timeutil import parse_as_of, utcnow
 
 Progress = Callable[[str, str, int, int], None]
@@ -92,12 +93,14 @@ def run_scan(
     mark = time.perf_counter()
     workspace = GitWorkspace(config.cache_dir, config.git_url, offline=config.offline, refresh=config.refresh)
     try:
-        views, unreadable = open_repos(config, ref, workspace, progress)
+        github = GitHubSource.from_config(config)
+        views, unreadable = open_repos(config, ref, workspace, progress, github)
         timings["repos"] = round(time.perf_counter() - mark, 3)
         if not views:
             detail = "; ".join(f"{k}: {v}" for k, v in unreadable.items()) or "no repositories found"
             raise ScanFailed(f"could not read any repository of {ref.display_name} ({detail})")
         ctx = ScanContext(config, ref, views, unreadable, clock=clock)
+        ctx.client("github", lambda: github)  # the listing's requests count with the probes' ones
         try:
             findings = [*probe_set.load_errors, *run_probes(ctx, probe_set.probes, timings, progress)]
         finally:
@@ -174,12 +177,13 @@ def open_repos(
     ref: ProjectRef,
     workspace: GitWorkspace,
     progress: Progress | None = None,
+    github: GitHubSource | None = None,
 ) -> tuple[list[RepoView], dict[str, str]]:
     """Open every repository of the project at the as-of commit; failures are returned, not raised."""
     if ref.local_path is not None:
         return [_open_local(config, ref)], {}
     check_git()
-    targets = discover_repos(config, ref, workspace)
+    targets = discover_repos(config, ref, workspace, github)
     views: list[RepoView] = []
     unreadable: dict[str, str] = {}
 
@@ -203,8 +207,11 @@ def open_repos(
     return views, unreadable
 
 
-def discover_repos(config: ScanConfig, ref: ProjectRef, workspace: GitWorkspace) -> list[RepoRef]:
-    """Which repositories to scan: ``--repos``, else every repo found where the git URL template points."""
+def discover_repos(
+    config: ScanConfig, ref: ProjectRef, workspace: GitWorkspace, github: GitHubSource | None = None
+) -> list[RepoRef]:
+    """Which repositories to scan: ``--repos``; else every repo where the git URL template points (a local
+    folder), the org's live repos on GitHub (archived repos and forks left out), or the clones in the cache."""
     main = ref.main_repo.name if ref.main_repo else None
     if config.repos:
         targets = [_parse_repo_arg(arg, ref) for arg in config.repos]
@@ -212,7 +219,9 @@ def discover_repos(config: ScanConfig, ref: ProjectRef, workspace: GitWorkspace)
     names: list[tuple[str, str]] = []
     for owner in ref.orgs:
         listed = _list_local_template(config.git_url, owner)
-        if listed is None and config.offline:
+        if listed is None and not config.offline and github is not None:
+            listed = _list_github(github, owner, workspace)
+        if listed is None:
             listed = _list_cached(config.cache_dir, owner)
         names += [(owner, n) for n in listed or []]
     if not names:
@@ -222,6 +231,21 @@ def discover_repos(config: ScanConfig, ref: ProjectRef, workspace: GitWorkspace)
         raise BadInput(f"no repositories known for {ref.display_name}; name them with --repos")
     unique = list(dict.fromkeys(names))
     return [RepoRef(owner, name, repo_role(owner, name, main)) for owner, name in unique]
+
+
+def _list_github(github: GitHubSource, owner: str, workspace: GitWorkspace) -> list[str] | None:
+    """The live, non-fork repos of ``owner``; None (fall back to the cache or the index) when GitHub does not
+    answer. A rejected token is not a fallback case: it is the user's to fix."""
+    try:
+        listing = github.org_repos(owner)
+    except BadToken:
+        raise
+    except SourceUnavailable as exc:
+        workspace.warnings.append(
+            f"could not list the repositories of {owner} on GitHub ({exc}); scanning the cached or known ones"
+        )
+        return None
+    return [r.name for r in listing if not r.archived and not r.fork]
 
 
 def _list_local_template(template: str, owner: str) -> list[str] | None:

@@ -153,3 +153,86 @@ def test_probes_and_criteria_and_schema_commands() -> None:
     assert len(json.loads(incubation.stdout)["criteria"]) == 47
     schema = run_cli("schema")
     assert json.loads(schema.stdout)["$schema"].startswith("https://json-schema.org/")
+
+
+def _criterion(report: dict, criterion_id: str) -> dict:
+    return next(c for c in report["criteria"] if c["criterion"] == criterion_id)
+
+
+def test_online_scan_against_a_fake_github(acme_org: Path, tmp_path: Path) -> None:
+    """Not offline: the GitHub probes ask a loopback fake API; requests are counted in the report."""
+    from e2e.fakegithub import FakeGitHub, acme_data
+
+    with FakeGitHub(acme_data(two_factor=True)) as gh:
+        proc = run_cli(
+            "acme/acme",
+            "--git-url",
+            f"file://{acme_org}/{{owner}}/{{repo}}",
+            "--github-api",
+            gh.url,
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--no-progress",
+            "--probes",
+            "github,documents",
+            "--format",
+            "json",
+            "--out",
+            str(tmp_path / "o"),
+        )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(next((tmp_path / "o").glob("*.json")).read_text())
+    assert _criterion(report, "sec-access-control")["status"] == "met"
+    assert report["requests"]["github"] == sum(gh.hits.values())
+    assert report["requests"]["github"] <= 10
+
+
+def test_rate_limited_org_call_marks_only_its_criterion(acme_org: Path, tmp_path: Path) -> None:
+    from e2e.fakegithub import FakeGitHub, acme_data
+
+    with FakeGitHub(acme_data(two_factor=True)) as gh:
+        gh.fail(
+            "/orgs/acme", status=403, times=5, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "9999999999"}
+        )
+        for repo in ("acme", "community"):
+            gh.fail(f"/repos/acme/{repo}/rules/branches/main", status=429, times=5, headers={"Retry-After": "600"})
+        proc = run_cli(
+            "acme/acme",
+            "--git-url",
+            f"file://{acme_org}/{{owner}}/{{repo}}",
+            "--github-api",
+            gh.url,
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--no-progress",
+            "--format",
+            "json",
+            "--out",
+            str(tmp_path / "o"),
+        )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(next((tmp_path / "o").glob("*.json")).read_text())
+    access = _criterion(report, "sec-access-control")
+    assert access["status"] == "unknown" and "rate limit" in access["rationale"]
+    assert _criterion(report, "gov-docs-discoverable")["status"] == "met"  # nothing else is lost
+
+
+def test_rejected_token_is_exit_2(acme_org: Path, tmp_path: Path) -> None:
+    from e2e.fakegithub import FakeGitHub, acme_data
+
+    token_file = tmp_path / "token"
+    token_file.write_text("ghp_wrong\n")
+    with FakeGitHub(acme_data()) as gh:
+        gh.fail("/orgs/acme/repos", status=401, body='{"message": "Bad credentials"}')
+        proc = run_cli(
+            "acme/acme",
+            "--github-api",
+            gh.url,
+            "--token-file",
+            str(token_file),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--no-progress",
+        )
+    assert proc.returncode == 2
+    assert "401" in proc.stderr and "ghp_wrong" not in proc.stderr
