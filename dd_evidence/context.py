@@ -86,6 +86,7 @@ class ScanContext:
         self.clock = clock
         self._memo: dict[Any, Any] = {}
         self._memo_lock = threading.Lock()
+        self._key_locks: dict[Any, threading.RLock] = {}
         self.clients: dict[str, Any] = {}
 
     @property
@@ -130,10 +131,19 @@ class ScanContext:
         return counts
 
     def memo(self, key: Any, compute: Callable[[], T]) -> T:
-        """Compute a fact once per scan (probes share parsed documents, logs, API answers)."""
+        """Compute a fact once per scan (probes share parsed documents, logs, API answers).
+
+        Probes run concurrently: a per-key lock makes the second asker wait for the first one's answer
+        instead of computing (or fetching) it again.
+        """
         with self._memo_lock:
             if key in self._memo:
                 return self._memo[key]
-        value = compute()
-        with self._memo_lock:
-            return self._memo.setdefault(key, value)
+            key_lock = self._key_locks.setdefault(key, threading.RLock())
+        with key_lock:
+            with self._memo_lock:
+                if key in self._memo:
+                    return self._memo[key]
+            value = compute()
+            with self._memo_lock:
+                return self._memo.setdefault(key, value)

@@ -157,6 +157,11 @@ class GitRepoView(RepoView):
     def tags(self) -> list[Tag]:
         return self.git.tags()
 
+    def read_at(self, sha: str, path: str) -> str | None:
+        """A file's text at an older commit (history probes); None when absent there, binary or too big."""
+        data = self.git.read_blob(f"{sha}:{path}", MAX_FILE_BYTES)
+        return None if data is None or b"\0" in data[:8000] else data.decode(errors="replace")
+
 
 class DirectoryRepoView(RepoView):
     """A plain directory (no git): files as they are on disk, never leaving the root."""

@@ -184,8 +184,8 @@ def roster_events(ctx: ScanContext, repo: RepoView) -> list[RosterEvent] | None:
             if not touched:
                 continue
             for path in touched:
-                # check=False: the path is absent at a commit that deleted it, which reads as an empty roster.
-                text = repo.git.run("show", f"{commit.sha}:{path}", check=False)
+                # The path is absent at a commit that deleted it, which reads as an empty roster.
+                text = repo.read_at(commit.sha, path) or ""
                 per_path[path] = _people_in(repo, path, text)
             current = _merge(per_path.values())
             events.extend(_diff(previous, current, repo, touched[0], commit))

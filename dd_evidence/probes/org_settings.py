@@ -4,18 +4,27 @@ never ``false``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from dd_evidence.context import ScanContext
 from dd_evidence.errors import SourceUnavailable
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
+from dd_evidence.repoview import RepoView
 from dd_evidence.sources.github import github_source
 
+API_WORKERS = 6
 OWNER_ONLY = (
     "needs an org owner's token: two_factor_requirement_enabled is visible only to org owners "
     "(classic token with admin:org)"
 )
+
+
+def per_repo(ctx: ScanContext, judge: Callable[[ScanContext, RepoView], Finding]) -> list[Finding]:
+    """One API-backed finding per repo, asked concurrently: the answers wait on the network, not on us."""
+    with ThreadPoolExecutor(max_workers=API_WORKERS) as pool:
+        return list(pool.map(lambda repo: judge(ctx, repo), ctx.repos))
 
 
 def _web(ctx: ScanContext, owner: str, repo: str) -> str:
@@ -77,37 +86,30 @@ class DefaultBranchProtected(Probe):
     )
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        for repo in ctx.repos:
-            branch = repo.scan.default_branch or "main"
-            try:
-                rules = github_source(ctx).branch_rules(repo.owner, repo.name, branch)
-            except SourceUnavailable as exc:
-                yield self.not_available(repo.full_name, f"branch rules of {branch} not read: {exc.reason}")
-                continue
-            protected = rules["protected"] or rules["required_reviews"] > 0 or rules["blocks_force_push"]
-            what = ", ".join(
-                part
-                for part, on in (
-                    (f"{rules['required_reviews']} required review(s)", rules["required_reviews"] > 0),
-                    ("force pushes blocked", rules["blocks_force_push"]),
-                    ("status checks required", rules["required_status_checks"]),
-                    ("classic branch protection", rules["protected"]),
-                )
-                if on
-            )
-            message = (
-                f"{repo.name}: {branch} is protected ({what})"
-                if protected
-                else f"{repo.name}: no branch protection or ruleset on {branch}"
-            )
-            url = f"{_web(ctx, repo.owner, repo.name)}/rules?ref=refs/heads/{branch}"
-            yield self.finding(
-                repo.full_name,
-                protected,
-                message,
-                {"branch": branch, **rules},
-                [Evidence(url=url, source="github", retrieved_at=ctx.clock())],
-            )
+        return per_repo(ctx, self._judge)
+
+    def _judge(self, ctx: ScanContext, repo: RepoView) -> Finding:
+        branch = repo.scan.default_branch or "main"
+        try:
+            rules = github_source(ctx).branch_rules(repo.owner, repo.name, branch)
+        except SourceUnavailable as exc:
+            return self.not_available(repo.full_name, f"branch rules of {branch} not read: {exc.reason}")
+        protected = rules["protected"] or rules["required_reviews"] > 0 or rules["blocks_force_push"]
+        parts = (
+            (f"{rules['required_reviews']} required review(s)", rules["required_reviews"] > 0),
+            ("force pushes blocked", rules["blocks_force_push"]),
+            ("status checks required", rules["required_status_checks"]),
+            ("classic branch protection", rules["protected"]),
+        )
+        what = ", ".join(part for part, on in parts if on)
+        message = (
+            f"{repo.name}: {branch} is protected ({what})"
+            if protected
+            else f"{repo.name}: no branch protection or ruleset on {branch}"
+        )
+        url = f"{_web(ctx, repo.owner, repo.name)}/rules?ref=refs/heads/{branch}"
+        evidence = [Evidence(url=url, source="github", retrieved_at=ctx.clock())]
+        return self.finding(repo.full_name, protected, message, {"branch": branch, **rules}, evidence)
 
 
 class PrivateVulnerabilityReporting(Probe):
@@ -120,19 +122,15 @@ class PrivateVulnerabilityReporting(Probe):
     )
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        for repo in ctx.repos:
-            try:
-                enabled = github_source(ctx).private_vulnerability_reporting(repo.owner, repo.name)
-            except SourceUnavailable as exc:
-                yield self.not_available(repo.full_name, f"not read: {exc.reason}")
-                continue
-            if enabled is None:
-                yield self.not_available(repo.full_name, "the API does not tell this token (needs repo access)")
-            else:
-                state = "enabled" if enabled else "disabled"
-                yield self.finding(
-                    repo.full_name,
-                    enabled,
-                    f"{repo.name}: private vulnerability reporting {state}",
-                    {"enabled": enabled},
-                )
+        return per_repo(ctx, self._judge)
+
+    def _judge(self, ctx: ScanContext, repo: RepoView) -> Finding:
+        try:
+            enabled = github_source(ctx).private_vulnerability_reporting(repo.owner, repo.name)
+        except SourceUnavailable as exc:
+            return self.not_available(repo.full_name, f"not read: {exc.reason}")
+        if enabled is None:
+            return self.not_available(repo.full_name, "the API does not tell this token (needs repo access)")
+        state = "enabled" if enabled else "disabled"
+        message = f"{repo.name}: private vulnerability reporting {state}"
+        return self.finding(repo.full_name, enabled, message, {"enabled": enabled})

@@ -144,14 +144,20 @@ class GitRepo:
         return entries
 
     def read_blob(self, oid: str, max_bytes: int = MAX_FILE_BYTES) -> bytes | None:
-        """A blob's bytes through one long-lived ``cat-file --batch``; None when missing or over the cap."""
+        """A blob's bytes through one long-lived ``cat-file --batch``; None when missing or over the cap.
+
+        ``oid`` may also be ``<commit>:<path>`` to read a file at an older commit.
+        """
+        if "\n" in oid:
+            return None  # one request per line: a newline would desynchronise the batch protocol
         with self._lock:
             proc = self._batch_process()
             assert proc.stdin is not None and proc.stdout is not None
             proc.stdin.write(oid.encode() + b"\n")
             proc.stdin.flush()
-            header = proc.stdout.readline().decode().split()
-            if len(header) < 3 or header[1] == "missing":
+            header = proc.stdout.readline().decode(errors="replace").split()
+            # "<name> missing" / "<name> ambiguous" for names that do not resolve (a name may hold spaces).
+            if len(header) < 3 or header[-1] in ("missing", "ambiguous"):
                 return None
             size = int(header[2])
             data = proc.stdout.read(size)

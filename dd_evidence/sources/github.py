@@ -8,9 +8,12 @@ typed: a rejected token is :class:`BadToken`, an exhausted limit :class:`RateLim
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from github import Auth, Github, GithubException
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
     from dd_evidence.context import ScanConfig, ScanContext
 
 SOURCE = "github"
+NOT_FOUND_TTL = 24 * 3600
 # Server errors are retried a couple of times; rate limits are not slept on (a scan should not hang for an
 # hour): they become RateLimited and the findings that needed the answer say so.
 _RETRY = Retry(
@@ -50,7 +54,14 @@ class RepoListing:
 class GitHubSource:
     """GitHub REST calls for one scan, counted."""
 
-    def __init__(self, base_url: str, token: str | None = None, offline: bool = False, timeout: int = 30):
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        offline: bool = False,
+        timeout: int = 30,
+        cache_dir: Path | None = None,
+    ):
         self.base_url = base_url.rstrip("/")
         self.offline = offline
         self._token = token
@@ -58,33 +69,66 @@ class GitHubSource:
         self._client: Github | None = None
         self._lock = threading.Lock()
         self.requests = 0
+        self.not_modified = 0
+        # Cached answers are keyed by URL and the token's identity (a hash), so an owner's view of an org is
+        # never served to an anonymous scan; the token itself is never written.
+        self._cache_dir = cache_dir / "github" if cache_dir is not None else None
+        self._identity = hashlib.sha256((token or "anonymous").encode()).hexdigest()[:16]
         self.rate_remaining: int | None = None
         self.rate_reset: int | None = None
 
     @classmethod
     def from_config(cls, config: ScanConfig) -> GitHubSource:
-        return cls(config.github_api, config.token, config.offline)
+        return cls(config.github_api, config.token, config.offline, cache_dir=config.cache_dir)
 
     # -- raw access -----------------------------------------------------------------------------------------
     def get(self, route: str, params: dict[str, Any] | None = None) -> Any:
-        """GET ``route`` (e.g. ``/orgs/x``) and return its JSON, or raise a typed error."""
+        """GET ``route`` (e.g. ``/orgs/x``) and return its JSON, or raise a typed error.
+
+        Answers are kept on disk with their ETag; a re-scan sends ``If-None-Match`` and a ``304 Not Modified``
+        (which GitHub does not count against the rate limit) is answered from the cache.
+        """
         if self.offline:
             raise SourceUnavailable(SOURCE, "offline: not asked")
-        requester = self._github().requester
+        url = self.base_url + route
+        cached = self._cache_read(url, params)
+        if cached and cached.get("status") == 404 and time.time() - cached.get("at", 0) < NOT_FOUND_TTL:
+            # GitHub cannot revalidate a 404 with a 304, so a recent "not found" is reused as it is.
+            raise SourceUnavailable(SOURCE, f"{route} not found (404, remembered from a scan in the last day)")
+        headers = {"If-None-Match": cached["etag"]} if cached and cached.get("etag") else None
         with self._lock:
             self.requests += 1
         try:
-            headers, data = requester.requestJsonAndCheck("GET", self.base_url + route, parameters=params)
-        except GithubException as exc:
-            self._note_rate(exc.headers or {})
-            raise self._typed(route, exc) from None
+            status, response_headers, output = self._github().requester.requestJson(
+                "GET", url, parameters=params, headers=headers
+            )
         except Exception as exc:  # connection refused/reset, timeouts, retries exhausted
             raise SourceUnavailable(SOURCE, f"network: {type(exc).__name__}: {_first_line(exc)}") from None
-        self._note_rate(headers or {})
+        self._note_rate(response_headers or {})
+        if status == 304 and cached is not None:
+            with self._lock:
+                self.not_modified += 1
+            return cached["data"]
+        try:
+            data = json.loads(output) if output else None
+        except ValueError:
+            raise SourceUnavailable(SOURCE, f"{route}: malformed JSON in the answer") from None
+        if status >= 400:
+            if status == 404:
+                self._cache_write(url, params, None, None, status=404)
+            raise self._typed(route, GithubException(status, data, response_headers))
+        etag = {str(k).lower(): v for k, v in (response_headers or {}).items()}.get("etag")
+        if etag:
+            self._cache_write(url, params, etag, data)
         return data
 
     def counts(self) -> dict[str, int]:
-        counts = {"github": self.requests}
+        # Requests answered 304 cost no rate-limit quota; the rest do.
+        counts = {
+            "github": self.requests,
+            "github_not_modified": self.not_modified,
+            "github_rate_limited_spent": self.requests - self.not_modified,
+        }
         if self.rate_remaining is not None:
             counts["github_rate_remaining"] = self.rate_remaining
         return counts
@@ -186,6 +230,36 @@ class GitHubSource:
                 seconds_between_writes=None,
             )
         return self._client
+
+    def _cache_path(self, url: str, params: dict[str, Any] | None) -> Path | None:
+        if self._cache_dir is None:
+            return None
+        key = json.dumps([self._identity, url, sorted((params or {}).items())], default=str)
+        return self._cache_dir / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
+
+    def _cache_read(self, url: str, params: dict[str, Any] | None) -> dict[str, Any] | None:
+        path = self._cache_path(url, params)
+        if path is None or not path.exists():
+            return None
+        try:
+            return json.loads(path.read_text())
+        except (OSError, ValueError):
+            return None
+
+    def _cache_write(
+        self, url: str, params: dict[str, Any] | None, etag: str | None, data: Any, status: int = 200
+    ) -> None:
+        path = self._cache_path(url, params)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            entry = {"url": url, "etag": etag, "data": data, "status": status, "at": time.time()}
+            tmp.write_text(json.dumps(entry))
+            tmp.replace(path)
+        except OSError:
+            pass  # a cache that cannot be written only costs quota next time
 
     def _note_rate(self, headers: dict[str, Any]) -> None:
         lowered = {str(k).lower(): v for k, v in headers.items()}

@@ -104,6 +104,9 @@ class HttpClient:
         self._min_interval: dict[str, float] = dict(min_interval or {})
         self._last_request: dict[str, float] = {}
         self._host_locks: dict[str, threading.Lock] = {}
+        # Hosts that could not be reached in this scan: later requests fail at once instead of each one
+        # waiting through its own retries (a scan without network would otherwise take minutes).
+        self._unreachable: dict[str, str] = {}
         self._counts: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._client = httpx.Client(
@@ -137,6 +140,9 @@ class HttpClient:
             raise SourceUnavailable(source, "offline: not fetched")
         request = self._client.build_request("GET", url, params=params, headers=headers)
         full_url = str(request.url)
+        down = self._unreachable.get(request.url.host)
+        if down:
+            raise SourceUnavailable(source, f"{request.url.host} unreachable earlier in this scan ({down})")
         cached = self._cache_read(full_url)
         if cached is not None:
             # Validators let the server answer 304 without a body; a 304 costs no rate-limit quota on most APIs.
@@ -198,6 +204,8 @@ class HttpClient:
         except _Retry as last:
             if last.rate_limited:
                 raise RateLimited(source, last.delay) from None
+            if last.reason.startswith("network error"):
+                self._unreachable[request.url.host] = last.reason
             raise SourceUnavailable(source, f"{last.reason} after {self.max_attempts} attempts") from None
         raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
 
@@ -208,7 +216,12 @@ class HttpClient:
         try:
             response = self._client.send(request)
         except RETRY_ERRORS as exc:
-            raise _Retry(f"network error: {type(exc).__name__}: {_one_line(exc)}") from exc
+            reason = f"network error: {type(exc).__name__}: {_one_line(exc)}"
+            if _name_not_resolved(exc):
+                # A name that does not resolve will not resolve a second later: no network, or a typo.
+                self._unreachable[request.url.host] = reason
+                raise SourceUnavailable(source, reason) from exc
+            raise _Retry(reason) from exc
         except httpx.HTTPError as exc:
             raise SourceUnavailable(source, f"request failed: {type(exc).__name__}: {_one_line(exc)}") from exc
         status = response.status_code
@@ -349,6 +362,19 @@ def _parse_retry_after(value: str, now: float) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - now)
+
+
+_DNS_FAILURE = (
+    "name or service not known",
+    "temporary failure in name resolution",
+    "nodename nor servname",
+    "no address associated",
+    "getaddrinfo failed",
+)
+
+
+def _name_not_resolved(exc: BaseException) -> bool:
+    return isinstance(exc, httpx.ConnectError) and any(text in str(exc).lower() for text in _DNS_FAILURE)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -9,6 +9,7 @@ Everything listens on 127.0.0.1 only and stops with the context manager.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
 import threading
@@ -37,6 +38,8 @@ class FakeGitHub:
         self.hits: Counter[str] = Counter()
         self.faults: dict[str, list[Fault]] = {}
         self.auth_headers: list[str | None] = []
+        self.not_modified = 0
+        self.spent = 0  # answers that cost quota (everything but 304), as on GitHub
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -121,18 +124,25 @@ class FakeGitHub:
                     self._send(fault.status or 500, fault.body or json.dumps({"message": "fault"}), fault.headers)
                     return
                 status, body = fake.route(path, parse_qs(split.query))
-                self._send(status, json.dumps(body), {})
+                text = json.dumps(body, default=sorted)
+                etag = f'W/"{hashlib.sha256(text.encode()).hexdigest()[:20]}"'
+                if status == 200 and self.headers.get("If-None-Match") == etag:
+                    fake.not_modified += 1
+                    self._send(304, "", {"ETag": etag})
+                    return
+                self._send(status, text, {"ETag": etag})
 
             def _send(self, status: int, body: str, extra: dict[str, str]) -> None:
                 payload = body.encode()
                 self.send_response(status)
+                if status != 304:
+                    fake.spent += 1
                 headers = {
                     "Content-Type": "application/json; charset=utf-8",
                     "X-RateLimit-Limit": "60",
-                    "X-RateLimit-Remaining": str(max(0, 60 - sum(fake.hits.values()))),
+                    "X-RateLimit-Remaining": str(max(0, 60 - fake.spent)),
                     "X-RateLimit-Reset": str(int(time.time()) + 3600),
                     "X-RateLimit-Resource": "core",
-                    "ETag": f'W/"{abs(hash(body))}"',
                     **extra,
                 }
                 for key, value in headers.items():

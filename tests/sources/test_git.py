@@ -129,3 +129,22 @@ def test_unreachable_origin_falls_back_to_the_cached_clone(tmp_path: Path) -> No
     again = GitWorkspace(tmp_path / "cache", url)
     assert again.open("o", "r").resolve(None)[0] == tip
     assert again.warnings and "using the cache" in again.warnings[0]
+
+
+def test_read_a_file_at_an_older_commit(tmp_path: Path) -> None:
+    make_repo(
+        tmp_path,
+        "o",
+        "r",
+        [
+            ("2024-01-01T00:00:00+00:00", {"MAINTAINERS.md": "v1", "a b.md": "spaced"}),
+            ("2024-02-01T00:00:00+00:00", {"MAINTAINERS.md": "v2"}),
+        ],
+    )
+    repo = GitWorkspace(tmp_path / "cache", f"file://{tmp_path}/{{owner}}/{{repo}}").open("o", "r")
+    first = repo.log(repo.resolve(None)[0])[-1].sha
+    assert repo.read_blob(f"{first}:MAINTAINERS.md") == b"v1"
+    assert repo.read_blob(f"{first}:a b.md") == b"spaced"
+    assert repo.read_blob(f"{first}:no such file.md") is None
+    assert repo.read_blob(f"{first}:x\nHEAD") is None
+    assert repo.read_blob(f"{first}:MAINTAINERS.md") == b"v1"  # the batch process is still in step

@@ -103,3 +103,23 @@ def test_offline_makes_no_request(fake: FakeGitHub) -> None:
 def test_token_is_sent_as_header(fake: FakeGitHub) -> None:
     GitHubSource(fake.url, token="ghp_abc").org("acme")
     assert fake.auth_headers[-1] == "token ghp_abc" or fake.auth_headers[-1] == "Bearer ghp_abc"
+
+
+def test_rescan_is_answered_by_304s_from_the_cache(fake: FakeGitHub, tmp_path) -> None:
+    first = GitHubSource(fake.url, cache_dir=tmp_path)
+    assert first.org("acme")["login"] == "acme"
+    second = GitHubSource(fake.url, cache_dir=tmp_path)
+    assert second.org("acme")["login"] == "acme"
+    assert fake.not_modified == 1 and fake.spent == 1
+    assert second.counts()["github_not_modified"] == 1
+    other_token = GitHubSource(fake.url, token="ghp_other", cache_dir=tmp_path)
+    other_token.org("acme")
+    assert fake.spent == 2, "a different token never reuses another identity's cached answer"
+    assert not any("ghp_other" in p.read_text() for p in (tmp_path / "github").iterdir())
+
+
+def test_recent_not_found_is_remembered(fake: FakeGitHub, tmp_path) -> None:
+    assert GitHubSource(fake.url, cache_dir=tmp_path).private_vulnerability_reporting("acme", "community") is None
+    spent = fake.spent
+    assert GitHubSource(fake.url, cache_dir=tmp_path).private_vulnerability_reporting("acme", "community") is None
+    assert fake.spent == spent

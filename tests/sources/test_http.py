@@ -276,3 +276,33 @@ def test_loopback_retry_etag_and_304(loopback: str, tmp_path: Path) -> None:
     assert _Handler.seen[0]["User-Agent"].startswith("dd-evidence/")
     assert clock.sleeps == [1.0]  # the 503 was retried once
     assert client.counts() == {"loop": 3, "total": 3, "rate_limited": 0, "revalidated": 1}
+
+
+def test_unresolvable_host_fails_once_and_fast() -> None:
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(str(request.url))
+        raise httpx.ConnectError("[Errno -2] Name or service not known", request=request)
+
+    client = HttpClient(transport=httpx.MockTransport(handler), sleep=lambda _s: None)
+    with pytest.raises(SourceUnavailable, match="Name or service not known"):
+        client.get("https://nowhere.example/a", source="x")
+    with pytest.raises(SourceUnavailable, match="unreachable earlier in this scan"):
+        client.get("https://nowhere.example/b", source="y")
+    assert len(calls) == 1
+
+
+def test_host_down_after_retries_is_remembered() -> None:
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(str(request.url))
+        raise httpx.ConnectError("Connection refused", request=request)
+
+    client = HttpClient(transport=httpx.MockTransport(handler), sleep=lambda _s: None, max_attempts=3)
+    with pytest.raises(SourceUnavailable):
+        client.get("https://down.example/a", source="x")
+    with pytest.raises(SourceUnavailable, match="unreachable"):
+        client.get("https://down.example/b", source="x")
+    assert len(calls) == 3
