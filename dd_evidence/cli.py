@@ -33,6 +33,7 @@ from dd_evidence.errors import (
     DDError,
 )
 from dd_evidence.model import CriterionStatus, Report, Requirement
+from dd_evidence.recording import recording
 from dd_evidence.registry import load_probes
 from dd_evidence.render import FORMATS, parse_formats, report_filename, write_reports
 from dd_evidence.render.json_report import load_schema
@@ -84,6 +85,8 @@ def build_scan_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--verbose", "-v", action="store_true", help="list every finding in the terminal")
     parser.add_argument("--no-progress", action="store_true", help="no progress display")
+    parser.add_argument("--record", type=Path, metavar="DIR", help="record every HTTP exchange of the scan here")
+    parser.add_argument("--replay", type=Path, metavar="DIR", help="answer every HTTP request from a --record")
     parser.add_argument("--version", action="version", version=f"dd-evidence {__version__}")
     return parser
 
@@ -125,7 +128,13 @@ def _scan(argv: list[str], err: Console) -> int:
     previous = load_report_json(opts.compare_to) if opts.compare_to else None
     ref = resolve_project(opts.project)
     show_progress = not opts.no_progress and err.is_terminal
-    report = _run_with_progress(config, ref, err) if show_progress else run_scan(config, ref)
+    if opts.record and opts.replay:
+        raise BadInput("--record and --replay exclude each other")
+    mode, where = ("record", opts.record) if opts.record else ("replay", opts.replay) if opts.replay else (None, None)
+    if mode is not None:
+        config.workers = 1  # vcrpy records reliably only when one request runs at a time
+    with recording(mode, where, ref.name, config.level):
+        report = _run_with_progress(config, ref, err) if show_progress else run_scan(config, ref)
     out = _stdout_console()
     if "terminal" in formats:
         render_terminal(report, out, verbose=opts.verbose)

@@ -50,6 +50,8 @@ class ScanConfig:
     token: str | None = field(default=None, repr=False)
     window_days: int = 180
     refresh: bool = True
+    # Probes (and per-repo API calls) run concurrently; 1 runs them one after another, as recording needs.
+    workers: int = 8
 
     def public(self) -> dict[str, Any]:
         """The options as recorded in a report (no token)."""

@@ -37,7 +37,6 @@ Progress = Callable[[str, str, int, int], None]
 """progress(phase, item, done, total): phase is "repos" or "probes"."""
 
 CLONE_WORKERS = 4
-PROBE_WORKERS = 8
 
 
 def scan(
@@ -157,7 +156,7 @@ def run_probes(
             timings[f"probe:{probe.spec.id}"] = round(time.perf_counter() - mark, 3)
         return found
 
-    with ThreadPoolExecutor(max_workers=PROBE_WORKERS) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, ctx.config.workers)) as pool:
         futures = {pool.submit(timed, probe): index for index, probe in enumerate(probes)}
         for done, future in enumerate(as_completed(futures)):
             results[futures[future]] = future.result()

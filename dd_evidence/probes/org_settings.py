@@ -23,7 +23,7 @@ OWNER_ONLY = (
 
 def per_repo(ctx: ScanContext, judge: Callable[[ScanContext, RepoView], Finding]) -> list[Finding]:
     """One API-backed finding per repo, asked concurrently: the answers wait on the network, not on us."""
-    with ThreadPoolExecutor(max_workers=API_WORKERS) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, min(API_WORKERS, ctx.config.workers))) as pool:
         return list(pool.map(lambda repo: judge(ctx, repo), ctx.repos))
 
 

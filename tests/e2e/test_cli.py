@@ -236,3 +236,52 @@ def test_rejected_token_is_exit_2(acme_org: Path, tmp_path: Path) -> None:
         )
     assert proc.returncode == 2
     assert "401" in proc.stderr and "ghp_wrong" not in proc.stderr
+
+
+def test_record_then_replay_without_network_or_token(acme_org: Path, tmp_path: Path) -> None:
+    from e2e.fakegithub import FakeGitHub, acme_data
+
+    token_file = tmp_path / "token"
+    token_file.write_text("ghp_recordme\n")
+    cassettes = tmp_path / "cassettes"
+    common = [
+        "acme/acme",
+        "--git-url",
+        f"file://{acme_org}/{{owner}}/{{repo}}",
+        "--cache-dir",
+        str(tmp_path / "c"),
+        "--no-progress",
+        "--probes",
+        "github,documents",
+        "--format",
+        "json",
+    ]
+    with FakeGitHub(acme_data(two_factor=True)) as gh:
+        url = gh.url
+        recorded = run_cli(
+            *common,
+            "--github-api",
+            url,
+            "--token-file",
+            str(token_file),
+            "--record",
+            str(cassettes),
+            "--out",
+            str(tmp_path / "rec"),
+        )
+    assert recorded.returncode == 0, recorded.stderr
+    cassette = next(cassettes.glob("*.yaml")).read_text()
+    leaks = [line for line in cassette.splitlines() if "ghp_recordme" in line]
+    assert not leaks and "/orgs/acme" in cassette
+    # The fake API is gone: every answer now comes from the cassette.
+    replayed = run_cli(*common, "--github-api", url, "--replay", str(cassettes), "--out", str(tmp_path / "rep"))
+    assert replayed.returncode == 0, replayed.stderr
+    first = json.loads(next((tmp_path / "rec").glob("*.json")).read_text())
+    second = json.loads(next((tmp_path / "rep").glob("*.json")).read_text())
+    assert [c["status"] for c in first["criteria"]] == [c["status"] for c in second["criteria"]]
+    assert _criterion(second, "sec-access-control")["status"] == "met"
+
+
+def test_replay_without_cassette_is_exit_2(scan_args: list[str], tmp_path: Path) -> None:
+    proc = run_cli(*scan_args, "--replay", str(tmp_path / "none"))
+    assert proc.returncode == 2 and "--replay" in proc.stderr
