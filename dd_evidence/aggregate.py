@@ -13,7 +13,7 @@ The rules, in order:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from dd_evidence.catalogue import Catalogue, Criterion, Threshold
@@ -29,15 +29,42 @@ class _Input:
     finding: Finding | None = None
 
 
-def aggregate(catalogue: Catalogue, findings: Iterable[Finding]) -> list[CriterionResult]:
-    """A result for every criterion of the catalogue, in catalogue order."""
+def aggregate(
+    catalogue: Catalogue, findings: Iterable[Finding], remediations: Mapping[str, str] | None = None
+) -> list[CriterionResult]:
+    """A result for every criterion of the catalogue, in catalogue order.
+
+    ``remediations`` (probe id -> what to do, from the probe specs) turns every false finding behind a
+    criterion into a recommendation, so a met criterion still carries the non-blocking fixes a reviewer would
+    suggest (e.g. SECURITY.md missing in 8 of 10 repos while the project has one).
+    """
     by_probe: dict[str, list[Finding]] = {}
     for finding in findings:
         by_probe.setdefault(finding.probe, []).append(finding)
-    return [evaluate(criterion, by_probe) for criterion in catalogue.criteria]
+    return [evaluate(criterion, by_probe, remediations or {}) for criterion in catalogue.criteria]
 
 
-def evaluate(criterion: Criterion, by_probe: dict[str, list[Finding]]) -> CriterionResult:
+def recommendations(related: list[Finding], remediations: Mapping[str, str]) -> tuple[str, ...]:
+    """One line per probe with false findings: its remediation and how many of its subjects fail."""
+    lines = []
+    for probe in _unique(f.probe for f in related):
+        mine = [f for f in related if f.probe == probe]
+        failing = [f for f in mine if f.outcome is Outcome.FALSE]
+        if not failing or not remediations.get(probe):
+            continue
+        decided = [f for f in mine if f.outcome.decided]
+        if len(decided) > 1:
+            more = ", …" if len(failing) > 1 else ""
+            scope = f" ({len(failing)} of {len(decided)}: {failing[0].subject}{more}; {failing[0].message})"
+        else:
+            scope = f" ({failing[0].message})"
+        lines.append(remediations[probe].rstrip(".") + "." + scope)
+    return tuple(lines)
+
+
+def evaluate(
+    criterion: Criterion, by_probe: dict[str, list[Finding]], remediations: Mapping[str, str] | None = None
+) -> CriterionResult:
     """The result of one criterion given every finding, grouped by probe id."""
     rule = criterion.rule
     related = [f for p in (*rule.deciding_probes, *rule.supporting) for f in by_probe.get(p, [])]
@@ -56,6 +83,7 @@ def evaluate(criterion: Criterion, by_probe: dict[str, list[Finding]]) -> Criter
             todo=todo,
             look_at=criterion.look_at,
             subitems=criterion.subitems,
+            recommendations=recommendations(related, remediations or {}),
         )
 
     if rule.is_manual:

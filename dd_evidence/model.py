@@ -126,6 +126,7 @@ class CriterionResult:
     todo: str | None = None
     look_at: str | None = None
     subitems: tuple[str, ...] = ()
+    recommendations: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -138,6 +139,7 @@ class CriterionResult:
             "todo": self.todo,
             "look_at": self.look_at,
             "subitems": list(self.subitems),
+            "recommendations": list(self.recommendations),
             "findings": [f"{f.probe}|{f.subject}" for f in self.findings],
         }
 

@@ -108,7 +108,8 @@ def run_scan(
     finally:
         workspace.close()
 
-    results = aggregate(catalogue, findings)
+    remediations = {p.spec.id: p.spec.remediation for p in probe_set.probes if p.spec.remediation}
+    results = aggregate(catalogue, findings, remediations)
     timings["total"] = round(time.perf_counter() - started, 3)
     errors = [f"{f.probe} ({f.subject}): {f.message}" for f in findings if f.outcome is Outcome.ERROR]
     errors += [f"{name}: {reason}" for name, reason in unreadable.items()]

@@ -138,3 +138,14 @@ def test_aggregate_keeps_catalogue_order_and_ignores_unrelated_findings() -> Non
     assert [r.criterion for r in results] == ["a", "b"]
     assert [r.status for r in results] == [CriterionStatus.NOT_MET, CriterionStatus.MANUAL]
     assert all(f.probe == "p" for f in results[0].findings)
+
+
+def test_false_findings_become_recommendations_even_when_met() -> None:
+    rule = Rule(probes=("p",), supporting=("s",))
+    found = grouped(findings("p", T), findings("s", T, F, F))
+    result = evaluate(crit(rule), found, {"s": "Add SECURITY.md everywhere.", "p": "unused"})
+    assert result.status is CriterionStatus.MET
+    assert result.recommendations == ("Add SECURITY.md everywhere. (2 of 3: s1, …; s false 1)",)
+    single = evaluate(crit(Rule(probes=("p",))), grouped(findings("p", F)), {"p": "Do it"})
+    assert single.recommendations == ("Do it. (p false 0)",)
+    assert evaluate(crit(rule), found).recommendations == ()   # no remediations known, none invented

@@ -304,6 +304,8 @@ def _criterion(result: CriterionResult, section_id: str, project: str) -> str:
         parts.append(f'<p class="todo"><strong>TODO for {_e(project)} team:</strong> {_e(result.todo)}</p>')
     elif result.todo:
         parts.append(f'<p class="todo"><strong>If not met:</strong> {_e(result.todo)}</p>')
+    for fix in result.recommendations:
+        parts.append(f'<p class="todo"><strong>Recommended for {_e(project)} team:</strong> {_e(fix)}</p>')
     if result.look_at:
         parts.append(f'<p class="look"><strong>Reviewer, look at:</strong> {_e(result.look_at)}</p>')
     if result.findings:

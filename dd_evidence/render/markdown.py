@@ -180,8 +180,10 @@ def _summary_lists(report: Report) -> str:
             [_open_line(r, name) for r in required if r.status in _OPEN],
         ),
         (
-            "The following recommendations (suggested criteria not met or only partly met) are non-blocking.",
-            [_open_line(r, name) for r in suggested if r.status in _OPEN],
+            "The following recommendations (suggested criteria not met or only partly met, and fixes the "
+            "findings suggest for criteria otherwise met) are non-blocking.",
+            [_open_line(r, name) for r in suggested if r.status in _OPEN]
+            + [_recommendation_line(r, name) for r in report.criteria if r.status not in _OPEN and r.recommendations],
         ),
         (
             "The following criteria could not be decided because a source did not answer; check them by hand.",
@@ -218,6 +220,11 @@ def _notable_line(result: CriterionResult) -> str:
 def _open_line(result: CriterionResult, project: str) -> str:
     todo = result.todo or _default_todo(result)
     return f"**{result.title}** — {status_tag(result)}. **TODO for {project} team:** {_one_line(todo)}"
+
+
+def _recommendation_line(result: CriterionResult, project: str) -> str:
+    fixes = " ".join(_one_line(r) for r in result.recommendations)
+    return f"**{result.title}** — {status_tag(result)}. **Recommended for {project} team:** {escape_inline(fixes)}"
 
 
 def _unknown_line(result: CriterionResult) -> str:
@@ -262,6 +269,7 @@ def criterion_markdown(result: CriterionResult, project: str) -> str:
     lines += _finding_lines(result.findings)
     if result.status in _OPEN:
         lines.append(f"  - **TODO for {project} team:** {_one_line(result.todo or _default_todo(result))}")
+    lines += [f"  - **Recommended for {project} team:** {escape_inline(_one_line(r))}" for r in result.recommendations]
     if result.status in (CriterionStatus.MANUAL, CriterionStatus.UNKNOWN):
         lines.append(f"  - _Reviewer: {_one_line(result.look_at or _default_look_at(result))}_")
     return "\n".join(lines)
