@@ -285,3 +285,30 @@ def test_record_then_replay_without_network_or_token(acme_org: Path, tmp_path: P
 def test_replay_without_cassette_is_exit_2(scan_args: list[str], tmp_path: Path) -> None:
     proc = run_cli(*scan_args, "--replay", str(tmp_path / "none"))
     assert proc.returncode == 2 and "--replay" in proc.stderr
+
+
+def test_one_repo_failing_to_clone_loses_nothing_else(acme_org: Path, tmp_path: Path) -> None:
+    proc = run_cli(
+        "acme/acme",
+        "--offline",
+        "--git-url",
+        f"file://{acme_org}/{{owner}}/{{repo}}",
+        "--cache-dir",
+        str(tmp_path / "c"),
+        "--no-progress",
+        "--repos",
+        "acme,community,vanished",
+        "--format",
+        "json",
+        "--out",
+        str(tmp_path / "o"),
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(next((tmp_path / "o").glob("*.json")).read_text())
+    repos = {r["name"]: r for r in report["repos"]}
+    assert repos["vanished"]["sha"] is None and repos["vanished"]["error"]
+    assert any("acme/vanished" in e for e in report["errors"])
+    codeowners = [f for f in report["findings"] if f["probe"] == "ownership.codeowners_present"]
+    outcome = {f["subject"]: f["outcome"] for f in codeowners}
+    assert outcome == {"acme/acme": "true", "acme/community": "false", "acme/vanished": "not_available"}
+    assert _criterion(report, "gov-docs-discoverable")["status"] == "met"
