@@ -73,6 +73,7 @@ def build_scan_parser() -> argparse.ArgumentParser:
     parser.add_argument("--cache-dir", type=Path, help="where clones and HTTP answers are cached")
     parser.add_argument("--probes", help="comma list of probe ids or prefixes to run (default: all)")
     parser.add_argument("--probes-dir", type=Path, action="append", default=[], help="load probes from *.py here")
+    parser.add_argument("--check-links", action="store_true", help="check external links in documents live")
     parser.add_argument("--window", type=int, default=180, help="activity window in days (default: 180)")
     parser.add_argument(
         "--fail-on",
@@ -187,6 +188,7 @@ def _config(opts: argparse.Namespace) -> ScanConfig:
         probes_dirs=list(opts.probes_dir),
         token=_token(opts.token_file),
         window_days=opts.window,
+        check_links=opts.check_links,
     )
     if opts.cache_dir:
         config.cache_dir = opts.cache_dir

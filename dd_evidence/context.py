@@ -52,6 +52,8 @@ class ScanConfig:
     refresh: bool = True
     # Probes (and per-repo API calls) run concurrently; 1 runs them one after another, as recording needs.
     workers: int = 8
+    # Live requests to every external link of the governance documents (opt-in: slow and noisy).
+    check_links: bool = False
 
     def public(self) -> dict[str, Any]:
         """The options as recorded in a report (no token)."""
@@ -66,6 +68,7 @@ class ScanConfig:
             "probes": self.probes,
             "probes_dirs": [str(p) for p in self.probes_dirs],
             "window_days": self.window_days,
+            "check_links": self.check_links,
             "authenticated": self.token is not None,
         }
 

@@ -54,6 +54,7 @@ def scan(
     probes_dirs: Iterable[Path] = (),
     token: str | None = None,
     window_days: int = 180,
+    check_links: bool = False,
     progress: Progress | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> Report:
@@ -70,6 +71,7 @@ def scan(
         probes_dirs=list(probes_dirs),
         token=token,
         window_days=window_days,
+        check_links=check_links,
     )
     if cache_dir is not None:
         config.cache_dir = Path(cache_dir)

@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
 import httpx
@@ -51,6 +51,7 @@ MAX_ATTEMPTS = 4
 MAX_WAIT = 60.0
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 16.0
+PROBE_TIMEOUT = 10.0  # seconds per link-check request
 MAX_BODY_CHARS = 20_000_000  # a cap on cached bodies: a misbehaving server must not fill the disk
 
 
@@ -63,6 +64,15 @@ class HttpAnswer:
     text: str
     retrieved_at: datetime
     revalidated: bool = False
+
+
+class UrlStatus(NamedTuple):
+    """What a URL answered to :meth:`HttpClient.probe_url`: status, URL after redirects, and whether a
+    redirect on the way was permanent (301/308)."""
+
+    status: int
+    final_url: str
+    permanent_redirect: bool = False
 
 
 class _Retry(Exception):
@@ -170,6 +180,47 @@ class HttpClient:
     ) -> Any:
         """GET ``url`` and parse its JSON body; malformed JSON is a :class:`SourceUnavailable`."""
         return parse_json(self.get(url, source=source, params=params, headers=headers), source)
+
+    def probe_url(
+        self, url: str, *, method: str = "HEAD", timeout: float = PROBE_TIMEOUT, source: str = "links"
+    ) -> UrlStatus:
+        """Whether ``url`` answers: its final status and URL after redirects, without reading or parsing a body.
+
+        For link checks, not for data: no cache, at most one retry (after a 5xx, a timeout or a dropped
+        connection), and any HTTP status is an answer. A request that gets no answer raises
+        :class:`SourceUnavailable`; its reason starts with "timed out", "connection failed", "name not
+        resolved", "request failed" or "bad URL".
+        """
+        if self.offline:
+            raise SourceUnavailable(source, "offline: not fetched")
+        last = ""
+        for attempt in range(2):
+            if attempt:
+                self._sleep(self.backoff_base)
+            try:
+                request = self._client.build_request(method, url, timeout=httpx.Timeout(timeout))
+            except httpx.HTTPError as exc:
+                raise SourceUnavailable(source, f"bad URL: {_one_line(exc)}") from exc
+            self._wait_for_host(request.url.host)
+            self._count(source)
+            try:
+                # Streamed and closed unread: a link check must not download the page behind the link.
+                response = self._client.send(request, stream=True)
+                response.close()
+            except RETRY_ERRORS as exc:
+                detail = f"{type(exc).__name__}: {_one_line(exc)}"
+                if _name_not_resolved(exc):
+                    raise SourceUnavailable(source, f"name not resolved: {detail}") from exc
+                kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "connection failed"
+                last = f"{kind} ({detail})"
+                continue
+            except httpx.HTTPError as exc:
+                raise SourceUnavailable(source, f"request failed: {type(exc).__name__}: {_one_line(exc)}") from exc
+            permanent = any(step.status_code in (301, 308) for step in response.history)
+            status = UrlStatus(response.status_code, str(response.url), permanent)
+            if status.status < 500 or attempt:
+                return status
+        raise SourceUnavailable(source, f"{last} after 2 attempts")
 
     def counts(self) -> dict[str, int]:
         """Requests sent per source, ``total``, ``rate_limited`` answers and ``revalidated`` (304) answers."""
