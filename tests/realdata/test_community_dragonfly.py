@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -38,22 +37,8 @@ PROBES = [
 
 
 @pytest.fixture(scope="module")
-def fixture_org(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dragonfly-org")
-    subprocess.run(
-        [
-            str(SHARED / "tools/build-fixture-org"),
-            str(SHARED / "data/dragonfly-2025-09-15"),
-            str(out),
-            "--later",
-            str(SHARED / "data/dragonfly-latest"),
-            "--history",
-            str(SHARED / "data/dragonfly-history"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return out
+def fixture_org(dragonfly_org: Path) -> Path:
+    return dragonfly_org  # built once per session (tests/realdata/conftest.py)
 
 
 def _scan(org: Path, as_of: str | None, cache: Path) -> Report:

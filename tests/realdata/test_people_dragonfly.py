@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -30,23 +29,8 @@ PROBES = [
 
 
 @pytest.fixture(scope="module")
-def org(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dragonfly-org")
-    data = SHARED / "data"
-    subprocess.run(
-        [
-            str(SHARED / "tools/build-fixture-org"),
-            str(data / "dragonfly-2025-09-15"),
-            str(out),
-            "--later",
-            str(data / "dragonfly-latest"),
-            "--history",
-            str(data / "dragonfly-history"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return out
+def org(dragonfly_org: Path) -> Path:
+    return dragonfly_org  # built once per session (tests/realdata/conftest.py)
 
 
 def _scan(org: Path, tmp: Path, as_of: str | None, window_days: int = 180) -> Report:
