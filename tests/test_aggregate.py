@@ -148,4 +148,4 @@ def test_false_findings_become_recommendations_even_when_met() -> None:
     assert result.recommendations == ("Add SECURITY.md everywhere. (2 of 3: s1, …; s false 1)",)
     single = evaluate(crit(Rule(probes=("p",))), grouped(findings("p", F)), {"p": "Do it"})
     assert single.recommendations == ("Do it. (p false 0)",)
-    assert evaluate(crit(rule), found).recommendations == ()   # no remediations known, none invented
+    assert evaluate(crit(rule), found).recommendations == ()  # no remediations known, none invented

@@ -16,8 +16,8 @@ from dd_evidence.sources.github import github_source
 
 API_WORKERS = 6
 OWNER_ONLY = (
-    "needs an org owner's token: two_factor_requirement_enabled is visible only to org owners "
-    "(classic token with admin:org)"
+    "needs an org owner's token (two_factor_requirement_enabled is visible only to org owners; "
+    "a classic token needs admin:org)"
 )
 
 
@@ -32,6 +32,8 @@ def _web(ctx: ScanContext, owner: str, repo: str) -> str:
 
 
 class OrgRequires2FA(Probe):
+    """Org 2FA enforcement: true/false only when the API shows it to this token, else not_available."""
+
     spec = ProbeSpec(
         id="github.org_requires_2fa",
         title="Does the GitHub org require two-factor authentication of its members?",
@@ -76,6 +78,8 @@ class OrgRequires2FA(Probe):
 
 
 class DefaultBranchProtected(Probe):
+    """Per repo: do active rules (rulesets or classic protection) guard the default branch?"""
+
     spec = ProbeSpec(
         id="github.default_branch_protected",
         title="Is each repository's default branch protected by rules (reviews, no force pushes)?",
@@ -94,12 +98,16 @@ class DefaultBranchProtected(Probe):
             rules = github_source(ctx).branch_rules(repo.owner, repo.name, branch)
         except SourceUnavailable as exc:
             return self.not_available(repo.full_name, f"branch rules of {branch} not read: {exc.reason}")
-        protected = rules["protected"] or rules["required_reviews"] > 0 or rules["blocks_force_push"]
+        # Reviews or a block on force pushes is what keeps history from being rewritten unreviewed. Classic
+        # protection counts too: the public API shows only that it exists, and it blocks force pushes by default.
+        protected = bool(rules["protected"] or rules["pull_request_required"] or rules["blocks_force_push"])
         parts = (
             (f"{rules['required_reviews']} required review(s)", rules["required_reviews"] > 0),
+            ("pull requests required", rules["pull_request_required"] and not rules["required_reviews"]),
             ("force pushes blocked", rules["blocks_force_push"]),
             ("status checks required", rules["required_status_checks"]),
-            ("classic branch protection", rules["protected"]),
+            ("signed commits required", rules["signed_commits"]),
+            ("classic branch protection", bool(rules["protected"])),
         )
         what = ", ".join(part for part, on in parts if on)
         message = (
@@ -113,6 +121,8 @@ class DefaultBranchProtected(Probe):
 
 
 class PrivateVulnerabilityReporting(Probe):
+    """Per repo: is GitHub private vulnerability reporting on? Supporting evidence for sec-reporting-process."""
+
     spec = ProbeSpec(
         id="github.private_vulnerability_reporting",
         title="Is GitHub private vulnerability reporting enabled on each repository?",

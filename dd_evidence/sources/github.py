@@ -12,11 +12,14 @@ import hashlib
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
-from github import Auth, Github, GithubException
+from github import Auth, Github, GithubException, GithubRetry, RateLimitExceededExceedsMaxWait
+from github.Requester import Requester
 from urllib3.util.retry import Retry
 
 from dd_evidence.errors import BadToken, RateLimited, SourceUnavailable
@@ -26,18 +29,90 @@ if TYPE_CHECKING:
 
 SOURCE = "github"
 NOT_FOUND_TTL = 24 * 3600
-# Server errors are retried a couple of times; rate limits are not slept on (a scan should not hang for an
-# hour): they become RateLimited and the findings that needed the answer say so.
-_RETRY = Retry(
-    total=2,
-    connect=2,
-    read=1,
-    backoff_factor=0.5,
-    status_forcelist=(502, 503, 504),
-    allowed_methods=frozenset({"GET"}),
-    raise_on_status=False,
-    respect_retry_after_header=False,
-)
+# The longest we sleep on one rate-limit answer (Retry-After, or X-RateLimit-Reset for a primary limit) before
+# giving up with RateLimited: a scan should wait out a short secondary limit, not hang for an hour.
+DEFAULT_MAX_WAIT = 60.0
+
+
+class BoundedRetry(GithubRetry):
+    """PyGithub's retry policy (server errors, rate-limit 403s) with every wait bounded and every retry counted.
+
+    ``GithubRetry`` already caps its own primary/secondary rate-limit backoff with ``max_rate_limit_wait``, but
+    urllib3 itself sleeps whatever ``Retry-After`` a 429 or 503 carries; that wait is capped here too. Past the
+    bound the retry stops with :class:`RateLimitExceededExceedsMaxWait`, which the source turns into
+    :class:`RateLimited`. ``on_retry`` is called once per extra request, so retried requests are counted.
+    """
+
+    def __init__(
+        self,
+        max_wait: float = DEFAULT_MAX_WAIT,
+        on_retry: Callable[[], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.max_wait = max_wait
+        self.on_retry = on_retry
+        # urllib3 rebuilds the policy through new() on every retry, which passes max_rate_limit_wait back in.
+        kwargs.setdefault("max_rate_limit_wait", max_wait)
+        super().__init__(**kwargs)
+
+    def new(self, **kw: Any) -> BoundedRetry:
+        kw.update(max_wait=self.max_wait, on_retry=self.on_retry)
+        return super().new(**kw)
+
+    def increment(  # type: ignore[override]
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> Retry:
+        if response is not None and response.headers.get("Retry-After"):
+            try:
+                wait = self.parse_retry_after(response.headers["Retry-After"])
+            except Exception:  # an unreadable Retry-After: let the ordinary policy decide
+                wait = 0.0
+            if wait > self.max_wait:
+                raise RateLimitExceededExceedsMaxWait(
+                    response.status, {"message": "Retry-After beyond the allowed wait"}, response.headers, wait=wait
+                )
+        retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        if self.on_retry is not None:
+            self.on_retry()
+        return retry
+
+
+def retry_policy(max_wait: float = DEFAULT_MAX_WAIT, on_retry: Callable[[], None] | None = None) -> BoundedRetry:
+    """A few retries of server errors, resets and timeouts, with a short exponential backoff (≤ 4 s)."""
+    return BoundedRetry(
+        max_wait=max_wait,
+        on_retry=on_retry,
+        total=3,
+        connect=2,
+        read=1,
+        backoff_factor=0.5,
+        backoff_max=4,
+        status_forcelist=[500, 502, 503, 504],  # GithubRetry adds 403, retried only for rate-limit answers
+        raise_on_status=False,
+    )
+
+
+class NotVisible(SourceUnavailable):
+    """GitHub answered 404 or a non-rate-limit 403: the thing is absent or hidden from this token."""
+
+    def __init__(self, route: str, status: int, reason: str):
+        self.route = route
+        self.status = status
+        super().__init__(SOURCE, reason)
+
+
+@dataclass(frozen=True)
+class TeamMembers:
+    """A team's member logins, or None with the reason the API did not tell."""
+
+    members: list[str] | None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,7 +127,11 @@ class RepoListing:
 
 
 class GitHubSource:
-    """GitHub REST calls for one scan, counted."""
+    """GitHub REST calls for one scan, counted. Works against github.com or an Enterprise ``/api/v3`` base URL.
+
+    Nothing is asked until a method needs it (the PyGithub client itself is built on first use), and offline
+    every method raises ``SourceUnavailable("github", "offline: not asked")`` without any I/O.
+    """
 
     def __init__(
         self,
@@ -61,11 +140,14 @@ class GitHubSource:
         offline: bool = False,
         timeout: int = 30,
         cache_dir: Path | None = None,
+        max_wait: float = DEFAULT_MAX_WAIT,
     ):
         self.base_url = base_url.rstrip("/")
         self.offline = offline
+        # Kept in memory only, to authenticate: never logged, cached, written or put in a message.
         self._token = token
         self._timeout = timeout
+        self._max_wait = max_wait
         self._client: Github | None = None
         self._lock = threading.Lock()
         self.requests = 0
@@ -79,6 +161,7 @@ class GitHubSource:
 
     @classmethod
     def from_config(cls, config: ScanConfig) -> GitHubSource:
+        """The source a scan's configuration asks for (base URL, token, offline, cache dir)."""
         return cls(config.github_api, config.token, config.offline, cache_dir=config.cache_dir)
 
     # -- raw access -----------------------------------------------------------------------------------------
@@ -94,7 +177,7 @@ class GitHubSource:
         cached = self._cache_read(url, params)
         if cached and cached.get("status") == 404 and time.time() - cached.get("at", 0) < NOT_FOUND_TTL:
             # GitHub cannot revalidate a 404 with a 304, so a recent "not found" is reused as it is.
-            raise SourceUnavailable(SOURCE, f"{route} not found (404, remembered from a scan in the last day)")
+            raise NotVisible(route, 404, f"{route} not found (404, remembered from a scan in the last day)")
         headers = {"If-None-Match": cached["etag"]} if cached and cached.get("etag") else None
         with self._lock:
             self.requests += 1
@@ -102,6 +185,9 @@ class GitHubSource:
             status, response_headers, output = self._github().requester.requestJson(
                 "GET", url, parameters=params, headers=headers
             )
+        except GithubException as exc:  # the retry policy stops on rate limits and plain 403s by raising
+            self._note_rate(exc.headers or {})
+            raise self._typed(route, exc) from None
         except Exception as exc:  # connection refused/reset, timeouts, retries exhausted
             raise SourceUnavailable(SOURCE, f"network: {type(exc).__name__}: {_first_line(exc)}") from None
         self._note_rate(response_headers or {})
@@ -122,7 +208,12 @@ class GitHubSource:
             self._cache_write(url, params, etag, data)
         return data
 
+    def raw(self, route: str) -> Any:
+        """Any GET endpoint PyGithub has no method for (community profile, rulesets...), counted and typed."""
+        return self.get(route)
+
     def counts(self) -> dict[str, int]:
+        """Requests made (retries included) and the last ``X-RateLimit-Remaining`` seen, for the report."""
         # Requests answered 304 cost no rate-limit quota; the rest do.
         counts = {
             "github": self.requests,
@@ -141,57 +232,83 @@ class GitHubSource:
     def org(self, name: str) -> dict[str, Any]:
         """The org object; ``two_factor_requirement_enabled`` is None unless the token is an owner's."""
         data = self.get(f"/orgs/{name}")
+        if not isinstance(data, dict):
+            raise SourceUnavailable(SOURCE, f"/orgs/{name}: unexpected answer shape (not an object)")
+        plan = data.get("plan")
         return {
             "login": data.get("login"),
             "name": data.get("name"),
+            "type": data.get("type"),
             "html_url": data.get("html_url"),
+            # Absent or null for anyone but an org owner: None means "not visible", never "not required".
             "two_factor_requirement_enabled": data.get("two_factor_requirement_enabled"),
+            # The fields below are owner-only as well; None when not visible.
+            "plan": plan.get("name") if isinstance(plan, dict) else None,
+            "members_can_create_repositories": data.get("members_can_create_repositories"),
+            "default_repository_permission": data.get("default_repository_permission"),
+            "web_commit_signoff_required": data.get("web_commit_signoff_required"),
         }
 
     def org_repos(self, owner: str) -> list[RepoListing]:
         """Every repository of an org (or a user, when the owner is not an org), all pages."""
         try:
             return self._paged(f"/orgs/{owner}/repos", {"type": "all"})
-        except SourceUnavailable as exc:
-            if "not found" not in exc.reason:
+        except NotVisible as exc:
+            if exc.status != 404:
                 raise
+            # /orgs/{name}/repos is 404 for a user account; its repos are under /users/{name}/repos.
             return self._paged(f"/users/{owner}/repos", {"type": "owner"})
 
     def branch_rules(self, owner: str, repo: str, branch: str) -> dict[str, Any]:
-        """What protects ``branch``: classic protection and the rules of rulesets that apply to it."""
-        rules = self.get(f"/repos/{owner}/{repo}/rules/branches/{branch}")
-        info = self.get(f"/repos/{owner}/{repo}/branches/{branch}")
-        types = sorted({r.get("type", "") for r in rules or []})
-        reviews = [r for r in rules or [] if r.get("type") == "pull_request"]
-        return {
-            "protected": bool(info.get("protected")),
+        """What protects ``branch``: the active ruleset rules that apply to it (readable without admin rights),
+        and, only when those rules do not already protect it, the classic protection flag of the branch.
+
+        ``protected`` is None when it was not asked (the rules already answered), so requests are spent only
+        where they can change the verdict.
+        """
+        base = f"/repos/{owner}/{repo}"
+        rules = self.get(f"{base}/rules/branches/{quote(branch, safe='/')}")
+        if not isinstance(rules, list):
+            raise SourceUnavailable(SOURCE, f"{base}/rules/branches: unexpected answer shape (not a list)")
+        types = sorted({str(r.get("type", "")) for r in rules if isinstance(r, dict)})
+        reviews = [r.get("parameters") or {} for r in rules if isinstance(r, dict) and r.get("type") == "pull_request"]
+        summary: dict[str, Any] = {
             "rule_types": types,
-            "required_reviews": max(
-                (int((r.get("parameters") or {}).get("required_approving_review_count", 0)) for r in reviews),
-                default=0,
-            ),
-            "blocks_force_push": "non_fast_forward" in types,
+            "required_reviews": max((int(p.get("required_approving_review_count") or 0) for p in reviews), default=0),
+            "code_owner_review": any(bool(p.get("require_code_owner_review")) for p in reviews),
+            "pull_request_required": bool(reviews),
             "required_status_checks": "required_status_checks" in types,
+            "blocks_force_push": "non_fast_forward" in types,
+            "blocks_deletion": "deletion" in types,
+            "signed_commits": "required_signatures" in types,
+            "protected": None,
         }
+        if not (summary["pull_request_required"] or summary["blocks_force_push"]):
+            info = self.get(f"{base}/branches/{quote(branch, safe='/')}")
+            summary["protected"] = bool(isinstance(info, dict) and info.get("protected"))
+        return summary
 
     def private_vulnerability_reporting(self, owner: str, repo: str) -> bool | None:
-        """Whether private vulnerability reporting is on; None when the API does not tell this token."""
+        """Whether private vulnerability reporting is on; None when the API does not tell this token (403/404)."""
         try:
-            return bool(self.get(f"/repos/{owner}/{repo}/private-vulnerability-reporting").get("enabled"))
-        except SourceUnavailable as exc:
-            if "not found" in exc.reason or "forbidden" in exc.reason:
-                return None
-            raise
+            data = self.get(f"/repos/{owner}/{repo}/private-vulnerability-reporting")
+        except NotVisible:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("enabled"), bool):
+            return None
+        return data["enabled"]
 
-    def team_members(self, org: str, slug: str) -> list[str] | None:
-        """Logins of a team's members; None when the token cannot see the team."""
+    def team(self, org: str, slug: str) -> TeamMembers:
+        """A team's member logins, or None with the reason (secret teams and members need an org member's token)."""
         try:
             members = self._paged_raw(f"/orgs/{org}/teams/{slug}/members", {})
-        except SourceUnavailable as exc:
-            if "not found" in exc.reason or "forbidden" in exc.reason:
-                return None
-            raise
-        return [m.get("login", "") for m in members]
+        except NotVisible as exc:
+            return TeamMembers(None, f"team {org}/{slug} is not visible to this token ({exc.reason})")
+        return TeamMembers([str(m.get("login", "")) for m in members if isinstance(m, dict)])
+
+    def team_members(self, org: str, slug: str) -> list[str] | None:
+        """Logins of a team's members; None when the token cannot see the team (see :meth:`team` for why)."""
+        return self.team(org, slug).members
 
     # -- internals ------------------------------------------------------------------------------------------
     def _paged(self, route: str, params: dict[str, Any]) -> list[RepoListing]:
@@ -225,11 +342,15 @@ class GitHubSource:
                 base_url=self.base_url,
                 per_page=100,
                 timeout=self._timeout,
-                retry=_RETRY,
+                retry=retry_policy(self._max_wait, self._count_retry),
                 seconds_between_requests=None,
                 seconds_between_writes=None,
             )
         return self._client
+
+    def _count_retry(self) -> None:
+        with self._lock:
+            self.requests += 1
 
     def _cache_path(self, url: str, params: dict[str, Any] | None) -> Path | None:
         if self._cache_dir is None:
@@ -261,30 +382,48 @@ class GitHubSource:
         except OSError:
             pass  # a cache that cannot be written only costs quota next time
 
-    def _note_rate(self, headers: dict[str, Any]) -> None:
-        lowered = {str(k).lower(): v for k, v in headers.items()}
-        if "x-ratelimit-remaining" in lowered:
-            self.rate_remaining = int(lowered["x-ratelimit-remaining"])
-        if "x-ratelimit-reset" in lowered:
-            self.rate_reset = int(lowered["x-ratelimit-reset"])
+    def _note_rate(self, headers: Any) -> None:
+        """Keep the last rate-limit headers seen (a malformed value is ignored, not fatal)."""
+        lowered = {str(k).lower(): v for k, v in dict(headers).items()}
+        try:
+            if "x-ratelimit-remaining" in lowered:
+                self.rate_remaining = int(lowered["x-ratelimit-remaining"])
+            if "x-ratelimit-reset" in lowered:
+                self.rate_reset = int(lowered["x-ratelimit-reset"])
+        except ValueError:
+            pass
 
     def _typed(self, route: str, exc: GithubException) -> Exception:
         status = exc.status
         lowered = {str(k).lower(): v for k, v in (exc.headers or {}).items()}
+        message = str((exc.data or {}).get("message", "")) if isinstance(exc.data, dict) else ""
         if status == 401:
             return BadToken("GitHub rejected the token (401 Bad credentials); check GITHUB_TOKEN or --token-file")
-        if status in (403, 429) and (lowered.get("x-ratelimit-remaining") == "0" or "retry-after" in lowered):
-            reset_in = None
-            if "retry-after" in lowered:
-                reset_in = float(lowered["retry-after"])
-            elif "x-ratelimit-reset" in lowered:
-                reset_in = max(0.0, int(lowered["x-ratelimit-reset"]) - time.time())
-            return RateLimited(SOURCE, reset_in)
+        limited = (
+            isinstance(exc, RateLimitExceededExceedsMaxWait)
+            or lowered.get("x-ratelimit-remaining") == "0"
+            or "retry-after" in lowered
+            or Requester.isRateLimitError(message)
+        )
+        if status in (403, 429) and limited:
+            return RateLimited(SOURCE, self._reset_in(exc, lowered))
         if status == 404:
-            return SourceUnavailable(SOURCE, f"{route} not found (404)")
+            return NotVisible(route, 404, f"{route} not found (404)")
         if status == 403:
-            return SourceUnavailable(SOURCE, f"{route} forbidden (403) for this token")
+            return NotVisible(route, 403, f"{route} forbidden (403) for this token")
         return SourceUnavailable(SOURCE, f"{route}: HTTP {status}")
+
+    @staticmethod
+    def _reset_in(exc: GithubException, headers: dict[str, Any]) -> float | None:
+        """Seconds until the limit lifts: Retry-After, else X-RateLimit-Reset (epoch seconds), else unknown."""
+        try:
+            if "retry-after" in headers:
+                return max(0.0, float(headers["retry-after"]))
+            if "x-ratelimit-reset" in headers:
+                return max(0.0, int(headers["x-ratelimit-reset"]) - time.time())
+        except ValueError:
+            pass
+        return getattr(exc, "wait", None)
 
 
 def github_source(ctx: ScanContext) -> GitHubSource:

@@ -1,14 +1,17 @@
 """A loopback fake of the GitHub REST API for tests: our own synthetic org, real headers, injectable faults.
 
-    with FakeGitHub({"orgs": {...}, "repos": {...}}) as gh:
-        gh.fail("/orgs/acme", status=403, times=1, headers={"X-RateLimit-Remaining": "0"})
-        ... base_url = gh.url
+    with FakeGitHub(acme_data(two_factor=None)) as gh:
+        gh.primary_rate_limit("/orgs/acme")          # 403, X-RateLimit-Remaining: 0, a reset time
+        source = GitHubSource(gh.url)                # or gh.url + "/api/v3", as on GitHub Enterprise Server
 
-Everything listens on 127.0.0.1 only and stops with the context manager.
+It listens on 127.0.0.1 only (a random port), answers with the headers GitHub sends (X-RateLimit-*, ETag,
+Content-Type), counts requests per path and per route, and stops with the context manager — or by itself after
+``lifetime`` seconds, so a test that forgets it (or hangs) never leaves a server running.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import socket
@@ -20,78 +23,187 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+NOT_FOUND = {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
+# The longest a slow answer may stall: bounded, so a fault can never hang a test run.
+MAX_DELAY = 30.0
+
 
 @dataclass
 class Fault:
-    status: int | None = None  # None with reset=True closes the connection without answering
+    """One injected misbehaviour for a path, used ``times`` times, then the path answers normally again."""
+
+    status: int | None = None
     times: int = 1
     headers: dict[str, str] = field(default_factory=dict)
     body: str | None = None
-    reset: bool = False
-    delay: float = 0.0
+    reset: bool = False  # close the connection without answering
+    delay: float = 0.0  # stall before answering (a read timeout on the client side)
+
+
+@dataclass
+class Canned:
+    """A fixed answer for a path (e.g. a recorded GitHub body), served instead of the data dict's."""
+
+    status: int
+    body: str
+    headers: dict[str, str]
 
 
 class FakeGitHub:
-    def __init__(self, data: dict[str, Any], latency: float = 0.0):
+    """A threaded HTTP server speaking enough of GitHub's REST API for the sources and probes under test.
+
+    ``data`` keys: ``orgs`` {login: org object}, ``repos`` {"o/r": repo object}, ``rules`` {"o/r": [rule]},
+    ``protected`` {"o/r"} (classic branch protection), ``pvr`` {"o/r": bool}, ``teams`` {"org/slug": [login]}.
+    """
+
+    def __init__(self, data: dict[str, Any], latency: float = 0.0, lifetime: float = 300.0, limit: int = 60):
         self.data = data
         self.latency = latency
-        self.hits: Counter[str] = Counter()
+        self.limit = limit
+        self.hits: Counter[str] = Counter()  # per request path
+        self.routes: Counter[str] = Counter()  # per route template, e.g. "/repos/{o}/{r}/rules/branches/{b}"
         self.faults: dict[str, list[Fault]] = {}
+        self.canned: dict[str, Canned] = {}
         self.auth_headers: list[str | None] = []
         self.not_modified = 0
-        self.spent = 0  # answers that cost quota (everything but 304), as on GitHub
+        self.spent = 0  # answers that cost quota (everything but 304 and /rate_limit), as on GitHub
+        self.reset_at = int(time.time()) + 3600
+        self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._watchdog = threading.Timer(lifetime, self._stop)
+        self._watchdog.daemon = True
+        self._stopped = False
 
     @property
     def url(self) -> str:
+        """The base URL to hand to the client (append ``/api/v3`` to act as GitHub Enterprise Server)."""
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
+    @property
+    def total(self) -> int:
+        """Every request received, faults included."""
+        return sum(self.hits.values())
+
+    # -- configuration ------------------------------------------------------------------------------------
+    def add_latency(self, seconds: float) -> None:
+        """Add ``seconds`` to every answer from now on (the benchmark's simulated network)."""
+        self.latency += seconds
+
     def fail(self, path: str, **kwargs: Any) -> None:
+        """Queue a :class:`Fault` for ``path`` (without the ``/api/v3`` prefix)."""
         self.faults.setdefault(path, []).append(Fault(**kwargs))
 
+    def primary_rate_limit(self, path: str, reset_in: float = 3600, times: int = 1, status: int = 403) -> None:
+        """The primary limit exhausted: 403 (or 429), ``X-RateLimit-Remaining: 0`` and the reset epoch."""
+        headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time() + reset_in))}
+        body = json.dumps({"message": "API rate limit exceeded for 127.0.0.1.", "documentation_url": "x"})
+        self.fail(path, status=status, times=times, headers=headers, body=body)
+
+    def secondary_rate_limit(self, path: str, retry_after: int = 60, times: int = 1, status: int = 429) -> None:
+        """A secondary limit: 429 (or 403) with ``Retry-After`` seconds."""
+        body = json.dumps({"message": "You have exceeded a secondary rate limit. Please wait a few minutes."})
+        self.fail(path, status=status, times=times, headers={"Retry-After": str(retry_after)}, body=body)
+
+    def server_error(self, path: str, status: int = 502, times: int = 1) -> None:
+        """``times`` server errors, then normal answers."""
+        self.fail(path, status=status, times=times, body=json.dumps({"message": "Server Error"}))
+
+    def connection_reset(self, path: str, times: int = 1) -> None:
+        """Close the socket without answering, ``times`` times."""
+        self.fail(path, reset=True, times=times)
+
+    def slow(self, path: str, seconds: float, times: int = 1) -> None:
+        """Stall ``seconds`` (capped at MAX_DELAY) before answering normally: a read timeout for a shorter client."""
+        self.fail(path, delay=seconds, times=times)
+
+    def malformed(self, path: str, times: int = 1) -> None:
+        """A 200 whose body is not JSON."""
+        self.fail(path, status=200, times=times, body='{"login": "acme", ')
+
+    def serve(self, path: str, body: str, status: int = 200, headers: dict[str, str] | None = None) -> None:
+        """Answer ``path`` with this exact body and headers from now on (a recorded GitHub answer)."""
+        self.canned[path] = Canned(status, body, dict(headers or {}))
+
+    # -- lifecycle ----------------------------------------------------------------------------------------
     def __enter__(self) -> FakeGitHub:
         self._thread.start()
+        self._watchdog.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._watchdog.cancel()
+        self._stop()
+
+    def _stop(self) -> None:
+        with self._lock:
+            if self._stopped:
+                return
+            self._stopped = True
         self._server.shutdown()
         self._server.server_close()
 
     # -- routing ------------------------------------------------------------------------------------------
-    def route(self, path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
+    def route(self, path: str, query: dict[str, list[str]]) -> tuple[str, int, Any]:
+        """(route template, status, JSON body) for a GET of ``path`` from the data dict."""
         parts = [p for p in path.split("/") if p]
         data = self.data
+        orgs, repos = data.get("orgs", {}), data.get("repos", {})
+        if parts == ["rate_limit"]:
+            core = {"limit": self.limit, "used": self.spent, "remaining": self._remaining(), "reset": self.reset_at}
+            return "/rate_limit", 200, {"resources": {"core": core}, "rate": core}
         if parts[:1] == ["orgs"] and len(parts) == 2:
-            org = data.get("orgs", {}).get(parts[1])
-            return (200, org) if org else (404, {"message": "Not Found"})
+            org = orgs.get(parts[1])
+            return ("/orgs/{o}", 200, org) if org else ("/orgs/{o}", 404, NOT_FOUND)
         if parts[:1] in (["orgs"], ["users"]) and len(parts) == 3 and parts[2] == "repos":
-            repos = [r for key, r in data.get("repos", {}).items() if key.split("/")[0] == parts[1]]
-            if parts[0] == "orgs" and parts[1] not in data.get("orgs", {}):
-                return 404, {"message": "Not Found"}
+            template = f"/{parts[0]}/{{o}}/repos"
+            if parts[0] == "orgs" and parts[1] not in orgs:
+                return template, 404, NOT_FOUND
+            owned = [r for key, r in repos.items() if key.split("/")[0] == parts[1]]
             page = int(query.get("page", ["1"])[0])
-            per_page = int(query.get("per_page", ["30"])[0])
-            return 200, repos[(page - 1) * per_page : page * per_page]
+            per_page = min(100, int(query.get("per_page", ["30"])[0]))
+            return template, 200, owned[(page - 1) * per_page : page * per_page]
         if parts[:1] == ["orgs"] and len(parts) == 5 and parts[2] == "teams" and parts[4] == "members":
             members = data.get("teams", {}).get(f"{parts[1]}/{parts[3]}")
-            return (200, [{"login": m} for m in members]) if members is not None else (404, {"message": "Not Found"})
+            if members is None:
+                return "/orgs/{o}/teams/{t}/members", 404, NOT_FOUND
+            return "/orgs/{o}/teams/{t}/members", 200, [{"login": m, "type": "User"} for m in members]
         if parts[:1] == ["repos"] and len(parts) >= 3:
             key = f"{parts[1]}/{parts[2]}"
-            repo = data.get("repos", {}).get(key)
-            if repo is None:
-                return 404, {"message": "Not Found"}
+            repo = repos.get(key)
             rest = parts[3:]
+            template = "/repos/{o}/{r}" + self._repo_template(rest)
+            if repo is None:
+                return template, 404, NOT_FOUND
             if not rest:
-                return 200, repo
-            if rest[:2] == ["rules", "branches"]:
-                return 200, data.get("rules", {}).get(key, [])
-            if rest[:1] == ["branches"] and len(rest) == 2:
-                return 200, {"name": rest[1], "protected": key in data.get("protected", set())}
+                return template, 200, repo
+            branch = "/".join(rest[2:]) if rest[:2] == ["rules", "branches"] else "/".join(rest[1:])
+            if rest[:2] == ["rules", "branches"] and branch:
+                rules = data.get("rules", {}).get(key, []) if branch == repo.get("default_branch") else []
+                return template, 200, rules
+            if rest[:1] == ["branches"] and branch:
+                return template, 200, {"name": branch, "protected": key in data.get("protected", set())}
             if rest == ["private-vulnerability-reporting"]:
                 enabled = data.get("pvr", {}).get(key)
-                return (200, {"enabled": enabled}) if enabled is not None else (404, {"message": "Not Found"})
-        return 404, {"message": "Not Found"}
+                # GitHub answers 404/403 when the caller may not read the setting; None models that here.
+                if enabled is None:
+                    return template, 404, NOT_FOUND
+                return template, 200, {"enabled": enabled}
+        return "other", 404, NOT_FOUND
+
+    @staticmethod
+    def _repo_template(rest: list[str]) -> str:
+        if not rest:
+            return ""
+        if rest[:2] == ["rules", "branches"]:
+            return "/rules/branches/{b}"
+        if rest[:1] == ["branches"]:
+            return "/branches/{b}"
+        return "/" + "/".join(rest)
+
+    def _remaining(self) -> int:
+        return max(0, self.limit - self.spent)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -100,65 +212,108 @@ class FakeGitHub:
             protocol_version = "HTTP/1.1"
 
             def log_message(self, *args: object) -> None:
-                pass
+                pass  # keep test output quiet
 
             def do_GET(self) -> None:  # noqa: N802
                 split = urlsplit(self.path)
+                # GitHub Enterprise Server serves the same API under /api/v3.
                 path = split.path.removeprefix("/api/v3")
-                fake.hits[path] += 1
-                fake.auth_headers.append(self.headers.get("Authorization"))
+                with fake._lock:
+                    fake.hits[path] += 1
+                    fake.auth_headers.append(self.headers.get("Authorization"))
+                    queued = fake.faults.get(path) or []
+                    fault = queued[0] if queued else None
+                    if fault is not None:
+                        fault.times -= 1
+                        if fault.times <= 0:
+                            queued.pop(0)
                 if fake.latency:
-                    time.sleep(fake.latency)
-                queued = fake.faults.get(path) or []
-                if queued:
-                    fault = queued[0]
-                    fault.times -= 1
-                    if fault.times <= 0:
-                        queued.pop(0)
+                    time.sleep(min(fake.latency, MAX_DELAY))
+                if fault is not None:
+                    fake.routes["fault"] += 1
                     if fault.delay:
-                        time.sleep(fault.delay)
+                        time.sleep(min(fault.delay, MAX_DELAY))
                     if fault.reset:
-                        self.connection.shutdown(socket.SHUT_RDWR)
-                        self.close_connection = True
+                        self._reset()
                         return
-                    self._send(fault.status or 500, fault.body or json.dumps({"message": "fault"}), fault.headers)
+                    if fault.status is not None:
+                        self._send(fault.status, fault.body or json.dumps({"message": "fault"}), fault.headers)
+                        return
+                if path in fake.canned:
+                    canned = fake.canned[path]
+                    fake.routes["canned"] += 1
+                    self._send(canned.status, canned.body, canned.headers)
                     return
-                status, body = fake.route(path, parse_qs(split.query))
+                template, status, body = fake.route(path, parse_qs(split.query))
+                fake.routes[template] += 1
                 text = json.dumps(body, default=sorted)
-                etag = f'W/"{hashlib.sha256(text.encode()).hexdigest()[:20]}"'
-                if status == 200 and self.headers.get("If-None-Match") == etag:
-                    fake.not_modified += 1
+                if status != 200:
+                    self._send(status, text, {})
+                    return
+                etag = f'W/"{hashlib.sha256(text.encode()).hexdigest()[:40]}"'
+                if self.headers.get("If-None-Match") == etag:
                     self._send(304, "", {"ETag": etag})
                     return
-                self._send(status, text, {"ETag": etag})
+                self._send(status, text, {"ETag": etag, "Cache-Control": "private, max-age=60, s-maxage=60"})
+
+            def _reset(self) -> None:
+                with contextlib.suppress(OSError):  # the client may have gone already
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                self.close_connection = True
 
             def _send(self, status: int, body: str, extra: dict[str, str]) -> None:
                 payload = body.encode()
-                self.send_response(status)
-                if status != 304:
-                    fake.spent += 1
+                free = status == 304 or self.path.startswith(("/rate_limit", "/api/v3/rate_limit"))
+                with fake._lock:
+                    if status == 304:
+                        fake.not_modified += 1
+                    elif not free:
+                        fake.spent += 1
+                    used, remaining = fake.spent, fake._remaining()
                 headers = {
                     "Content-Type": "application/json; charset=utf-8",
-                    "X-RateLimit-Limit": "60",
-                    "X-RateLimit-Remaining": str(max(0, 60 - fake.spent)),
-                    "X-RateLimit-Reset": str(int(time.time()) + 3600),
+                    "X-GitHub-Media-Type": "github.v3; format=json",
+                    "X-RateLimit-Limit": str(fake.limit),
+                    "X-RateLimit-Remaining": str(remaining),
+                    "X-RateLimit-Reset": str(fake.reset_at),
+                    "X-RateLimit-Used": str(used),
                     "X-RateLimit-Resource": "core",
                     **extra,
                 }
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(status)
+                    for key, value in headers.items():
+                        self.send_header(key, value)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except OSError:
+                    self.close_connection = True  # the client timed out and left; nothing to answer
 
         return Handler
 
 
 def acme_data(two_factor: bool | None = None) -> dict[str, Any]:
-    """A synthetic org "acme" with two live repos, one archived and one fork."""
-    org: dict[str, Any] = {"login": "acme", "name": "Acme", "html_url": "https://github.com/acme"}
+    """A synthetic org "acme" with two live repos, one archived and one fork.
+
+    ``two_factor`` None leaves ``two_factor_requirement_enabled`` out of the org object, as GitHub does for
+    anyone but an org owner.
+    """
+    org: dict[str, Any] = {
+        "login": "acme",
+        "id": 1001,
+        "name": "Acme",
+        "type": "Organization",
+        "html_url": "https://github.com/acme",
+        "public_repos": 4,
+    }
     if two_factor is not None:
-        org["two_factor_requirement_enabled"] = two_factor
+        org.update(
+            two_factor_requirement_enabled=two_factor,
+            members_can_create_repositories=False,
+            default_repository_permission="read",
+            plan={"name": "free", "seats": 5, "filled_seats": 3},
+        )
 
     def repo(name: str, **flags: Any) -> dict[str, Any]:
         return {
@@ -183,6 +338,7 @@ def acme_data(two_factor: bool | None = None) -> dict[str, Any]:
             "acme/acme": [
                 {"type": "pull_request", "parameters": {"required_approving_review_count": 2}},
                 {"type": "non_fast_forward"},
+                {"type": "required_signatures"},
             ]
         },
         "protected": set(),
