@@ -94,8 +94,8 @@ def run_scan(
 
     mark = time.perf_counter()
     workspace = GitWorkspace(config.cache_dir, config.git_url, offline=config.offline, refresh=config.refresh)
+    github = GitHubSource.from_config(config)
     try:
-        github = GitHubSource.from_config(config)
         views, unreadable = open_repos(config, ref, workspace, progress, github)
         timings["repos"] = round(time.perf_counter() - mark, 3)
         if not views:
@@ -109,6 +109,7 @@ def run_scan(
             requests = ctx.close_clients()
     finally:
         workspace.close()
+        github.close()  # closing twice is harmless; this covers a scan that failed before the context existed
 
     remediations = {p.spec.id: p.spec.remediation for p in probe_set.probes if p.spec.remediation}
     results = aggregate(catalogue, findings, remediations)

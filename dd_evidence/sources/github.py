@@ -225,8 +225,10 @@ class GitHubSource:
         return counts
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
+        """Close the connection pool; safe to call more than once."""
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
 
     # -- what probes and discovery ask ----------------------------------------------------------------------
     def org(self, name: str) -> dict[str, Any]:
