@@ -38,4 +38,5 @@ def context(
         for name, files in repos.items()
     ]
     ref = ProjectRef(name=owner, display_name=owner.title(), orgs=(owner,), main_repo=RepoRef(owner, main, "main"))
-    return ScanContext(ScanConfig(), ref, views, unreadable)
+    # Offline by default: a probe test that wants an API injects its client and says offline=False.
+    return ScanContext(ScanConfig(offline=True), ref, views, unreadable)

@@ -6,8 +6,9 @@ judges nothing.
 
 Where the text comes from is one memoised fact of the scan, ``cncf.maintainers_csv``, so tests and other
 sources can inject it (``ctx.memo("cncf.maintainers_csv", lambda: text)`` before probes run). By default it is
-read from ``$DD_EVIDENCE_CNCF_DATA/project-maintainers.csv``; a live download belongs to the HTTP source,
-which does not exist yet, so without that variable the source is unavailable.
+read from ``$DD_EVIDENCE_CNCF_DATA/project-maintainers.csv`` when that folder is set (an offline copy), else
+downloaded from cncf/foundation through the scan's HTTP client (ETag-cached, so a re-scan costs a 304);
+offline without a copy, the source is unavailable.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dd_evidence.errors import SourceUnavailable
+from dd_evidence.sources.http import http_client
 
 if TYPE_CHECKING:
     from dd_evidence.context import ScanContext
@@ -45,15 +47,22 @@ class FoundationMaintainer:
 
 def maintainers_csv_text(ctx: ScanContext) -> str:
     """The CSV text for this scan (memoised); SourceUnavailable when no copy can be had."""
-    return ctx.memo(MEMO_KEY, _read_local_copy)
+    return ctx.memo(MEMO_KEY, lambda: _read_copy(ctx))
 
 
-def _read_local_copy() -> str:
+def _read_copy(ctx: ScanContext) -> str:
     folder = os.environ.get(DATA_ENV)
-    if not folder:
-        # No HTTP client module yet: without a local copy the foundation list cannot be consulted.
-        raise SourceUnavailable("cncf", f"project-maintainers.csv not available (set {DATA_ENV} to a folder with it)")
-    path = Path(folder) / MAINTAINERS_CSV_NAME
+    if folder:
+        return _read_local_copy(Path(folder))
+    if ctx.config.offline:
+        raise SourceUnavailable(
+            "cncf", f"offline: project-maintainers.csv not fetched (set {DATA_ENV} to a folder holding a copy)"
+        )
+    return http_client(ctx).get(MAINTAINERS_CSV_URL, source="cncf").text
+
+
+def _read_local_copy(folder: Path) -> str:
+    path = folder / MAINTAINERS_CSV_NAME
     try:
         return path.read_text(encoding="utf-8")
     except OSError as err:

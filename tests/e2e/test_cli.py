@@ -205,6 +205,8 @@ def test_rate_limited_org_call_marks_only_its_criterion(acme_org: Path, tmp_path
             "--cache-dir",
             str(tmp_path / "cache"),
             "--no-progress",
+            "--probes",
+            "github,documents",  # the other API probes would try the real internet
             "--format",
             "json",
             "--out",

@@ -175,6 +175,7 @@ def test_all_links_alive(server: _Server) -> None:
     base = f"http://127.0.0.1:{server.server_address[1]}"
     ctx = context({"acme": {"README.md": f"# A\n\n[ok]({base}/ok) [again]({base}/ok#top) [nohead]({base}/nohead)\n"}})
     ctx.config.check_links = True
+    ctx.config.offline = False
     ctx.client("http", lambda: HttpClient(cache_dir=None, backoff_base=0.0))
     f = _run(ctx)
     assert f.outcome is Outcome.TRUE
@@ -200,6 +201,7 @@ def test_no_answer_at_all_is_not_available() -> None:
     refused = f"http://127.0.0.1:{_closed_port()}"
     ctx = context({"acme": {"README.md": f"# A\n\n[a]({refused}/a) [b]({refused}/b)\n"}})
     ctx.config.check_links = True
+    ctx.config.offline = False
     ctx.client("http", lambda: HttpClient(cache_dir=None, backoff_base=0.0))
     assert _run(ctx).outcome is Outcome.NOT_AVAILABLE
 

@@ -137,6 +137,7 @@ def test_unreachable_api_is_not_available() -> None:
         return httpx.Response(503)
 
     ctx = context({"good": {}}, main="good")
+    ctx.config.offline = False
     ctx.client("http", lambda: HttpClient(transport=httpx.MockTransport(down), sleep=lambda _s: None))
     (finding,) = ScorecardAccessControls().run(ctx)
     assert finding.outcome is Outcome.NOT_AVAILABLE and "HTTP 503" in finding.message
