@@ -220,3 +220,15 @@ def contacts(text: str, first_line: int = 1) -> list[Contact]:
                 found.append(Contact("email", address, number))
         found.extend(Contact("form", m.group(0).rstrip(".,"), number) for m in _FORM.finditer(line))
     return found
+
+
+# Counts written as words in governance prose ("no more than four", "at least two months").
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}  # fmt: skip
+
+
+def count_value(raw: str) -> int:
+    """``"4"`` or ``"four"`` as an int (KeyError for other words)."""
+    return int(raw) if raw.isdigit() else NUMBER_WORDS[raw.lower()]

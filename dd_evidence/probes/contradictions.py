@@ -15,26 +15,12 @@ from dataclasses import dataclass
 
 from dd_evidence.context import ScanContext
 from dd_evidence.govdocs import ParsedDoc, subject
-from dd_evidence.mdsections import Section, sentences
+from dd_evidence.mdsections import NUMBER_WORDS, Section, count_value, sentences
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.probes.lifecycle import CANONICAL, governance_docs, procedures, role_sections, roles_in
 
-_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-}
-_N = r"(\d+|" + "|".join(_NUMBERS) + r")"
+_N = r"(\d+|" + "|".join(NUMBER_WORDS) + r")"
 _DURATION = re.compile(_N + r"\+?\s*(months?|years?)\b", re.I)
 _SUPER = re.compile(r"\bsuper-?majority\b|\btwo[- ]thirds\b|\b2/3\b", re.I)
 _MAJORITY = re.compile(r"\b(simple\s+)?majority\b|(?:more than|>)\s*50\s*%", re.I)
@@ -51,7 +37,7 @@ _ROLE_LABEL = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*\**(\w+?)s?\**\s*:", re.I)
 
 
 def _number(raw: str) -> int:
-    return int(raw) if raw.isdigit() else _NUMBERS[raw.lower()]
+    return count_value(raw)
 
 
 def months_in(text: str) -> list[int]:

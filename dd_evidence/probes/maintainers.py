@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from dd_evidence.affiliations import count_by_organisation, elephant_factor, normalise, same_organisation
 from dd_evidence.context import ScanContext
+from dd_evidence.mdsections import NUMBER_WORDS, count_value
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
@@ -149,21 +150,9 @@ def _brief(values: dict[str, object]) -> dict[str, object]:
 
 # -- the project's own cap on seats per company ----------------------------------------------------------------
 
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
 _CAP = re.compile(
     r"\b(?:no more than|not more than|at most|a maximum of|maximum of|up to|max\.?)\s+"
-    r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b"
+    r"(?P<n>\d+|" + "|".join(NUMBER_WORDS) + r")\b"
     r"(?P<between>[^.]{0,120}?)"
     r"\b(?:from|employed by|work(?:ing)? for|affiliated with|represent(?:ing)?)\s+(?:the\s+)?"
     r"(?:same|single|one|any one|any single|a single)\s+"
@@ -196,7 +185,7 @@ def find_cap_in_text(text: str) -> tuple[int, int, str] | None:
         if not _CAP_SUBJECT.search(match.group("between") or ""):
             continue
         raw = match.group("n").lower()
-        limit = int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
+        limit = count_value(raw)
         line = text.count("\n", 0, match.start()) + 1
         return limit, line, " ".join(match.group(0).split())
     return None
