@@ -11,7 +11,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from dd_evidence.affiliations import count_by_organisation, elephant_factor, normalise, same_organisation
+from dd_evidence.affiliations import (
+    COMPANY,
+    UNKNOWN,
+    count_by_organisation,
+    elephant_factor,
+    normalise,
+    same_organisation,
+)
 from dd_evidence.context import ScanContext
 from dd_evidence.mdsections import NUMBER_WORDS, count_value
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
@@ -132,6 +139,20 @@ class OrgDiversity(Probe):
             return
         values = diversity_values(roster)
         values["subprojects"] = {r.label: _brief(diversity_values(r)) for r in subproject_rosters(ctx)}
+        # Universities and foundations count as organisations but not as companies; cite their rows so a
+        # reviewer comparing with a "from N companies" claim sees each such seat as the roster states it.
+        not_companies = [
+            p for p in roster.active if p.affiliation and normalise(p.affiliation).kind not in (COMPANY, UNKNOWN)
+        ]
+        values["non_company_rows"] = [
+            {"maintainer": p.label, "affiliation": p.affiliation, "kind": normalise(p.affiliation).kind, "line": p.line}
+            for p in not_companies
+        ]
+        evidence = _roster_evidence(roster) + [
+            roster.repo.evidence(roster.path, p.line, p.line, excerpt=f"{p.label}: {p.affiliation}")
+            for p in not_companies
+            if p.line
+        ]
         orgs = int(values["organisations"])  # type: ignore[call-overload]
         yield self.finding(
             subject,
@@ -139,7 +160,7 @@ class OrgDiversity(Probe):
             f"{values['maintainers']} maintainers from {orgs} organisations in {roster.label}; largest "
             f"{values['largest_org']} with {values['largest_count']} ({float(values['largest_share']):.0%})",  # type: ignore[arg-type]
             values,
-            _roster_evidence(roster),
+            evidence,
         )
 
 

@@ -242,6 +242,16 @@ def test_org_diversity_figures() -> None:
     assert values["elephant_factor"] == 1
 
 
+def test_org_diversity_cites_rows_that_are_not_companies() -> None:
+    text = TABLE.replace("Gadgets GmbH", "Example University")
+    (finding,) = OrgDiversity().run(_ctx(text))
+    assert finding.values["non_company_rows"] == [
+        {"maintainer": "cy", "affiliation": "Example University", "kind": "academic", "line": 7}
+    ]
+    assert finding.evidence[-1].url.endswith("/MAINTAINERS.md#L7")
+    assert finding.evidence[-1].excerpt == "cy: Example University"
+
+
 def test_single_org_is_false() -> None:
     text = "| GitHub | Name | Company |\n|-|-|-|\n| @a | A | Acme Inc |\n| @b | B | ACME |\n"
     (finding,) = OrgDiversity().run(_ctx(text))
