@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -97,6 +99,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--keep", type=Path, help="keep the fixture and cache here")
+    parser.add_argument("--warm-runs", type=int, default=3, help="warm scans to run; the median is the figure")
     args = parser.parse_args()
     if not (SHARED / "tools/build-fixture-org").exists():
         raise SystemExit("needs ../shared beside the repository")
@@ -105,10 +108,14 @@ def main() -> None:
     repos = (
         build_fixture(fixture) if not fixture.exists() else sorted(p.name for p in (fixture / "dragonflyoss").iterdir())
     )
+    cache = work / "cache"
+    if cache.exists():
+        shutil.rmtree(cache)  # a cold run starts from an empty cache even with --keep
+    walls: list[float] = []
     with FakeGitHub(fake_data(repos), latency=args.latency) as gh:
-        for label in ("cold", "warm"):
+        for label in ["cold", *(f"warm-{n}" for n in range(1, args.warm_runs + 1))]:
             hits_before, spent_before = sum(gh.hits.values()), gh.spent
-            wall, requests, peak = run_scan(fixture, gh.url, work / "cache", work / f"out-{label}")
+            wall, requests, peak = run_scan(fixture, gh.url, cache, work / f"out-{label}")
             served = sum(gh.hits.values()) - hits_before
             spent = gh.spent - spent_before
             print(
@@ -116,6 +123,10 @@ def main() -> None:
                 f"{spent} counted against the rate limit (the rest 304 Not Modified), "
                 f"{requests.get('rate_limited', 0)} rate-limited answers, peak RSS {peak:.0f} MB"
             )
+            if label != "cold":
+                walls.append(wall)
+    if walls:
+        print(f"warm median: {statistics.median(walls):.2f} s wall over {len(walls)} run(s)")
 
 
 if __name__ == "__main__":

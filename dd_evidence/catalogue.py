@@ -18,8 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from dd_evidence import yamlio
 from dd_evidence.errors import BadInput
 from dd_evidence.model import CatalogueInfo, Requirement
 
@@ -223,7 +222,7 @@ def _load_rules(path: Path) -> dict[str, Any]:
 @functools.cache
 def _read_yaml(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yamlio.safe_load(handle)
 
 
 def _effective(data: dict[str, Any], path: Path) -> datetime:

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from markdown_it.token import Token
 
+from dd_evidence import yamlio
 from dd_evidence.context import ScanContext
 from dd_evidence.locate import locate
 from dd_evidence.markdown import tokens as md_tokens
@@ -301,7 +302,7 @@ def _plain(cell: str) -> str:
 def _parse_owners(text: str) -> list[Person]:
     """Kubernetes-style OWNERS: approvers are maintainers, reviewers reviewers, emeritus_approvers emeritus."""
     try:
-        data = yaml.safe_load(text) or {}
+        data = yamlio.safe_load(text) or {}
     except yaml.YAMLError:
         return []
     if not isinstance(data, dict):
@@ -326,7 +327,7 @@ def _parse_yaml_roster(text: str) -> list[Person]:
     A key containing an emeritus word marks everything below it as emeritus.
     """
     try:
-        data = yaml.safe_load(text)
+        data = yamlio.safe_load(text)
     except yaml.YAMLError:
         return []
     lines = text.splitlines()

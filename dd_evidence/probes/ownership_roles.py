@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from dd_evidence import yamlio
 from dd_evidence.errors import SourceUnavailable
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
@@ -130,7 +131,7 @@ def repo_owners(repo: RepoView) -> RepoOwners:
 def _owners_yaml_logins(text: str) -> set[str]:
     """approvers and reviewers of an OWNERS file (aliases and emeritus lists are not owners)."""
     try:
-        data = yaml.safe_load(text)
+        data = yamlio.safe_load(text)
     except yaml.YAMLError:
         return set()
     if not isinstance(data, dict):

@@ -7,6 +7,7 @@ README and from the documentation files themselves.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -153,9 +154,8 @@ class ArchitectureDocumented(Probe):
             for path in _doc_files(repo):
                 if _COPIES.search(path):
                     continue
-                if not _ARCH_PATH.search(PurePosixPath(path).stem) and not _ARCH_PATH.search(
-                    str(PurePosixPath(path).parent)
-                ):
+                parent, _, name = path.rpartition("/")  # strings, not Path objects: every doc file passes here
+                if not _ARCH_PATH.search(posixpath.splitext(name)[0]) and not _ARCH_PATH.search(parent or "."):
                     continue
                 lower = path.lower()
                 if lower.endswith(DOC_EXT):
@@ -186,10 +186,29 @@ class ArchitectureDocumented(Probe):
             yield self.finding(subject(ctx), False, "no architecture or design document, section or diagram", values)
 
 
-def _cncf_names(ctx: ScanContext) -> dict[str, str]:
-    """Lower-case name or alias -> CNCF project display name, the scanned project itself left out."""
+@dataclass(frozen=True)
+class _CncfNames:
+    """CNCF project names (lower case, aliases too) -> display name, with one pattern that finds any of them."""
 
-    def build() -> dict[str, str]:
+    names: dict[str, str]
+    # One alternation instead of a regex per name: several hundred names would thrash ``re``'s compile cache
+    # and cost a compile per name for every heading and README line.
+    pattern: re.Pattern[str] | None
+
+    def match(self, text: str, whole: bool) -> str | None:
+        """The CNCF project ``text`` is (``whole``) or names as a word (the first one named)."""
+        if whole:
+            norm = re.sub(r"[-_]+", " ", text.lower()).strip()
+            names = self.names
+            return names.get(norm) or names.get(norm.replace(" ", "-")) or names.get(norm.replace(" ", ""))
+        found = self.pattern.search(text) if self.pattern else None
+        return self.names.get(found.group(1).lower()) if found else None
+
+
+def _cncf_names(ctx: ScanContext) -> _CncfNames:
+    """The CNCF project names and aliases, the scanned project itself left out."""
+
+    def build() -> _CncfNames:
         names: dict[str, str] = {}
         own = ctx.project.name.lower()
         for key, entry in load_index().items():
@@ -200,22 +219,13 @@ def _cncf_names(ctx: ScanContext) -> dict[str, str]:
                 clean = re.sub(r"\s*\(.*?\)\s*", " ", str(name)).strip().lower()
                 if len(clean) >= 3:
                     names.setdefault(clean, display)
-        return names
+        # Longest first, so that "kubernetes dashboard" wins over "kubernetes" at the same place.
+        words = sorted((n for n in names if n not in _AMBIGUOUS_NAMES), key=lambda n: (-len(n), n))
+        alternation = "|".join(re.escape(n) for n in words)
+        pattern = re.compile(rf"(?<![\w-])({alternation})(?![\w-])", re.IGNORECASE) if words else None
+        return _CncfNames(names, pattern)
 
     return ctx.memo("docs.cncf_names", build)
-
-
-def _match_name(text: str, names: dict[str, str], whole: bool) -> str | None:
-    """The CNCF project ``text`` is (``whole``) or names as a word."""
-    norm = re.sub(r"[-_]+", " ", text.lower()).strip()
-    if whole:
-        return names.get(norm) or names.get(norm.replace(" ", "-")) or names.get(norm.replace(" ", ""))
-    for name, display in names.items():
-        if name in _AMBIGUOUS_NAMES:
-            continue
-        if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.IGNORECASE):
-            return display
-    return None
 
 
 class IntegrationsDocumented(Probe):
@@ -240,13 +250,13 @@ class IntegrationsDocumented(Probe):
                 hit = _PathHit(repo, path)
                 pages.append(hit)
                 stem = PurePosixPath(path).stem.lower()
-                project = _match_name(stem, names, whole=True)
+                project = names.match(stem, whole=True)
                 if project:
                     cncf.setdefault(project, []).append(hit.label)
                 elif stem not in _NOT_NAMES and _NAMED_DIR.search(path):
                     other.setdefault(stem, []).append(hit.label)
                 for heading in parsed(ctx, repo, path).document.headings:
-                    project = _match_name(heading.text, names, whole=False)
+                    project = names.match(heading.text, whole=False)
                     if project and hit.label not in cncf.get(project, []):
                         cncf.setdefault(project, []).append(f"{hit.label}#L{heading.line}")
         sections = self._readme_sections(ctx, names, cncf)
@@ -269,7 +279,7 @@ class IntegrationsDocumented(Probe):
                                "Integrations section)", values)  # fmt: skip
 
     @staticmethod
-    def _readme_sections(ctx: ScanContext, names: dict[str, str], cncf: dict[str, list[str]]) -> list[str]:
+    def _readme_sections(ctx: ScanContext, names: _CncfNames, cncf: dict[str, list[str]]) -> list[str]:
         found = []
         for repo in ctx.repos:
             for path in repo.find(["README.md"], dirs=("", "docs")):
@@ -279,7 +289,7 @@ class IntegrationsDocumented(Probe):
                         continue
                     found.append(f"{doc.label}#L{section.start}: {section.title}")
                     for offset, line in enumerate(section.text.splitlines()):
-                        project = _match_name(line, names, whole=False)
+                        project = names.match(line, whole=False)
                         if project:
                             cncf.setdefault(project, []).append(f"{doc.label}#L{section.start + offset}")
         return found

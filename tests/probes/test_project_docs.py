@@ -92,3 +92,16 @@ def test_user_docs_from_tree_or_readme_link() -> None:
 def test_no_user_docs() -> None:
     (f,) = UserDocsPublished().run(context({"acme": {"README.md": BARE_README}}))
     assert f.outcome is Outcome.FALSE
+
+
+def test_integration_headings_match_whole_words_longest_name_first() -> None:
+    files = {
+        "docs/integrations/observability.md": (
+            "# Observability\n\n## Exporting to OpenTelemetry\n\n## Prometheus-style counters\n\n## Harborside notes\n"
+        ),
+    }
+    (f,) = IntegrationsDocumented().run(context({"acme": {"README.md": BARE_README}, "site": files}))
+    found = f.values["cncf_projects"]
+    # "OpenTelemetry" is matched as itself, never as a shorter name inside it; "Prometheus-style" and
+    # "Harborside" are not whole words, so neither names a project.
+    assert found == {"OpenTelemetry": ["site/docs/integrations/observability.md#L3"]}
