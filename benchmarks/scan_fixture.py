@@ -114,14 +114,16 @@ def main() -> None:
     walls: list[float] = []
     with FakeGitHub(fake_data(repos), latency=args.latency) as gh:
         for label in ["cold", *(f"warm-{n}" for n in range(1, args.warm_runs + 1))]:
-            hits_before, spent_before = sum(gh.hits.values()), gh.spent
+            hits_before, spent_before, limited_before = sum(gh.hits.values()), gh.spent, gh.rate_limited
             wall, requests, peak = run_scan(fixture, gh.url, cache, work / f"out-{label}")
             served = sum(gh.hits.values()) - hits_before
             spent = gh.spent - spent_before
+            # Rate-limit answers: GitHub's as the fake served them, plus those the HTTP client saw elsewhere.
+            limited = gh.rate_limited - limited_before + requests.get("rate_limited", 0)
             print(
                 f"{label}: {wall:.2f} s wall, {served} GitHub requests (report: {requests.get('github', 0)}), "
                 f"{spent} counted against the rate limit (the rest 304 Not Modified), "
-                f"{requests.get('rate_limited', 0)} rate-limited answers, peak RSS {peak:.0f} MB"
+                f"{limited} rate-limited answers, peak RSS {peak:.0f} MB"
             )
             if label != "cold":
                 walls.append(wall)

@@ -67,6 +67,7 @@ class FakeGitHub:
         self.auth_headers: list[str | None] = []
         self.not_modified = 0
         self.spent = 0  # answers that cost quota (everything but 304 and /rate_limit), as on GitHub
+        self.rate_limited = 0  # 429s, and 403s that carry a rate-limit signal (Remaining 0 or Retry-After)
         self.reset_at = int(time.time()) + 3600
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -265,6 +266,10 @@ class FakeGitHub:
                 payload = body.encode()
                 free = status == 304 or self.path.startswith(("/rate_limit", "/api/v3/rate_limit"))
                 with fake._lock:
+                    if status == 429 or (
+                        status == 403 and (extra.get("X-RateLimit-Remaining") == "0" or "Retry-After" in extra)
+                    ):
+                        fake.rate_limited += 1
                     if status == 304:
                         fake.not_modified += 1
                     elif not free:

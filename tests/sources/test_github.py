@@ -299,3 +299,14 @@ def test_real_org_answer_maps_to_our_fields() -> None:
         "github_rate_remaining": int(headers["X-RateLimit-Remaining"]),
     }
     assert source.rate_reset == int(headers["X-RateLimit-Reset"])
+
+
+def test_fake_counts_the_rate_limit_answers_it_serves(fake: FakeGitHub) -> None:
+    """The benchmark reads this counter; a plain 403 refusal is not a rate-limit answer."""
+    fake.secondary_rate_limit("/orgs/acme", retry_after=1)
+    fake.fail("/orgs/acme/repos", status=403, body='{"message": "Resource not accessible"}')
+    source = quick(fake)
+    assert source.org("acme")["login"] == "acme"
+    with pytest.raises(SourceUnavailable):
+        source.org_repos("acme")
+    assert fake.rate_limited == 1
