@@ -7,7 +7,7 @@
     python -m dd_evidence diff OLD.json NEW.json what changed between two JSON reports
 
 Exit codes: 0 report written (whatever the criteria say); 1 with --fail-on when a required criterion has one
-of the given statuses; 2 bad input; 3 could not scan at all.
+of the given statuses; 2 bad input; 3 could not scan at all; 4 network down.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def build_scan_parser() -> argparse.ArgumentParser:
         prog="python -m dd_evidence",
         description="Gather the evidence for a CNCF TOC due-diligence review of PROJECT.",
         epilog="Other commands: probes, criteria [--level L], schema, diff OLD.json NEW.json. "
-        "Exit codes: 0 written, 1 --fail-on matched, 2 bad input, 3 could not scan.",
+        "Exit codes: 0 written, 1 --fail-on matched, 2 bad input, 3 could not scan, 4 network down.",
     )
     parser.add_argument("project", help="CNCF project name, GitHub org, owner/repo, repository URL or local path")
     parser.add_argument("--level", default="graduation", help="incubation or graduation (default: graduation)")

@@ -6,6 +6,8 @@ EXIT_OK = 0
 EXIT_CRITERIA_NOT_MET = 1
 EXIT_BAD_INPUT = 2
 EXIT_CANNOT_SCAN = 3
+# Its own code, so a script can retry later on a network failure but not on a missing git or an empty org.
+EXIT_NETWORK_DOWN = 4
 
 
 class DDError(Exception):
@@ -45,7 +47,9 @@ class GitMissing(ScanFailed):
 
 
 class NetworkDown(ScanFailed):
-    """No source could be reached and nothing was cached."""
+    """No repository could be reached over the network and nothing was cached."""
+
+    exit_code = EXIT_NETWORK_DOWN
 
 
 class SourceUnavailable(DDError):

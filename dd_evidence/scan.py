@@ -5,6 +5,7 @@ The library entry point. It never prints or exits; progress goes to an optional 
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -23,7 +24,7 @@ from dd_evidence.context import (
     ScanConfig,
     ScanContext,
 )
-from dd_evidence.errors import BadInput, BadToken, DDError, ScanFailed, SourceUnavailable
+from dd_evidence.errors import BadInput, BadToken, DDError, NetworkDown, ScanFailed, SourceUnavailable
 from dd_evidence.model import Finding, Outcome, ProjectInfo, Report, RepoScan
 from dd_evidence.probes.base import Probe
 from dd_evidence.registry import ProbeSet, load_probes
@@ -99,8 +100,7 @@ def run_scan(
         views, unreadable = open_repos(config, ref, workspace, progress, github)
         timings["repos"] = round(time.perf_counter() - mark, 3)
         if not views:
-            detail = "; ".join(f"{k}: {v}" for k, v in unreadable.items()) or "no repositories found"
-            raise ScanFailed(f"could not read any repository of {ref.display_name} ({detail})")
+            raise _nothing_readable(ref, unreadable)
         ctx = ScanContext(config, ref, views, unreadable, clock=clock)
         ctx.client("github", lambda: github)  # the listing's requests count with the probes' ones
         try:
@@ -332,6 +332,27 @@ def _open_local(config: ScanConfig, ref: ProjectRef) -> RepoView:
         return _git_view(replace(config, web_url=config.web_url), target, GitRepo(path), path.as_uri())
     scan = RepoScan(owner=owner, name=name, role="main", url=path.as_uri(), sha=None)
     return DirectoryRepoView(scan, path)
+
+
+# What git prints when the network, not the repository, is the problem (DNS, refused, unreachable, timeout).
+_NETWORK_FAILURES = re.compile(
+    r"could not resolve (host|proxy)[^;)]*|failed to connect to [^;)]*|connection (refused|timed out)"
+    r"|network is unreachable|operation timed out",
+    re.IGNORECASE,
+)
+
+
+def _nothing_readable(ref: ProjectRef, unreadable: dict[str, str]) -> ScanFailed:
+    """The error for a scan that could read no repository: network down, or the per-repo reasons."""
+    failures = [_NETWORK_FAILURES.search(reason) for reason in unreadable.values()]
+    if failures and all(failures):
+        cause = failures[0].group(0).strip().rstrip(":")  # type: ignore[union-attr]
+        return NetworkDown(
+            f"network down: no repository of {ref.display_name} could be fetched ({cause}); without network, "
+            "scan local repositories with --offline --git-url 'file:///path/{owner}/{repo}'"
+        )
+    detail = "; ".join(f"{k}: {v}" for k, v in unreadable.items()) or "no repositories found"
+    return ScanFailed(f"could not read any repository of {ref.display_name} ({detail})")
 
 
 def _failed_scan(config: ScanConfig, full_name: str, reason: str) -> RepoScan:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -314,3 +315,24 @@ def test_one_repo_failing_to_clone_loses_nothing_else(acme_org: Path, tmp_path: 
     outcome = {f["subject"]: f["outcome"] for f in codeowners}
     assert outcome == {"acme/acme": "true", "acme/community": "false", "acme/vanished": "not_available"}
     assert _criterion(report, "gov-docs-discoverable")["status"] == "met"
+
+
+def test_network_down_is_one_line_and_exit_4(tmp_path: Path) -> None:
+    """Nothing listens on port 1: every clone is refused, GitHub too; the user learns it is the network."""
+    proc = run_cli(
+        "acme/acme",
+        "--git-url",
+        "http://127.0.0.1:1/{owner}/{repo}.git",
+        "--github-api",
+        "http://127.0.0.1:1",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--no-progress",
+        "--out",
+        str(tmp_path / "out"),
+        env={"HOME": str(tmp_path), "PATH": os.environ["PATH"], "GIT_TERMINAL_PROMPT": "0"},
+    )
+    assert proc.returncode == 4, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("dd-evidence: error: network down:"), proc.stderr
+    assert "127.0.0.1" in lines[0] and "--offline" in lines[0]
