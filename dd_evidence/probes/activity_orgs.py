@@ -122,6 +122,8 @@ class TopOrganisationShare(Probe):
         people = sorted((p for r in rosters(ctx) for p in r.people), key=lambda p: p.emeritus)
         by_org: Counter[str] = Counter()
         by_how: Counter[str] = Counter()
+        # Per organisation and basis, so a reader can tell which shares rest on the weak e-mail-domain guess.
+        basis: dict[str, Counter[str]] = {}
         unknown = 0
         for contributor in facts.ranked:
             company, how = attribute(contributor, people)
@@ -130,6 +132,7 @@ class TopOrganisationShare(Probe):
                 continue
             by_org[company] += contributor.window_commits
             by_how[str(how)] += contributor.window_commits
+            basis.setdefault(company, Counter())[str(how)] += contributor.window_commits
         total = facts.window_total
         values: dict[str, object] = {
             "source": "git",
@@ -138,6 +141,10 @@ class TopOrganisationShare(Probe):
             "human_commits": total,
             "by_organisation": dict(by_org.most_common()),
             "attributed_by": {"roster": by_how["roster"], "email_domain (weak)": by_how["email_domain"]},
+            "by_organisation_basis": {
+                org: {"roster": basis[org]["roster"], "email_domain (weak)": basis[org]["email_domain"]}
+                for org, _ in by_org.most_common()
+            },
             "unknown_commits": unknown,
             "unknown_share": round(unknown / total, 3) if total else 0.0,
         }

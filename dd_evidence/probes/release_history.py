@@ -2,7 +2,9 @@
 
 Tags are read from the scanned clone, so only tags dated before the scan's as-of instant count (a clone taken
 later carries later tags). The tag date is the tagger date for annotated tags, else the commit date. GitHub
-releases (notes, assets, signatures) need the API and are not read here.
+releases (notes, assets, signatures) need the API and are not read here. The finding also carries, per repo
+with version tags, a dated list of its releases of the last 24 months (``release_timeline``, capped per repo)
+for the HTML report's release timeline.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import re
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from dd_evidence.context import ScanContext
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
@@ -23,6 +25,11 @@ WINDOW = timedelta(days=365)
 MIN_STABLE_IN_WINDOW = 2
 MAX_DAYS_SINCE_STABLE = 180
 MEDIAN_FALLBACK_RELEASES = 10
+# The dated release list (for the HTML timeline) spans two years and keeps at most this many releases per repo,
+# so a repo that tags daily cannot bloat the JSON report; how many were left out is reported beside the list.
+DATED_WINDOW = timedelta(days=730)
+DATED_WINDOW_MONTHS = 24
+DATED_CAP = 60
 
 # v1.2.3, 1.2, v2.0.0-rc.1, 2.0.0.beta1, v1.4.9-2; an optional component prefix ("chart-1.2.3", "api/v1.2.3").
 _VERSION = re.compile(
@@ -80,6 +87,8 @@ class ReleaseSummary:
     last_stable: Release | None
     last_release: Release | None
     annotated_share: float | None
+    dated: tuple[Release, ...] = ()
+    dated_omitted: int = 0
 
     @property
     def days_since_last_stable(self) -> float | None:
@@ -108,9 +117,27 @@ class ReleaseSummary:
             "signed": "not checked offline (tag signatures and signed release artifacts need GitHub or a verifier)",
         }
 
+    def timeline_entry(self) -> dict[str, object]:
+        """The dated release list of the last 24 months (oldest first) and how many releases it leaves out."""
+        return {"releases": [_dated(r) for r in self.dated], "omitted": self.dated_omitted}
+
 
 def _named(release: Release | None) -> dict[str, object] | None:
     return {"name": release.name, "date": release.date, "prerelease": release.prerelease} if release else None
+
+
+def _dated(release: Release) -> dict[str, object]:
+    return {"tag": release.name, "date": release.date.astimezone(UTC).isoformat(), "stable": not release.prerelease}
+
+
+def dated_list(releases: Iterable[Release], as_of: datetime) -> tuple[tuple[Release, ...], int]:
+    """The newest :data:`DATED_CAP` releases of the :data:`DATED_WINDOW` before ``as_of``, oldest first, and how
+    many older ones of the window were left out. Newest-first (rather than, say, stable-first) keeps the list a
+    complete record from its first entry on, so a timeline can show exactly which stretch it does not cover."""
+    start = as_of - DATED_WINDOW
+    window = sorted((r for r in releases if start <= r.date < as_of), key=lambda r: r.date)
+    kept = window[-DATED_CAP:]
+    return tuple(kept), len(window) - len(kept)
 
 
 def summarise(tags: Iterable[Tag], as_of: datetime) -> ReleaseSummary:
@@ -131,6 +158,7 @@ def summarise(tags: Iterable[Tag], as_of: datetime) -> ReleaseSummary:
     # A year with fewer than two stable releases has no gap to measure: fall back to the last ten overall.
     basis = stable_window if len(stable_window) >= 2 else stable[-MEDIAN_FALLBACK_RELEASES:]
     gaps = [_days(b.date - a.date) for a, b in zip(basis, basis[1:], strict=False)]
+    dated, omitted = dated_list(releases, as_of)
     return ReleaseSummary(
         tags_before_as_of=len(before),
         version_tags=len(releases),
@@ -149,6 +177,8 @@ def summarise(tags: Iterable[Tag], as_of: datetime) -> ReleaseSummary:
         last_stable=stable[-1] if stable else None,
         last_release=releases[-1] if releases else None,
         annotated_share=round(sum(r.annotated for r in window) / len(window), 2) if window else None,
+        dated=dated,
+        dated_omitted=omitted,
     )
 
 
@@ -184,8 +214,10 @@ class RegularReleaseHistory(Probe):
         as_of = ctx.as_of
         summary = summarise(main.tags(), as_of)
         values = summary.values()
+        others = self._other_summaries(ctx, main, as_of)
         values["repo"] = main.full_name
-        values["other_repos"] = self._others(ctx, main, as_of)
+        values["other_repos"] = {name: _other_values(other) for name, other in others.items()}
+        values["release_timeline"] = _timeline(as_of, {main.full_name: summary, **others})
         evidence = [Evidence(url=f"{main.web_url}/tags", source="git", label=f"{main.name} tags")]
         last = summary.last_stable
         if last is not None:
@@ -209,16 +241,30 @@ class RegularReleaseHistory(Probe):
         yield self.finding(main.full_name, Outcome.TRUE if met else Outcome.FALSE, message, values, evidence)
 
     @staticmethod
-    def _others(ctx: ScanContext, main: RepoView, as_of: datetime) -> dict[str, dict[str, object]]:
-        """Per other repo with version tags: stable/pre-release counts in the window and the last stable one."""
-        others: dict[str, dict[str, object]] = {}
+    def _other_summaries(ctx: ScanContext, main: RepoView, as_of: datetime) -> dict[str, ReleaseSummary]:
+        """The release summary of every other repo that has version tags."""
+        others: dict[str, ReleaseSummary] = {}
         for repo in ctx.repos:
             if repo is main or not _tags_readable(repo):
                 continue
             summary = summarise(repo.tags(), as_of)
             if summary.version_tags:
-                values = summary.values()
-                others[repo.full_name] = {
-                    key: values[key] for key in ("releases_last_12_months", "last_stable", "days_since_last_stable")
-                }
+                others[repo.full_name] = summary
         return others
+
+
+def _other_values(summary: ReleaseSummary) -> dict[str, object]:
+    """What another repo reports beside the main one: counts in the window and its last stable release."""
+    values = summary.values()
+    return {key: values[key] for key in ("releases_last_12_months", "last_stable", "days_since_last_stable")}
+
+
+def _timeline(as_of: datetime, summaries: dict[str, ReleaseSummary]) -> dict[str, object]:
+    """The dated releases of every repo with version tags over the last 24 months, for the release timeline."""
+    return {
+        "start": as_of - DATED_WINDOW,
+        "end": as_of,
+        "months": DATED_WINDOW_MONTHS,
+        "cap_per_repo": DATED_CAP,
+        "repos": {name: summary.timeline_entry() for name, summary in summaries.items()},
+    }

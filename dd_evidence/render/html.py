@@ -9,7 +9,8 @@ inject markup nor a ``javascript:`` link.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,6 +46,9 @@ CHART_BARS_LIMIT = 12
 MAINTAINERS_PROBE = "maintainers.org_diversity"
 COMMITTERS_PROBE = "activity.top_committers_include_maintainers"
 RELEASES_PROBE = "releases.regular_history"
+ORGANISATIONS_PROBE = "activity.top_organisation_share"
+ORG_BARS_LIMIT = 10
+"""Organisations shown by name in the commit-share chart; the rest are one "others" bar, unknown commits another."""
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 
@@ -111,6 +115,7 @@ blockquote { margin: 2px 0 2px 8px; padding: 2px 8px; border-left: 3px solid #c3
              white-space: pre-wrap; font-family: ui-monospace, monospace; font-size: 12px; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 12px; }
 figure.chart { background: #fff; border: 1px solid #dde1e6; border-radius: 6px; margin: 0; padding: 8px 12px; }
+figure.chart.wide { grid-column: 1 / -1; }
 figure.chart figcaption { font-weight: 600; margin-bottom: 4px; }
 figure.chart .note { color: #4a5363; font-size: 12px; }
 .nodata { color: #6b7484; font-style: italic; padding: 16px 0; }
@@ -182,6 +187,7 @@ def render_html(report: Report) -> str:
         '<div class="charts">',
         maintainers_chart(report),
         committers_chart(report),
+        organisations_chart(report),
         releases_chart(report),
         "</div>",
         "<h2>Criteria</h2>",
@@ -410,30 +416,56 @@ def committers_chart(report: Report) -> str:
 
 
 def releases_chart(report: Report) -> str:
-    """The latest stable release of each repository on the 12-month window, with its stable-release count.
+    """Every release of the last 24 months, one row per repository on a shared time axis.
 
-    The release-history finding carries dates only for each repository's last (stable) release, so the chart
-    shows those points rather than every tag.
+    Drawn from the release-history finding's ``release_timeline`` (a capped, dated list per repo with version
+    tags); stable releases are filled dots, pre-releases hollow diamonds, each with a ``<title>``.
     """
     values = _values_of(report, RELEASES_PROBE)
-    points: list[tuple[str, datetime, str, int | None]] = []
-    start = end = None
-    if values:
-        start, end = _parse_time(values.get("window_start")), _parse_time(values.get("window_end"))
-        per_repo: list[tuple[str, Mapping[str, Any]]] = [(str(values.get("repo") or "main"), values)]
-        others = values.get("other_repos")
-        if isinstance(others, Mapping):
-            per_repo += [(str(name), v) for name, v in others.items() if isinstance(v, Mapping)]
-        for name, data in per_repo:
-            last = data.get("last_stable") or data.get("last_release")
-            when = _parse_time(last.get("date")) if isinstance(last, Mapping) else None
-            counts = data.get("releases_last_12_months")
-            stable = counts.get("stable") if isinstance(counts, Mapping) else None
-            if when is not None:
-                points.append((name.split("/")[-1], when, str(last.get("name", "")), stable))
-    chart = _timeline(points, start, end) if points else None
-    note = "dot: latest stable release; number: stable releases in the last 12 months" if points else ""
-    return _figure("Release timeline", chart, note)
+    timeline = values.get("release_timeline") if values else None
+    if not isinstance(timeline, Mapping):
+        return _figure("Release timeline", None, "", wide=True)
+    main = str(values.get("repo") or "") if values else ""
+    rows = _timeline_rows(timeline.get("repos"), main)
+    start, end = _parse_time(timeline.get("start")), _parse_time(timeline.get("end"))
+    times = [release.when for row in rows for release in row.releases]
+    if not rows or ((start is None or end is None) and not times):
+        return _figure("Release timeline", None, "", wide=True)
+    start = start or min(times)
+    end = end or max(times)
+    omitted = ", ".join(f"{row.omitted} in {row.name}" for row in rows if row.omitted)
+    note = (
+        f"Version tags of the {timeline.get('months', 24)} months before {end:%Y-%m-%d}, up to "
+        f"{timeline.get('cap_per_repo', '?')} newest per repository"
+        + (f"; older ones left out (grey band): {omitted}" if omitted else "")
+        + ". Filled dot: stable release; hollow diamond: pre-release."
+    )
+    return _figure("Release timeline", _timeline(rows, start, end), note, wide=True)
+
+
+def organisations_chart(report: Report) -> str:
+    """Share of the window's human commits by organisation: the top ten, the rest as "others", and the commits
+    no organisation could be attributed to as their own bar. Solid segments rest on roster affiliations, hatched
+    ones on the e-mail domain (a weak attribution); the caption says which basis carried how many commits."""
+    values = _values_of(report, ORGANISATIONS_PROBE)
+    total = values.get("human_commits") if values else None
+    by_org = _numeric_items(values.get("by_organisation")) if values else []
+    unknown = values.get("unknown_commits", 0) if values else 0
+    if not values or not isinstance(total, int) or isinstance(total, bool) or total <= 0:
+        return _figure("Commits by organisation", None, "")
+    basis = values.get("by_organisation_basis")
+    bars = _organisation_bars(by_org, basis if isinstance(basis, Mapping) else {})
+    if isinstance(unknown, (int, float)) and not isinstance(unknown, bool) and unknown > 0:
+        bars.append(_ShareBar("unknown (not attributed)", float(unknown), 0.0, kind="unknown"))
+    attributed = values.get("attributed_by")
+    attributed = attributed if isinstance(attributed, Mapping) else {}
+    note = (
+        f"{total} human commits from {values.get('window_start', '?')} to {values.get('window_end_exclusive', '?')} "
+        f"(exclusive), from git history. Attributed by roster affiliation: {attributed.get('roster', '?')} commits "
+        f"(solid); by e-mail domain, weak: {attributed.get('email_domain (weak)', '?')} commits (hatched); "
+        f"unknown: {unknown} commits (grey). Dashed line: half of all commits."
+    )
+    return _figure("Commits by organisation", _share_chart(bars, total), note)
 
 
 def _values_of(report: Report, probe: str) -> Mapping[str, Any] | None:
@@ -450,10 +482,11 @@ def _numeric_items(mapping: Any) -> list[tuple[str, float]]:
     return sorted(items, key=lambda item: (-item[1], item[0]))
 
 
-def _figure(caption: str, chart: str | None, note: str) -> str:
+def _figure(caption: str, chart: str | None, note: str, wide: bool = False) -> str:
     content = chart if chart is not None else '<p class="nodata">no data</p>'
     note_html = f'<div class="note">{_e(note)}</div>' if note else ""
-    return f'<figure class="chart"><figcaption>{_e(caption)}</figcaption>{content}{note_html}</figure>'
+    classes = "chart wide" if wide else "chart"
+    return f'<figure class="{classes}"><figcaption>{_e(caption)}</figcaption>{content}{note_html}</figure>'
 
 
 def _bar_chart(bars: list[tuple[str, float]], unit: str, highlight: set[str] | None = None) -> str:
@@ -484,34 +517,230 @@ def _bar_chart(bars: list[tuple[str, float]], unit: str, highlight: set[str] | N
     return "".join(parts)
 
 
-def _timeline(points: list[tuple[str, datetime, str, int | None]], start: datetime | None, end: datetime | None) -> str:
-    """One row per repository, a dot at the date of its latest stable release on a shared time axis."""
-    times = [when for _, when, _, _ in points]
-    start = min([start, *times] if start else times)
-    end = max([end, *times] if end else times)
+@dataclass(frozen=True)
+class _DatedRelease:
+    tag: str
+    when: datetime
+    stable: bool
+
+
+@dataclass(frozen=True)
+class _TimelineRow:
+    name: str
+    releases: tuple[_DatedRelease, ...]
+    omitted: int
+
+
+def _timeline_rows(repos: Any, main: str) -> list[_TimelineRow]:
+    """One row per repository in the timeline values: the main repository first, then the most recent releasers."""
+    rows = []
+    for full_name, entry in repos.items() if isinstance(repos, Mapping) else ():
+        if not isinstance(entry, Mapping):
+            continue
+        releases = []
+        for item in entry.get("releases") or ():
+            when = _parse_time(item.get("date")) if isinstance(item, Mapping) else None
+            if when is not None:
+                releases.append(_DatedRelease(str(item.get("tag", "")), when, bool(item.get("stable"))))
+        omitted = entry.get("omitted")
+        count = omitted if isinstance(omitted, int) and not isinstance(omitted, bool) else 0
+        rows.append((str(full_name), _TimelineRow(str(full_name).split("/")[-1], tuple(releases), count)))
+
+    def order(item: tuple[str, _TimelineRow]) -> tuple[bool, float, str]:
+        newest = max((r.when.timestamp() for r in item[1].releases), default=0.0)
+        return item[0] != main, -newest, item[0]
+
+    return [row for _, row in sorted(rows, key=order)]
+
+
+def _month_starts(start: datetime, end: datetime) -> list[datetime]:
+    """The first instant of every month that falls within [start, end]."""
+    month = datetime(start.year, start.month, 1, tzinfo=UTC)
+    if month < start:
+        month = _next_month(month)
+    months = []
+    while month <= end:
+        months.append(month)
+        month = _next_month(month)
+    return months
+
+
+def _next_month(month: datetime) -> datetime:
+    return month.replace(year=month.year + month.month // 12, month=month.month % 12 + 1)
+
+
+def _timeline(rows: list[_TimelineRow], start: datetime, end: datetime) -> str:
+    """One row per repository, a mark per release on a shared time axis with month ticks and labelled quarters."""
     span = (end - start).total_seconds() or 1.0
-    label_width, axis_width, row, top = 120, 250, 22, 20
-    width = label_width + axis_width + 90
-    height = top + row * len(points) + 8
+    label_width, axis_width, right, row, top = 120, 640, 180, 22, 44
+    width = label_width + axis_width + right
+    height = top + row * len(rows) + 6
+
+    def x_of(when: datetime) -> float:
+        return label_width + axis_width * min(max((when - start).total_seconds() / span, 0.0), 1.0)
+
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" viewBox="0 0 {width} {height}" '
         'aria-label="release timeline">',
-        f'<text x="{label_width}" y="12">{_e(start.strftime("%Y-%m-%d"))}</text>',
-        f'<text x="{label_width + axis_width}" y="12" text-anchor="end">{_e(end.strftime("%Y-%m-%d"))}</text>',
+        f'<g class="legend"><circle cx="{label_width + 5}" cy="9" r="4.5" fill="#2e7d32"/>'
+        f'<text x="{label_width + 14}" y="13">stable release</text>'
+        f'<path d="{_diamond(label_width + 125, 9)}" fill="#fff" stroke="#e65100" stroke-width="1.5"/>'
+        f'<text x="{label_width + 134}" y="13">pre-release</text></g>',
     ]
-    for index, (repo, when, tag, stable) in enumerate(sorted(points, key=lambda p: p[1], reverse=True)):
-        y = top + index * row + 11
-        x = label_width + axis_width * (when - start).total_seconds() / span
-        count = f"{stable} stable" if stable is not None else ""
+    months = _month_starts(start, end)
+    step = next((n for n in (1, 2, 3, 6, 12) if len(months) / n <= 10), 12)
+    for month in months:
+        x = x_of(month)
+        labelled = (month.year * 12 + month.month - 1) % step == 0
         parts.append(
-            f"<g><title>{_e(repo)}: {_e(tag)} on {_e(when.strftime('%Y-%m-%d'))}</title>"
-            f'<text x="{label_width - 6}" y="{y + 4}" text-anchor="end">{_e(_shorten(repo, 16))}</text>'
-            f'<line x1="{label_width}" y1="{y}" x2="{label_width + axis_width}" y2="{y}" stroke="#dde1e6"/>'
-            f'<circle cx="{x:.1f}" cy="{y}" r="5" fill="#2e7d32"/>'
-            f'<text x="{label_width + axis_width + 8}" y="{y + 4}">{_e(count)}</text></g>'
+            f'<line class="tick" x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 4}" '
+            f'stroke="{"#c3c9d2" if labelled else "#eceff1"}"/>'
+        )
+        if labelled:
+            parts.append(f'<text class="month" x="{x:.1f}" y="{top - 12}" text-anchor="middle">{month:%b %Y}</text>')
+    for index, timeline_row in enumerate(rows):
+        parts.append(_timeline_row(timeline_row, top + index * row + 11, label_width, axis_width, x_of))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _timeline_row(
+    row: _TimelineRow, y: int, label_width: int, axis_width: int, x_of: Callable[[datetime], float]
+) -> str:
+    """A repository's label, its baseline, its release counts at the right and one mark per release."""
+    stable = [r for r in row.releases if r.stable]
+    pre = [r for r in row.releases if not r.stable]
+    summary = f"{len(stable)} stable, {len(pre)} pre" if row.releases else "none in the window"
+    band = ""
+    if row.omitted:
+        summary += f", +{row.omitted} older"
+        # The list holds the newest releases, so everything before its first entry is the stretch it leaves out.
+        edge = x_of(min(r.when for r in row.releases)) - 6 if row.releases else label_width + axis_width
+        band = (
+            f'<rect class="not-listed" x="{label_width}" y="{y - 6}" width="{max(edge - label_width, 0):.1f}" '
+            f'height="12" fill="#eceff1" stroke="#b0b7c3" stroke-dasharray="2 2">'
+            f"<title>{_e(row.name)}: {row.omitted} older releases in the window not listed</title></rect>"
+        )
+    # Pre-releases first, so the stable dots are drawn over them where they coincide.
+    marks = "".join(
+        f'<path class="mark pre" d="{_diamond(x_of(r.when), y)}" fill="#fff" stroke="#e65100" stroke-width="1.5">'
+        f"<title>{_e(row.name)} {_e(r.tag)} {r.when:%Y-%m-%d} (pre-release)</title></path>"
+        for r in pre
+    ) + "".join(
+        f'<circle class="mark stable" cx="{x_of(r.when):.1f}" cy="{y}" r="4.5" fill="#2e7d32">'
+        f"<title>{_e(row.name)} {_e(r.tag)} {r.when:%Y-%m-%d} (stable)</title></circle>"
+        for r in stable
+    )
+    return (
+        f"<g><title>{_e(row.name)}: {_e(summary)}</title>"
+        f'<text x="{label_width - 6}" y="{y + 4}" text-anchor="end">{_e(_shorten(row.name, 16))}</text>'
+        f'<line x1="{label_width}" y1="{y}" x2="{label_width + axis_width}" y2="{y}" stroke="#dde1e6"/>'
+        f'<text x="{label_width + axis_width + 8}" y="{y + 4}">{_e(summary)}</text></g>{band}{marks}'
+    )
+
+
+def _diamond(x: float, y: float, r: float = 5.0) -> str:
+    return f"M{x:.1f},{y - r:.1f}L{x + r:.1f},{y:.1f}L{x:.1f},{y + r:.1f}L{x - r:.1f},{y:.1f}Z"
+
+
+@dataclass(frozen=True)
+class _ShareBar:
+    label: str
+    strong: float
+    weak: float
+    kind: str = "organisation"
+
+    @property
+    def commits(self) -> float:
+        return self.strong + self.weak
+
+
+def _organisation_bars(by_org: list[tuple[str, float]], basis: Mapping[str, Any]) -> list[_ShareBar]:
+    """The top organisations by commits, the rest folded into one "others" bar; each split by attribution basis."""
+
+    def split(name: str, commits: float) -> tuple[float, float]:
+        entry = basis.get(name)
+        weak = entry.get("email_domain (weak)") if isinstance(entry, Mapping) else None
+        weak = float(weak) if isinstance(weak, (int, float)) and not isinstance(weak, bool) else 0.0
+        return commits - min(weak, commits), min(weak, commits)
+
+    bars = [_ShareBar(name, *split(name, commits)) for name, commits in by_org[:ORG_BARS_LIMIT]]
+    rest = by_org[ORG_BARS_LIMIT:]
+    if rest:
+        parts = [split(name, commits) for name, commits in rest]
+        bars.append(
+            _ShareBar(
+                f"{len(rest)} other organisations",
+                sum(strong for strong, _ in parts),
+                sum(weak for _, weak in parts),
+                kind="others",
+            )
+        )
+    return bars
+
+
+def _share_chart(bars: list[_ShareBar], total: float) -> str:
+    """Horizontal bars on a 0-100 % scale of ``total``: a solid (roster) and a hatched (e-mail domain) segment per
+    organisation, a grey bar with a dashed outline for unknown commits, and a dashed line at one half."""
+    label_width, bar_width, row, top = 190, 170, 22, 4
+    width = label_width + bar_width + 60
+    height = top + row * len(bars) + 4
+    half = label_width + bar_width / 2
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" viewBox="0 0 {width} {height}" '
+        'aria-label="commit share by organisation">'
+        '<defs><pattern id="weak-hatch" width="5" height="5" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><rect width="5" height="5" fill="#e3f2fd"/>'
+        '<line x1="0" y1="0" x2="0" y2="5" stroke="#1565c0" stroke-width="2"/></pattern></defs>',
+        # The half-way line goes first, so bars and their labels are drawn over it.
+        f'<line x1="{half}" y1="{top}" x2="{half}" y2="{height - 2}" stroke="#c62828" stroke-dasharray="4 3"/>',
+    ]
+    for index, bar in enumerate(bars):
+        y = top + index * row
+        strong = bar_width * bar.strong / total
+        weak = bar_width * bar.weak / total
+        share = bar.commits / total
+        if bar.kind == "unknown":
+            rects = (
+                f'<rect class="bar unknown" x="{label_width}" y="{y + 3}" width="{max(1.0, strong):.1f}" '
+                f'height="{row - 6}" fill="#cfd3d9" stroke="#6b7484" stroke-dasharray="3 2"/>'
+            )
+        else:
+            colour = "#1565c0" if bar.kind == "organisation" else "#64b5f6"
+            rects = (
+                f'<rect class="bar strong" x="{label_width}" y="{y + 3}" width="{strong:.1f}" height="{row - 6}" '
+                f'fill="{colour}"/>'
+                + (
+                    f'<rect class="bar weak" x="{label_width + strong:.1f}" y="{y + 3}" width="{weak:.1f}" '
+                    f'height="{row - 6}" fill="url(#weak-hatch)" stroke="#1565c0" stroke-width=".5"/>'
+                    if bar.weak
+                    else ""
+                )
+            )
+        parts.append(
+            f'<g class="share {bar.kind}"><title>{_e(_share_title(bar, total))}</title>'
+            f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end">{_e(_shorten(bar.label, 27))}</text>'
+            f"{rects}"
+            f'<text x="{label_width + max(strong + weak, 1.0) + 4:.1f}" y="{y + 15}">{_percent(share)}</text></g>'
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _share_title(bar: _ShareBar, total: float) -> str:
+    text = f"{bar.label}: {bar.commits:g} of {total:g} human commits ({_percent(bar.commits / total)})"
+    if bar.kind == "unknown":
+        return text + ", no organisation known"
+    how = []
+    if bar.strong:
+        how.append(f"{bar.strong:g} by roster affiliation")
+    if bar.weak:
+        how.append(f"{bar.weak:g} by e-mail domain (weak)")
+    return text + (f", {' and '.join(how)}" if how else "")
+
+
+def _percent(share: float) -> str:
+    return f"{share:.0%}" if share >= 0.1 or share == 0 else f"{share:.1%}"
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -546,4 +775,4 @@ def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-__all__ = ["committers_chart", "maintainers_chart", "releases_chart", "render_html", "safe_url"]
+__all__ = ["committers_chart", "maintainers_chart", "organisations_chart", "releases_chart", "render_html", "safe_url"]

@@ -111,3 +111,17 @@ def test_independent_maintainer_and_bots_are_not_an_organisation() -> None:
 def test_no_history_is_not_available() -> None:
     (finding,) = TopOrganisationShare().run(ctx_of([]))
     assert finding.outcome is Outcome.NOT_AVAILABLE
+
+
+def test_basis_of_each_organisation_is_kept() -> None:
+    history = (
+        commits("Ada Example", "ada@example.org", 5)  # Acme, from the roster
+        + commits("Gee", "gee@google.com", 2)  # Google, from the e-mail domain only
+        + commits("Anon", "anon@example.net", 3)
+    )
+    (finding,) = TopOrganisationShare().run(ctx_of(history))
+    assert finding.values["by_organisation_basis"] == {
+        "Acme": {"roster": 5, "email_domain (weak)": 0},
+        "Google": {"roster": 0, "email_domain (weak)": 2},
+    }
+    assert list(finding.values["by_organisation_basis"]) == list(finding.values["by_organisation"])

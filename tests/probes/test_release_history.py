@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from memrepo import MemoryRepoView
 
 from dd_evidence.context import ScanConfig, ScanContext
 from dd_evidence.model import Outcome
-from dd_evidence.probes.release_history import RegularReleaseHistory, parse_release, summarise
+from dd_evidence.probes.release_history import DATED_CAP, RegularReleaseHistory, parse_release, summarise
 from dd_evidence.repoview import RepoView
 from dd_evidence.resolve import ProjectRef, RepoRef
 from dd_evidence.sources.git import Tag
@@ -111,3 +111,54 @@ def test_tags_unreadable_is_not_available() -> None:
     main = UntaggableRepo("acme", "acme", {}, role="main")
     (finding,) = RegularReleaseHistory().run(_ctx(main))
     assert finding.outcome is Outcome.NOT_AVAILABLE
+
+
+def test_timeline_lists_dated_releases_of_every_tagged_repo() -> None:
+    main = TaggedRepo(
+        "acme",
+        [
+            _tag("v0.1.0", 800),  # before the 24-month window
+            _tag("v1.0.0", 700),
+            _tag("v1.1.0-rc.0", 40),
+            _tag("chart-1.0.0", 30),  # a component tag, not a product release
+            _tag("v1.1.0", 20),
+            _tag("v9.9.9", -1),  # after the as-of instant
+        ],
+        role="main",
+    )
+    other = TaggedRepo("helper", [_tag("v0.2.0", 10, annotated=False)])
+    untagged = TaggedRepo("docs", [_tag("latest", 5)])
+    (finding,) = RegularReleaseHistory().run(_ctx(main, other, untagged))
+    timeline = finding.values["release_timeline"]
+    assert (timeline["start"], timeline["end"]) == (AS_OF - timedelta(days=730), AS_OF)
+    assert set(timeline["repos"]) == {"acme/acme", "acme/helper"}
+    acme = timeline["repos"]["acme/acme"]
+    assert [(r["tag"], r["stable"]) for r in acme["releases"]] == [
+        ("v1.0.0", True),
+        ("v1.1.0-rc.0", False),
+        ("v1.1.0", True),
+    ]
+    assert acme["releases"][2]["date"] == (AS_OF - timedelta(days=20)).isoformat()
+    assert acme["omitted"] == 0
+    assert timeline["repos"]["acme/helper"]["releases"] == [
+        {"tag": "v0.2.0", "date": "2025-09-05T00:00:00+00:00", "stable": True}
+    ]
+
+
+def test_timeline_dates_are_utc() -> None:
+    tag = Tag("v1.0.0", datetime(2025, 9, 1, 8, 0, tzinfo=timezone(timedelta(hours=8))), "c" * 40, True)
+    (finding,) = RegularReleaseHistory().run(_ctx(TaggedRepo("acme", [tag], role="main")))
+    (release,) = finding.values["release_timeline"]["repos"]["acme/acme"]["releases"]
+    assert release["date"] == "2025-09-01T00:00:00+00:00"
+
+
+def test_timeline_cap_keeps_the_newest_and_counts_the_older_ones() -> None:
+    # 80 releases in the window, every fourth a release candidate: the cap of 60 leaves out the 20 oldest.
+    tags = [_tag(f"v1.{i}.0" + ("-rc.0" if i % 4 == 0 else ""), 5 + i * 8) for i in range(80)]
+    tags.append(_tag("v0.9.0", 731))  # outside the window: neither listed nor counted as left out
+    entry = summarise(tags, AS_OF).timeline_entry()
+    assert entry["omitted"] == 20
+    listed = entry["releases"]
+    assert len(listed) == DATED_CAP == 60
+    assert [r["tag"] for r in listed] == [f"v1.{i}.0" + ("-rc.0" if i % 4 == 0 else "") for i in range(59, -1, -1)]
+    assert sum(not r["stable"] for r in listed) == 15

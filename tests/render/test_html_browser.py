@@ -166,6 +166,16 @@ def _problems(events: list[dict[str, Any]]) -> list[str]:
 VISIBLE = "document.querySelectorAll('details.criterion:not([hidden])').length"
 
 
+# Acme's releases: a stable one every two months, each after a release candidate two weeks before.
+RELEASES = [
+    {
+        "tag": f"v1.{minor}.0{suffix}",
+        "date": f"{2023 + (month - 1) // 12}-{(month - 1) % 12 + 1:02d}-{day}",
+        "stable": stable,
+    }
+    for minor, month in enumerate(range(10, 34, 2))
+    for suffix, day, stable in (("-rc.0", "01T09:00:00+00:00", False), ("", "15T09:00:00+00:00", True))
+]
 CHART_FINDINGS = (
     Finding(
         probe="maintainers.org_diversity",
@@ -192,25 +202,51 @@ CHART_FINDINGS = (
         },
     ),
     Finding(
+        probe="activity.top_organisation_share",
+        subject="acme",
+        outcome=Outcome.FALSE,
+        message="Acme Corp made 52% of 230 human commits",
+        values={
+            "window_start": "2025-03-19",
+            "window_end_exclusive": "2025-09-15",
+            "human_commits": 230,
+            "by_organisation": {"Acme Corp": 120, "Example Inc": 60, "Tiny Ltd": 8},
+            "by_organisation_basis": {
+                "Acme Corp": {"roster": 120, "email_domain (weak)": 0},
+                "Example Inc": {"roster": 40, "email_domain (weak)": 20},
+                "Tiny Ltd": {"roster": 0, "email_domain (weak)": 8},
+            },
+            "attributed_by": {"roster": 160, "email_domain (weak)": 28},
+            "unknown_commits": 42,
+        },
+    ),
+    Finding(
         probe="releases.regular_history",
         subject="acme/acme",
         outcome=Outcome.TRUE,
         message="acme: 9 stable releases in 12 months",
         values={
             "repo": "acme/acme",
-            "window_start": "2024-09-15T00:00:00+00:00",
-            "window_end": "2025-09-15T00:00:00+00:00",
-            "releases_last_12_months": {"stable": 9, "prerelease": 2},
-            "last_stable": {"name": "v1.9.0", "date": "2025-09-01T10:00:00+02:00"},
-            "other_repos": {
-                "acme/community": {
-                    "releases_last_12_months": {"stable": 2, "prerelease": 0},
-                    "last_stable": {"name": "v0.2.0", "date": "2025-02-03T10:00:00+00:00"},
-                }
+            "release_timeline": {
+                "start": "2023-09-15T00:00:00+00:00",
+                "end": "2025-09-15T00:00:00+00:00",
+                "months": 24,
+                "cap_per_repo": 60,
+                "repos": {
+                    "acme/acme": {"releases": RELEASES, "omitted": 0},
+                    "acme/community": {
+                        "releases": [
+                            {"tag": "v0.1.0", "date": "2024-04-03T10:00:00+00:00", "stable": True},
+                            {"tag": "v0.2.0", "date": "2025-02-03T10:00:00+00:00", "stable": True},
+                        ],
+                        "omitted": 0,
+                    },
+                },
             },
         },
     ),
 )
+MARKS = len(RELEASES) + 2
 
 
 def test_html_report_renders_filters_and_screenshots(browser: DevTools, report: Report, tmp_path: Path) -> None:
@@ -229,9 +265,22 @@ def test_html_report_renders_filters_and_screenshots(browser: DevTools, report: 
     assert browser.evaluate("document.getElementById('visible-count').textContent") == (
         f"{total} of {total} criteria shown"
     )
-    # Three charts, each drawn as inline SVG from the findings above.
-    assert browser.evaluate("document.querySelectorAll('figure.chart svg').length") == 3
+    # Four charts, each drawn as inline SVG from the findings above; the timeline spans the whole grid.
+    assert browser.evaluate("document.querySelectorAll('figure.chart svg').length") == 4
     assert browser.evaluate("document.querySelectorAll('figure.chart .nodata').length") == 0
+    assert browser.evaluate("document.querySelectorAll('figure.chart svg .mark').length") == MARKS
+    assert browser.evaluate("document.querySelectorAll('figure.chart svg g.share').length") == 4
+    widths = browser.evaluate(
+        "Array.from(document.querySelectorAll('figure.chart')).map(f => f.getBoundingClientRect().width)"
+    )
+    assert widths[-1] > 2 * widths[0]
+    # Every mark is drawn inside the timeline's axis, where a reader can see it.
+    outside = browser.evaluate(
+        "(() => { const svg = document.querySelector('svg[aria-label=\"release timeline\"]').getBoundingClientRect();"
+        " return Array.from(document.querySelectorAll('svg .mark')).filter(m => { const r = m.getBoundingClientRect();"
+        " return r.width === 0 || r.left < svg.left || r.right > svg.right; }).length; })()"
+    )
+    assert outside == 0
 
     # A real mouse click on the "not met" status checkbox hides the not-met criteria.
     box = browser.evaluate(
