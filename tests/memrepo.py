@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
+from typing import Any
 
 from dd_evidence.context import ScanConfig, ScanContext
 from dd_evidence.model import RepoScan
@@ -30,13 +32,18 @@ def context(
     main: str = "acme",
     roles: dict[str, str] | None = None,
     unreadable: dict[str, str] | None = None,
+    project: dict[str, Any] | None = None,
 ) -> ScanContext:
-    """A context over in-memory repos; the repo named ``main`` gets the main role."""
+    """A context over in-memory repos; the repo named ``main`` gets the main role.
+
+    ``project`` overrides ProjectRef fields (``maturity``, ``accepted``, ``incubating``, ``graduated``...).
+    """
     roles = roles or {}
     views = [
         MemoryRepoView(owner, name, files, role="main" if name == main else roles.get(name, "other"))
         for name, files in repos.items()
     ]
     ref = ProjectRef(name=owner, display_name=owner.title(), orgs=(owner,), main_repo=RepoRef(owner, main, "main"))
+    ref = replace(ref, **(project or {}))
     # Offline by default: a probe test that wants an API injects its client and says offline=False.
     return ScanContext(ScanConfig(offline=True), ref, views, unreadable)

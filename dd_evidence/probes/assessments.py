@@ -187,8 +187,7 @@ class ThirdPartyAuditExists(_IndexProbe):
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         subject = _subject(ctx)
-        files = [(repo, path) for repo in ctx.repos for path in _audit_files(repo)]
-        links = [link for repo in ctx.repos for link in _readme_audit_links(repo)]
+        files, links = audits_in_trees(ctx)
         try:
             audits = self.index().audits_for(project_names(ctx))
             index_note = None
@@ -227,6 +226,21 @@ class ThirdPartyAuditExists(_IndexProbe):
             )
 
 
+AuditLink = tuple[RepoView, str, int, str, str, str]
+
+
+def audits_in_trees(ctx: ScanContext) -> tuple[list[tuple[RepoView, str]], list[AuditLink]]:
+    """Audit report files (repo, path) and README links to audit reports (see :func:`_readme_audit_links`) across
+    the scanned repos; memoised, since the audit probe and the audit-tracking probe both need them."""
+
+    def compute() -> tuple[list[tuple[RepoView, str]], list[AuditLink]]:
+        files = [(repo, path) for repo in ctx.repos for path in _audit_files(repo)]
+        links = [link for repo in ctx.repos for link in _readme_audit_links(repo)]
+        return files, links
+
+    return ctx.memo("assessments.audits_in_trees", compute)
+
+
 def _audit_files(repo: RepoView) -> list[str]:
     """Paths that look like published audit reports (not code that happens to be about audit logs)."""
     found = []
@@ -244,7 +258,7 @@ def _audit_files(repo: RepoView) -> list[str]:
     return found
 
 
-def _readme_audit_links(repo: RepoView) -> list[tuple[RepoView, str, int, str, str, str]]:
+def _readme_audit_links(repo: RepoView) -> list[AuditLink]:
     """(repo, readme, line, url, link text, excerpt) for README links that point at an audit report.
 
     A link qualifies when its own text or target names an audit (or an audit firm), or when its paragraph or

@@ -126,6 +126,35 @@ class RepoListing:
     default_branch: str | None
 
 
+@dataclass(frozen=True)
+class IssueHit:
+    """One issue or pull request of a search answer."""
+
+    url: str
+    title: str
+    number: int
+    state: str
+    pull_request: bool
+    repo: str  # "owner/name", from the item's repository_url
+    created_at: str | None = None
+    body: str = ""
+
+    @classmethod
+    def from_api(cls, item: dict[str, Any]) -> IssueHit:
+        """From a search item; the body is cut short (it is matched against, never reported in full)."""
+        repository = str(item.get("repository_url") or "")
+        return cls(
+            url=str(item.get("html_url") or ""),
+            title=str(item.get("title") or ""),
+            number=int(item.get("number") or 0),
+            state=str(item.get("state") or ""),
+            pull_request="pull_request" in item,
+            repo="/".join(repository.rstrip("/").split("/")[-2:]) if repository else "",
+            created_at=item.get("created_at"),
+            body=str(item.get("body") or "")[:4000],
+        )
+
+
 class GitHubSource:
     """GitHub REST calls for one scan, counted. Works against github.com or an Enterprise ``/api/v3`` base URL.
 
@@ -312,6 +341,18 @@ class GitHubSource:
         """Logins of a team's members; None when the token cannot see the team (see :meth:`team` for why)."""
         return self.team(org, slug).members
 
+    def search_issues(self, query: str, limit: int = 100) -> list[IssueHit]:
+        """Issues and pull requests matching a search query (``org:acme audit``), best match first, one request.
+
+        The search API has its own, smaller rate limit (10 requests a minute unauthenticated): callers ask once
+        or twice per scan, never per repo. Rate limits and 403/422 answers raise the usual typed errors.
+        """
+        data = self.get("/search/issues", {"q": query, "per_page": max(1, min(limit, 100))})
+        items = data.get("items") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise SourceUnavailable(SOURCE, "/search/issues: unexpected answer shape (no items list)")
+        return [IssueHit.from_api(item) for item in items[:limit] if isinstance(item, dict)]
+
     # -- internals ------------------------------------------------------------------------------------------
     def _paged(self, route: str, params: dict[str, Any]) -> list[RepoListing]:
         return [
@@ -387,6 +428,8 @@ class GitHubSource:
     def _note_rate(self, headers: Any) -> None:
         """Keep the last rate-limit headers seen (a malformed value is ignored, not fatal)."""
         lowered = {str(k).lower(): v for k, v in dict(headers).items()}
+        if str(lowered.get("x-ratelimit-resource", "core")).lower() != "core":
+            return  # the search API's own small limit says nothing about the core quota the report shows
         try:
             if "x-ratelimit-remaining" in lowered:
                 self.rate_remaining = int(lowered["x-ratelimit-remaining"])

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import socket
 import threading
 import time
@@ -53,7 +54,8 @@ class FakeGitHub:
     """A threaded HTTP server speaking enough of GitHub's REST API for the sources and probes under test.
 
     ``data`` keys: ``orgs`` {login: org object}, ``repos`` {"o/r": repo object}, ``rules`` {"o/r": [rule]},
-    ``protected`` {"o/r"} (classic branch protection), ``pvr`` {"o/r": bool}, ``teams`` {"org/slug": [login]}.
+    ``protected`` {"o/r"} (classic branch protection), ``pvr`` {"o/r": bool}, ``teams`` {"org/slug": [login]},
+    ``issues`` [search item: html_url, title, number, state, repository_url, body, created_at, pull_request for PRs].
     """
 
     def __init__(self, data: dict[str, Any], latency: float = 0.0, lifetime: float = 300.0, limit: int = 60):
@@ -170,6 +172,8 @@ class FakeGitHub:
             if members is None:
                 return "/orgs/{o}/teams/{t}/members", 404, NOT_FOUND
             return "/orgs/{o}/teams/{t}/members", 200, [{"login": m, "type": "User"} for m in members]
+        if parts == ["search", "issues"]:
+            return "/search/issues", 200, self._search_issues(query)
         if parts[:1] == ["repos"] and len(parts) >= 3:
             key = f"{parts[1]}/{parts[2]}"
             repo = repos.get(key)
@@ -192,6 +196,27 @@ class FakeGitHub:
                     return template, 404, NOT_FOUND
                 return template, 200, {"enabled": enabled}
         return "other", 404, NOT_FOUND
+
+    def _search_issues(self, query: dict[str, list[str]]) -> dict[str, Any]:
+        """``q`` as GitHub reads it, in small: ``org:`` qualifiers, then words or quoted phrases, alternatives
+        joined by ``OR``; an item matches when its repo's owner is one of the orgs and every word of one
+        alternative is in its title or body (case-insensitive)."""
+        text = query.get("q", [""])[0]
+        orgs = set(re.findall(r"\borg:(\S+)", text))
+        rest = re.sub(r"\borg:\S+", " ", text)
+        alternatives = [
+            [a or b for a, b in re.findall(r'"([^"]+)"|(\S+)', alt)] for alt in re.split(r"\s+OR\s+", rest.strip())
+        ]
+        found = []
+        for item in self.data.get("issues", []):
+            owner = str(item.get("repository_url", "")).rstrip("/").split("/")[-2]
+            haystack = f"{item.get('title', '')} {item.get('body') or ''}".lower()
+            if (not orgs or owner in orgs) and any(
+                alt and all(word.lower() in haystack for word in alt) for alt in alternatives
+            ):
+                found.append(item)
+        per_page = min(100, int(query.get("per_page", ["30"])[0]))
+        return {"total_count": len(found), "incomplete_results": False, "items": found[:per_page]}
 
     @staticmethod
     def _repo_template(rest: list[str]) -> str:

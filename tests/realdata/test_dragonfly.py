@@ -461,6 +461,25 @@ def row23(s: Scan) -> None:
     assert s.status("gov-docs-discoverable") == "met"
 
 
+def readme_incubating_review(s: Scan) -> None:
+    finding = s.one("docs.maturity_statement_current")
+    statements = [(x["file"], x["line"], x["level"]) for x in finding["values"]["statements"]]
+    assert ("dragonfly/README.md", 27, "incubating") in statements
+    assert "dragonfly/README.md#L27" in cited(finding)
+    # Before the graduation on 2025-10-28 the README is right.
+    assert (finding["values"]["cncf_level"], finding["values"]["since"]) == ("incubating", "2020-04-09")
+    assert finding["outcome"] == "true"
+
+
+def readme_incubating_latest(s: Scan) -> None:
+    # The latest README dropped the sentence and shows a "CNCF Status: Graduated" badge instead: still current.
+    finding = s.one("docs.maturity_statement_current")
+    statements = [(x["file"], x["line"], x["level"]) for x in finding["values"]["statements"]]
+    assert statements == [("dragonfly/README.md", 16, "graduated")]
+    assert (finding["values"]["cncf_level"], finding["values"]["since"]) == ("graduated", "2025-10-28")
+    assert finding["outcome"] == "true"
+
+
 def broken_links(*expected: str) -> Callable[[Scan], None]:
     def check(s: Scan) -> None:
         broken = s.one("links.relative_links_resolve")["values"]["broken"]
@@ -468,6 +487,22 @@ def broken_links(*expected: str) -> Callable[[Scan], None]:
             assert item in broken, item
 
     return check
+
+
+def circular_governance(s: Scan) -> None:
+    f = s.one("governance.references_resolve")
+    assert f["outcome"] == "false"
+    refs = {(r["file"], r["line"]): r for r in f["values"]["references"]}
+    roles = refs[("community/COMMUNITY_LADDER.md", 32)]  # "officially defined in the Dragonfly Governance"
+    assert (roles["status"], roles["target"], roles["topic"]) == ("circular", "community/GOVERNANCE.md", "role")
+    assert roles["back_line"] == 14  # GOVERNANCE.md sends the reader back to the LADDER for the roles
+    commit = refs[("community/COMMUNITY_LADDER.md", 186)]
+    assert (commit["status"], commit["target"]) == ("dangling", "community/GOVERNANCE.md")
+    assert {"commit", "access"} <= set(commit["terms"])
+    ladder = "community/COMMUNITY_LADDER.md"
+    assert {f"{ladder}#L32", "community/GOVERNANCE.md#L14", f"{ladder}#L186"} <= set(cited(f))
+    # The other four deferrals (GOVERNANCE L14, MEMBERSHIP L16, MAINTAINERS L3 twice) do lead to their topic.
+    assert f["values"]["counts"] == {"resolved": 4, "dangling": 1, "circular": 1}
 
 
 def gap(_: Scan) -> None:
@@ -569,15 +604,19 @@ ROWS: list[Row] = [
         "also-readme-incubating",
         AT_REVIEW,
         "dragonfly/README.md L27 still says 'Incubating Level Project'",
-        gap,
-        gap="no probe compares the maturity a README states with the CNCF landscape's maturity",
+        readme_incubating_review,
+    ),
+    Row(
+        "also-readme-incubating",
+        LATEST,
+        "after graduation the README shows a 'CNCF Status: Graduated' badge",
+        readme_incubating_latest,
     ),
     Row(
         "also-circular-governance",
         AT_REVIEW,
         "LADDER defers to GOVERNANCE.md and back; 'commit access criteria' cited but absent",
-        gap,
-        gap="no probe follows 'defined in <document>' references to check the target defines the term",
+        circular_governance,
     ),
 ]
 

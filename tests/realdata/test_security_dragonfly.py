@@ -105,6 +105,23 @@ def test_2023_audit_report_found_and_linked(report: Report) -> None:
     assert any(e.url.endswith("README.md#L61") for e in finding.evidence)
 
 
+def test_audit_follow_up_not_in_git_and_unknown_offline(report: Report) -> None:
+    # Ground truth row 18: no evidence that the findings are tracked. Git has three commits naming the audit,
+    # and all three only publish it (the pdf, a blog post, a typo fix in it); "audit" commits of 2025 are the
+    # audit-log feature. Whether issues track the findings needs GitHub's search, which an offline scan cannot ask.
+    finding = _one(report, "security.audit_findings_tracked")
+    assert finding.outcome is Outcome.NOT_AVAILABLE
+    assert "offline" in finding.message
+    assert finding.values["commits"] == []
+    assert finding.values["firms"] == ["Trail of Bits"]
+    assert finding.values["window"]["start"] == "2023-06-17"
+    assert {(c["repo"], c["subject"]) for c in finding.values["publication_commits"]} == {
+        ("dragonfly", "docs: add security audit report (#2729)"),
+        ("d7y.io", "docs: add security audit to blogs (#9)"),
+        ("d7y.io", "docs: fix typo in security audit (#10)"),
+    }
+
+
 def test_security_insights_reported_invalid(report: Report) -> None:
     (finding,) = report.findings_of("security.insights_file_valid")
     assert finding.subject == "dragonflyoss/dragonfly/SECURITY-INSIGHTS.yml"
