@@ -187,6 +187,7 @@ class GitHubSource:
         self._identity = hashlib.sha256((token or "anonymous").encode()).hexdigest()[:16]
         self.rate_remaining: int | None = None
         self.rate_reset: int | None = None
+        self._listings: dict[str, list[RepoListing]] = {}
 
     @classmethod
     def from_config(cls, config: ScanConfig) -> GitHubSource:
@@ -281,14 +282,25 @@ class GitHubSource:
         }
 
     def org_repos(self, owner: str) -> list[RepoListing]:
-        """Every repository of an org (or a user, when the owner is not an org), all pages."""
+        """Every repository of an org (or a user, when the owner is not an org), all pages.
+
+        Kept for the rest of the scan: discovery asks first, probes that need archived repos and forks too
+        (which discovery leaves out of the scan) get the same answer without another request.
+        """
+        key = owner.lower()
+        with self._lock:
+            if key in self._listings:
+                return list(self._listings[key])
         try:
-            return self._paged(f"/orgs/{owner}/repos", {"type": "all"})
+            listing = self._paged(f"/orgs/{owner}/repos", {"type": "all"})
         except NotVisible as exc:
             if exc.status != 404:
                 raise
             # /orgs/{name}/repos is 404 for a user account; its repos are under /users/{name}/repos.
-            return self._paged(f"/users/{owner}/repos", {"type": "owner"})
+            listing = self._paged(f"/users/{owner}/repos", {"type": "owner"})
+        with self._lock:
+            self._listings[key] = listing
+        return list(listing)
 
     def branch_rules(self, owner: str, repo: str, branch: str) -> dict[str, Any]:
         """What protects ``branch``: the active ruleset rules that apply to it (readable without admin rights),
