@@ -75,6 +75,7 @@ def build_scan_parser() -> argparse.ArgumentParser:
     parser.add_argument("--probes-dir", type=Path, action="append", default=[], help="load probes from *.py here")
     parser.add_argument("--check-links", action="store_true", help="check external links in documents live")
     parser.add_argument("--window", type=int, default=180, help="activity window in days (default: 180)")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for one API answer (default: 30)")
     parser.add_argument(
         "--fail-on",
         help="exit 1 when a required criterion has one of these statuses, e.g. not_met or not_met,partial",
@@ -176,6 +177,8 @@ def _config(opts: argparse.Namespace) -> ScanConfig:
         raise BadInput(f"unknown level {opts.level!r}: choose one of {', '.join(LEVELS)}")
     if opts.window <= 0:
         raise BadInput("--window must be a positive number of days")
+    if not 0 < opts.timeout <= 600:
+        raise BadInput("--timeout must be a number of seconds between 0 and 600")
     config = ScanConfig(
         level=opts.level,
         as_of=parse_as_of(opts.as_of) if opts.as_of else None,
@@ -189,6 +192,7 @@ def _config(opts: argparse.Namespace) -> ScanConfig:
         token=_token(opts.token_file),
         window_days=opts.window,
         check_links=opts.check_links,
+        timeout=opts.timeout,
     )
     if opts.cache_dir:
         config.cache_dir = opts.cache_dir

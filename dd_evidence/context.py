@@ -54,6 +54,8 @@ class ScanConfig:
     workers: int = 8
     # Live requests to every external link of the governance documents (opt-in: slow and noisy).
     check_links: bool = False
+    # Seconds to wait for one answer (GitHub and every other service); a slow Enterprise server may need more.
+    timeout: float = 30.0
 
     def public(self) -> dict[str, Any]:
         """The options as recorded in a report (no token)."""
@@ -69,6 +71,7 @@ class ScanConfig:
             "probes_dirs": [str(p) for p in self.probes_dirs],
             "window_days": self.window_days,
             "check_links": self.check_links,
+            "timeout": self.timeout,
             "authenticated": self.token is not None,
         }
 

@@ -56,6 +56,7 @@ def scan(
     token: str | None = None,
     window_days: int = 180,
     check_links: bool = False,
+    timeout: float = 30.0,
     progress: Progress | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> Report:
@@ -73,6 +74,7 @@ def scan(
         token=token,
         window_days=window_days,
         check_links=check_links,
+        timeout=timeout,
     )
     if cache_dir is not None:
         config.cache_dir = Path(cache_dir)

@@ -167,7 +167,7 @@ class GitHubSource:
         base_url: str,
         token: str | None = None,
         offline: bool = False,
-        timeout: int = 30,
+        timeout: float = 30,
         cache_dir: Path | None = None,
         max_wait: float = DEFAULT_MAX_WAIT,
     ):
@@ -192,7 +192,7 @@ class GitHubSource:
     @classmethod
     def from_config(cls, config: ScanConfig) -> GitHubSource:
         """The source a scan's configuration asks for (base URL, token, offline, cache dir)."""
-        return cls(config.github_api, config.token, config.offline, cache_dir=config.cache_dir)
+        return cls(config.github_api, config.token, config.offline, timeout=config.timeout, cache_dir=config.cache_dir)
 
     # -- raw access -----------------------------------------------------------------------------------------
     def get(self, route: str, params: dict[str, Any] | None = None) -> Any:
@@ -396,7 +396,7 @@ class GitHubSource:
                 auth=auth,
                 base_url=self.base_url,
                 per_page=100,
-                timeout=self._timeout,
+                timeout=max(1, round(self._timeout)),  # PyGithub accepts whole seconds only
                 retry=retry_policy(self._max_wait, self._count_retry),
                 seconds_between_requests=None,
                 seconds_between_writes=None,

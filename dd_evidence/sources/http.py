@@ -102,6 +102,7 @@ class HttpClient:
         monotonic: Callable[[], float] = time.monotonic,
         now: Callable[[], float] = time.time,
         user_agent: str = USER_AGENT,
+        timeout: float | None = None,
     ):
         self.offline = offline
         self.cache_dir = Path(cache_dir) / "http" if cache_dir is not None else None
@@ -121,14 +122,15 @@ class HttpClient:
         self._lock = threading.Lock()
         self._client = httpx.Client(
             transport=transport,
-            timeout=TIMEOUT,
+            timeout=TIMEOUT if timeout is None else httpx.Timeout(timeout, connect=min(10.0, timeout)),
             follow_redirects=True,
             headers={"User-Agent": user_agent},
         )
 
     @classmethod
     def from_config(cls, config: ScanConfig, **kwargs: Any) -> HttpClient:
-        """A client for one scan: offline mode and cache directory from the scan's configuration."""
+        """A client for one scan: offline mode, cache directory and timeout from the scan's configuration."""
+        kwargs.setdefault("timeout", config.timeout)
         return cls(offline=config.offline, cache_dir=config.cache_dir, **kwargs)
 
     # -- public API -------------------------------------------------------------------------------------------
