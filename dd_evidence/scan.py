@@ -107,6 +107,7 @@ def run_scan(
         ctx.client("github", lambda: github)  # the listing's requests count with the probes' ones
         try:
             findings = [*probe_set.load_errors, *run_probes(ctx, probe_set.probes, timings, progress)]
+            findings = qualify_absences(findings, ctx)
         finally:
             requests = ctx.close_clients()
     finally:
@@ -169,6 +170,36 @@ def run_probes(
             if progress:
                 progress("probes", probes[futures[future]].spec.id, done + 1, len(probes))
     return [finding for index in range(len(probes)) for finding in results[index]]
+
+
+def qualify_absences(findings: list[Finding], ctx: ScanContext) -> list[Finding]:
+    """Project-wide "not found" findings become not_available when a repository could not be read.
+
+    A false finding with no evidence is an absence claim ("no roadmap in any repository"); if a repository of the
+    project was unreadable, the thing may be exactly there, and "could not tell" must not read as "not met".
+    False findings with evidence (an expiring invite at this line) and findings about one readable repository or
+    file stay as they are: what was seen was seen.
+    """
+    if not ctx.unreadable:
+        return findings
+    readable = {r.full_name.lower() for r in ctx.repos} | {r.name.lower() for r in ctx.repos}
+    # An org and its main repo often share a name ("acme" and acme/acme): the org's name means the project.
+    project_wide = {o.lower() for o in ctx.project.orgs} | {ctx.project.name.lower()}
+    names = ", ".join(sorted(ctx.unreadable))
+    qualified = []
+    for finding in findings:
+        head = finding.subject.lower()
+        about_readable = head not in project_wide and any(head == r or head.startswith(r + "/") for r in readable)
+        if finding.outcome is Outcome.FALSE and not finding.evidence and not about_readable:
+            finding = replace(
+                finding,
+                outcome=Outcome.NOT_AVAILABLE,
+                message=f"{finding.message}; but {len(ctx.unreadable)} repositor"
+                f"{'y' if len(ctx.unreadable) == 1 else 'ies'} could not be read ({names}), so it may be there",
+                values={**finding.values, "unreadable_repos": sorted(ctx.unreadable)},
+            )
+        qualified.append(finding)
+    return qualified
 
 
 def run_probe(ctx: ScanContext, probe: Probe) -> list[Finding]:

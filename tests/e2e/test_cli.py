@@ -315,6 +315,14 @@ def test_one_repo_failing_to_clone_loses_nothing_else(acme_org: Path, tmp_path: 
     outcome = {f["subject"]: f["outcome"] for f in codeowners}
     assert outcome == {"acme/acme": "true", "acme/community": "false", "acme/vanished": "not_available"}
     assert _criterion(report, "gov-docs-discoverable")["status"] == "met"
+    # "No roadmap anywhere" cannot be claimed while a repository was not read: it may be there.
+    findings = {(f["probe"], f["subject"]): f for f in report["findings"]}
+    roadmap = findings[("documents.roadmap_present", "acme")]
+    assert roadmap["outcome"] == "not_available" and "could not be read (acme/vanished)" in roadmap["message"]
+    assert _criterion(report, "eng-roadmap")["status"] == "unknown"
+    # What was seen in a readable repository stands.
+    assert findings[("documents.security_policy_in_every_repo", "acme/community")]["outcome"] == "false"
+    assert findings[("docs.readme_explains_project", "acme/README.md")]["outcome"] == "false"
 
 
 def test_network_down_is_one_line_and_exit_4(tmp_path: Path) -> None:
