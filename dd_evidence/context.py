@@ -56,6 +56,8 @@ class ScanConfig:
     check_links: bool = False
     # Seconds to wait for one answer (GitHub and every other service); a slow Enterprise server may need more.
     timeout: float = 30.0
+    # Keep parsed Markdown in the cache directory, so a re-scan skips unchanged documents.
+    parse_cache: bool = True
 
     def public(self) -> dict[str, Any]:
         """The options as recorded in a report (no token)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,15 @@ from gitfixture import make_acme_org
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests never write into the user's cache: a ScanConfig's default cache directory is a session temp dir."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("DD_EVIDENCE_CACHE", str(tmp_path_factory.mktemp("default-cache")))
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")

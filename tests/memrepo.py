@@ -46,4 +46,5 @@ def context(
     ref = ProjectRef(name=owner, display_name=owner.title(), orgs=(owner,), main_repo=RepoRef(owner, main, "main"))
     ref = replace(ref, **(project or {}))
     # Offline by default: a probe test that wants an API injects its client and says offline=False.
-    return ScanContext(ScanConfig(offline=True), ref, views, unreadable)
+    # Pure tables: no parse cache on disk, so a probe test never depends on what an earlier test left there.
+    return ScanContext(ScanConfig(offline=True, parse_cache=False), ref, views, unreadable)

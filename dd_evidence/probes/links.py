@@ -17,7 +17,6 @@ from dd_evidence.context import ScanContext
 from dd_evidence.govdocs import ParsedDoc, parsed, subject
 from dd_evidence.locate import is_generated_log
 from dd_evidence.markdown import Link
-from dd_evidence.mdsections import anchors
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
@@ -124,9 +123,8 @@ class BrokenLink:
         return f"{self.doc.label}:{self.link.line} {self.link.url} ({self.reason})"
 
 
-def _anchor_set(ctx: ScanContext, repo: RepoView, path: str) -> set[str]:
-    doc = parsed(ctx, repo, path)
-    return ctx.memo(("anchors", repo.full_name, path), lambda: {a.lower() for a in anchors(doc.text)})
+def _anchor_set(ctx: ScanContext, repo: RepoView, path: str) -> frozenset[str]:
+    return parsed(ctx, repo, path).anchors
 
 
 def _is_dir(repo: RepoView, path: str) -> bool:

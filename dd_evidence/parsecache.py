@@ -1,0 +1,69 @@
+"""An on-disk cache of parsed Markdown documents, so a re-scan does not parse unchanged files again.
+
+Parsing is most of a warm scan's CPU time (markdown-it over every governance and community document), and most
+documents do not change between two scans. Entries are content-addressed: the key is the SHA-256 of the text
+plus a fingerprint of the parsing code (this package's markdown modules and markdown-it's version), so an edit to
+the parser never serves an answer computed by the old one. Entries are JSON (never pickle: a cache directory is
+not trusted to hold code), written atomically; an unreadable or corrupt entry is simply recomputed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from markdown_it import __version__ as MARKDOWN_IT_VERSION
+
+from dd_evidence import markdown, mdsections
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A short hash of the code that turns text into parsed documents."""
+    digest = hashlib.sha256(MARKDOWN_IT_VERSION.encode())
+    for module in (markdown, mdsections):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class ParseCache:
+    """Parsed documents by text; ``root`` None disables it (every lookup misses, nothing is written)."""
+
+    def __init__(self, root: Path | None):
+        self.root = root / "parsed" / code_fingerprint() if root is not None else None
+        self.hits = 0
+        self.misses = 0
+
+    def load(self, text: str) -> dict[str, Any] | None:
+        path = self._path(text)
+        if path is None:
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return data if isinstance(data, dict) else None
+
+    def store(self, text: str, data: dict[str, Any]) -> None:
+        path = self._path(text)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time on the next scan
+
+    def _path(self, text: str) -> Path | None:
+        if self.root is None:
+            return None
+        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        return self.root / key[:2] / f"{key}.json"

@@ -1,0 +1,74 @@
+"""The on-disk parse cache: a re-scan reads parsed documents back instead of parsing them again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from memrepo import context
+
+from dd_evidence.govdocs import parse_cache, parsed
+from dd_evidence.parsecache import ParseCache, code_fingerprint
+
+TEXT = """# Governance
+
+See the [ladder](LADDER.md#maintainers) and <https://example.org/join>.
+
+## How decisions are made
+
+- **Voting**: a majority of maintainers.
+
+<a name="legacy-anchor"></a>
+
+## How decisions are made
+"""
+
+
+def ctx_with_cache(cache: Path):
+    ctx = context({"acme": {"GOVERNANCE.md": TEXT}})
+    ctx.config.cache_dir = cache
+    ctx.config.parse_cache = True
+    return ctx
+
+
+def test_a_second_scan_reads_the_same_parsed_document_back(tmp_path: Path) -> None:
+    first_ctx = ctx_with_cache(tmp_path)
+    first = parsed(first_ctx, first_ctx.repos[0], "GOVERNANCE.md")
+    assert parse_cache(first_ctx).misses == 1 and parse_cache(first_ctx).hits == 0
+    second_ctx = ctx_with_cache(tmp_path)
+    second = parsed(second_ctx, second_ctx.repos[0], "GOVERNANCE.md")
+    assert parse_cache(second_ctx).hits == 1
+    assert second.document == first.document and second.sections == first.sections
+    assert (
+        second.anchors
+        == first.anchors
+        == {
+            "governance",
+            "how-decisions-are-made",
+            "how-decisions-are-made-1",
+            "legacy-anchor",
+        }
+    )
+    assert [link.url for link in second.document.links] == ["LADDER.md#maintainers", "https://example.org/join"]
+
+
+def test_a_corrupt_entry_is_parsed_again_and_replaced(tmp_path: Path) -> None:
+    ctx = ctx_with_cache(tmp_path)
+    parsed(ctx, ctx.repos[0], "GOVERNANCE.md")
+    (entry,) = (tmp_path / "parsed").rglob("*.json")
+    entry.write_text('{"headings": "not a list"')
+    again_ctx = ctx_with_cache(tmp_path)
+    again = parsed(again_ctx, again_ctx.repos[0], "GOVERNANCE.md")
+    assert [h.text for h in again.document.headings][:2] == ["Governance", "How decisions are made"]
+    assert '"headings":[[' in entry.read_text()
+
+
+def test_entries_are_keyed_by_the_parsing_code(tmp_path: Path) -> None:
+    """An edit to the parser lands in another folder, so old answers are never served."""
+    assert ParseCache(tmp_path).root == tmp_path / "parsed" / code_fingerprint()
+    assert ParseCache(None).load(TEXT) is None  # disabled: always a miss, nothing written
+
+
+def test_probe_tables_never_write_a_cache(tmp_path: Path) -> None:
+    ctx = context({"acme": {"GOVERNANCE.md": TEXT}})
+    parsed(ctx, ctx.repos[0], "GOVERNANCE.md")
+    assert parse_cache(ctx).root is None
