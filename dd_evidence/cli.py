@@ -70,7 +70,7 @@ def build_scan_parser() -> argparse.ArgumentParser:
     parser.add_argument("--web-url", help="permalink base template (default from --github-api)")
     parser.add_argument("--github-api", default=DEFAULT_GITHUB_API, help="GitHub (Enterprise) API base URL")
     parser.add_argument("--token-file", type=Path, help="file holding a GitHub token (else $GITHUB_TOKEN/$GH_TOKEN)")
-    parser.add_argument("--cache-dir", type=Path, help="where clones and HTTP answers are cached")
+    parser.add_argument("--cache-dir", type=Path, help="where clones, API answers and parsed documents are cached")
     parser.add_argument("--probes", help="comma list of probe ids or prefixes to run (default: all)")
     parser.add_argument("--probes-dir", type=Path, action="append", default=[], help="load probes from *.py here")
     parser.add_argument("--check-links", action="store_true", help="check external links in documents live")
