@@ -27,22 +27,11 @@ SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT / "tests"))
 
 from e2e.fakegithub import FakeGitHub  # noqa: E402
+from realdata.conftest import build_dragonfly_org  # noqa: E402
 
 
 def build_fixture(out: Path) -> list[str]:
-    subprocess.run(
-        [
-            str(SHARED / "tools/build-fixture-org"),
-            str(SHARED / "data/dragonfly-2025-09-15"),
-            str(out),
-            "--later",
-            str(SHARED / "data/dragonfly-latest"),
-            "--history",
-            str(SHARED / "data/dragonfly-history"),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    build_dragonfly_org(out)
     return sorted(p.name for p in (out / "dragonflyoss").iterdir())
 
 

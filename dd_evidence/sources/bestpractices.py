@@ -7,13 +7,13 @@ for at most one request per second, which the shared :class:`HttpClient` enforce
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from dd_evidence.errors import SourceUnavailable
+from dd_evidence.sources.answers import AnswerMemo
 from dd_evidence.sources.http import HttpClient, host_of, http_client, parse_json
 
 if TYPE_CHECKING:
@@ -187,16 +187,15 @@ class BestPracticesClient:
         self.http = http
         self.base_url = base_url.rstrip("/")
         http.polite(host_of(self.base_url), POLITE_INTERVAL)
-        self._memo: dict[tuple[str, Any], Any] = {}
-        self._lock = threading.Lock()
+        self._answers = AnswerMemo()
 
     def project(self, project_id: int) -> BestPracticesProject:
         """The entry of ``project_id``; :class:`SourceUnavailable` when unknown (404) or unreachable."""
-        return self._memoised(("project", project_id), lambda: self._fetch_project(project_id))
+        return self._answers.get(("project", project_id), lambda: self._fetch_project(project_id))
 
     def search(self, repo_url: str) -> list[int]:
         """Ids of the entries whose repo or homepage URL is exactly ``repo_url`` (the site's own match rule)."""
-        return self._memoised(("search", repo_url.rstrip("/")), lambda: self._fetch_search(repo_url.rstrip("/")))
+        return self._answers.get(("search", repo_url.rstrip("/")), lambda: self._fetch_search(repo_url.rstrip("/")))
 
     def _fetch_project(self, project_id: int) -> BestPracticesProject:
         answer = self.http.get(f"{self.base_url}/projects/{int(project_id)}.json", source=SOURCE)
@@ -208,28 +207,10 @@ class BestPracticesClient:
             raise SourceUnavailable(SOURCE, "unexpected answer to a project search: not a list")
         return [item["id"] for item in data if isinstance(item, dict) and isinstance(item.get("id"), int)]
 
-    def _memoised(self, key: tuple[str, Any], compute: Callable[[], Any]) -> Any:
-        """Both badge probes ask the same questions; failures are memoised too so a scan waits only once."""
-        with self._lock:
-            if key in self._memo:
-                return _unwrap(self._memo[key])
-        try:
-            value: Any = compute()
-        except SourceUnavailable as exc:
-            value = exc
-        with self._lock:
-            return _unwrap(self._memo.setdefault(key, value))
-
 
 def bestpractices_client(ctx: ScanContext) -> BestPracticesClient:
     """The scan's bestpractices.dev client over the scan's shared HTTP client."""
     return ctx.memo(SOURCE, lambda: BestPracticesClient(http_client(ctx)))
-
-
-def _unwrap(value: Any) -> Any:
-    if isinstance(value, SourceUnavailable):
-        raise value
-    return value
 
 
 def _int(value: Any) -> int | None:

@@ -14,13 +14,13 @@ Answers and failures are memoised per scan, so both LFX probes share one set of 
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from dd_evidence.errors import SourceUnavailable
+from dd_evidence.sources.answers import AnswerMemo
 from dd_evidence.sources.http import HttpClient, http_client, parse_json
 
 if TYPE_CHECKING:
@@ -211,8 +211,7 @@ class LfxClient:
     def __init__(self, http: HttpClient, base_url: str = BASE_URL):
         self.http = http
         self.base_url = base_url.rstrip("/")
-        self._memo: dict[tuple[Any, ...], Any] = {}
-        self._lock = threading.Lock()
+        self._answers = AnswerMemo()
 
     def insights(self, slug: str) -> ProjectInsights:
         """The documented insights snapshot of ``slug``; :class:`SourceUnavailable` on 404, offline, bad shape."""
@@ -221,7 +220,7 @@ class LfxClient:
             answer = self.http.get(f"{self.base_url}/api/project/{slug}/insights", source=SOURCE)
             return parse_insights(parse_json(answer, SOURCE), answer.url, answer.retrieved_at)
 
-        return self._memoised(("insights", slug), fetch)
+        return self._answers.get(("insights", slug), fetch)
 
     def contributor_leaderboard(
         self, slug: str, start: date, end: date, activity_type: str = "all", limit: int = 10
@@ -244,7 +243,7 @@ class LfxClient:
             answer = self.http.get(f"{self.base_url}/api/widget/contributors/{route}", source=SOURCE, params=params)
             return parse_dependency(parse_json(answer, SOURCE), kind, start, end, answer.url, answer.retrieved_at)
 
-        return self._memoised(("dependency", kind, slug, start, end), fetch)
+        return self._answers.get(("dependency", kind, slug, start, end), fetch)
 
     def counts(self) -> dict[str, int]:
         """Nothing of its own: requests are counted once, by the shared HTTP client, under source ``lfx``."""
@@ -263,7 +262,7 @@ class LfxClient:
             data = parse_json(answer, SOURCE)
             return parse_leaderboard(data, kind, activity_type, start, end, answer.url, answer.retrieved_at)
 
-        return self._memoised((kind, slug, start, end, activity_type, limit), fetch)
+        return self._answers.get((kind, slug, start, end, activity_type, limit), fetch)
 
     @staticmethod
     def _widget_params(slug: str, start: date, end: date, activity_type: str) -> dict[str, str | int]:
@@ -277,17 +276,6 @@ class LfxClient:
             "endDate": end.isoformat(),
         }
 
-    def _memoised(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        with self._lock:
-            if key in self._memo:
-                return _unwrap(self._memo[key])
-        try:
-            value: Any = compute()
-        except SourceUnavailable as exc:
-            value = exc  # a failure is asked once per scan, not once per probe
-        with self._lock:
-            return _unwrap(self._memo.setdefault(key, value))
-
 
 def lfx_client(ctx: ScanContext) -> LfxClient:
     """The scan's LFX Insights client, over the scan's shared HTTP client."""
@@ -296,12 +284,6 @@ def lfx_client(ctx: ScanContext) -> LfxClient:
 
 def _shape(url: str, detail: str) -> SourceUnavailable:
     return SourceUnavailable(SOURCE, f"unexpected answer shape: {detail} ({url})")
-
-
-def _unwrap(value: Any) -> Any:
-    if isinstance(value, SourceUnavailable):
-        raise value
-    return value
 
 
 def _is_number(value: Any) -> bool:

@@ -14,13 +14,13 @@ failures are memoised for the scan.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dd_evidence.errors import SourceUnavailable
+from dd_evidence.sources.answers import AnswerMemo
 from dd_evidence.sources.http import HttpClient, http_client, parse_json
 
 if TYPE_CHECKING:
@@ -117,8 +117,7 @@ class ScorecardClient:
     def __init__(self, http: HttpClient, base_url: str = BASE_URL):
         self.http = http
         self.base_url = base_url.rstrip("/")
-        self._memo: dict[str, Any] = {}
-        self._lock = threading.Lock()
+        self._answers = AnswerMemo()
 
     def result(self, host_owner_repo: str) -> ScorecardResult:
         """The published result of ``github.com/owner/repo`` (``owner/repo`` means github.com).
@@ -127,7 +126,7 @@ class ScorecardClient:
         unreachable or the answer has an unexpected shape.
         """
         key = _normalise(host_owner_repo)
-        return self._memoised(key, lambda: self._fetch(key))
+        return self._answers.get(key, lambda: self._fetch(key))
 
     def _fetch(self, key: str) -> ScorecardResult:
         try:
@@ -138,18 +137,6 @@ class ScorecardClient:
                 raise NoPublishedResult(SOURCE, f"no published Scorecard result for {owner_repo}") from None
             raise
         return parse_result(parse_json(answer, SOURCE), answer.url, answer.retrieved_at)
-
-    def _memoised(self, key: str, compute: Callable[[], ScorecardResult]) -> ScorecardResult:
-        """Failures are memoised too, so a repo that has no result is asked once per scan."""
-        with self._lock:
-            if key in self._memo:
-                return _unwrap(self._memo[key])
-        try:
-            value: Any = compute()
-        except SourceUnavailable as exc:
-            value = exc
-        with self._lock:
-            return _unwrap(self._memo.setdefault(key, value))
 
 
 def scorecard_client(ctx: ScanContext) -> ScorecardClient:
@@ -180,12 +167,6 @@ def _check_score(value: Any) -> int | None:
 
 def _shape(url: str, detail: str) -> SourceUnavailable:
     return SourceUnavailable(SOURCE, f"unexpected answer shape: {detail} ({url})")
-
-
-def _unwrap(value: Any) -> Any:
-    if isinstance(value, SourceUnavailable):
-        raise value
-    return value
 
 
 def _str(value: Any) -> str | None:

@@ -93,23 +93,6 @@ def cited(finding: dict[str, Any]) -> list[str]:
     return out
 
 
-def build_org(out: Path) -> None:
-    """The exact command of issue 8."""
-    subprocess.run(
-        [
-            str(SHARED / "tools/build-fixture-org"),
-            str(SHARED / "data/dragonfly-2025-09-15"),
-            str(out),
-            "--later",
-            str(SHARED / "data/dragonfly-latest"),
-            "--history",
-            str(SHARED / "data/dragonfly-history"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-
-
 def run_cli(org: Path, out: Path, cache: Path, as_of: str | None) -> Scan:
     args = [sys.executable, "-m", "dd_evidence", "dragonfly", "--level", "graduation"]
     args += ["--as-of", as_of] if as_of else []
@@ -132,10 +115,9 @@ def run_cli(org: Path, out: Path, cache: Path, as_of: str | None) -> Scan:
 
 
 @pytest.fixture(scope="module")
-def org(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dragonfly-fixture")
-    build_org(out)
-    return out
+def org(dragonfly_org: Path) -> Path:
+    """The exact build command of issue 8 (tests/realdata/conftest.py), run once per session."""
+    return dragonfly_org
 
 
 @pytest.fixture(scope="module")
