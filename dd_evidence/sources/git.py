@@ -281,16 +281,36 @@ class GitWorkspace:
             if not may_use_network:
                 raise SourceUnavailable("git", f"{key} is not in the cache and --offline forbids cloning {url}")
             self._clone(url, dest)
-        elif self.refresh and may_use_network:
-            try:
-                self._fetch(dest)
-            except SourceUnavailable as exc:
-                # The cached clone still answers; the scan says it may be stale rather than losing the repo.
-                self.warnings.append(f"{key}: could not refresh the cached clone ({exc.reason}); using the cache")
+        else:
+            self._reuse(key, dest, url, may_use_network)
         repo_obj = GitRepo(dest, git=self._git)
         with self._lock:
             self._repos[key] = repo_obj
         return repo_obj
+
+    def _reuse(self, key: str, dest: Path, url: str, may_use_network: bool) -> None:
+        """Bring a cached clone up to date from ``url``, even when it was cloned from another URL.
+
+        The cache is keyed by owner/repo, so a clone made from a mirror (``file://``) must not be refreshed from
+        that mirror when the user now asks for github.com: the clone is pointed at the asked URL first, and its
+        branches and tags are pruned to what that origin has.
+        """
+        cloned_from = _run(self._git, ["-C", str(dest), "config", "--get", "remote.origin.url"], check=False).strip()
+        moved = bool(cloned_from) and cloned_from != url
+        if not (self.refresh and may_use_network):
+            if moved:
+                self.warnings.append(f"{key}: the cached clone was made from {cloned_from}, not {url}; read as it is")
+            return
+        if moved:
+            _run(self._git, ["-C", str(dest), "remote", "set-url", "origin", url])
+        try:
+            self._fetch(dest, prune_tags=moved)
+        except SourceUnavailable as exc:
+            # The cached clone still answers; the scan says it may be stale rather than losing the repo.
+            origin_note = f", and it was made from {cloned_from}" if moved else ""
+            self.warnings.append(
+                f"{key}: could not refresh the cached clone ({exc.reason}){origin_note}; using the cache"
+            )
 
     def close(self) -> None:
         for repo in self._repos.values():
@@ -308,8 +328,9 @@ class GitWorkspace:
             raise
         tmp.rename(dest)
 
-    def _fetch(self, dest: Path) -> None:
-        _run(self._git, ["-C", str(dest), "fetch", "--quiet", "--prune", "--tags", "--force", "origin"])
+    def _fetch(self, dest: Path, prune_tags: bool = False) -> None:
+        extra = ["--prune-tags"] if prune_tags else []
+        _run(self._git, ["-C", str(dest), "fetch", "--quiet", "--prune", *extra, "--tags", "--force", "origin"])
 
 
 def _run(git: str, args: list[str], check: bool = True) -> str:

@@ -148,3 +148,24 @@ def test_read_a_file_at_an_older_commit(tmp_path: Path) -> None:
     assert repo.read_blob(f"{first}:no such file.md") is None
     assert repo.read_blob(f"{first}:x\nHEAD") is None
     assert repo.read_blob(f"{first}:MAINTAINERS.md") == b"v1"  # the batch process is still in step
+
+
+def test_a_cached_clone_follows_the_url_asked_for_not_the_one_it_was_made_from(tmp_path: Path) -> None:
+    """A clone made from a mirror must not keep answering when the user scans another origin of the same repo."""
+    mirror = make_repo(tmp_path / "mirror", "o", "r", [("2024-01-01T00:00:00+00:00", {"A.md": "mirror"})])
+    git(mirror, "tag", "v0-mirror-only")
+    make_repo(tmp_path / "upstream", "o", "r", [("2024-03-01T00:00:00+00:00", {"A.md": "upstream"})])
+    cache = tmp_path / "cache"
+    GitWorkspace(cache, f"file://{tmp_path}/mirror/{{owner}}/{{repo}}").open("o", "r")
+
+    upstream = GitWorkspace(cache, f"file://{tmp_path}/upstream/{{owner}}/{{repo}}")
+    repo = upstream.open("o", "r")
+    sha, _ = repo.resolve(None)
+    (entry,) = [e for e in repo.tree(sha) if e.path == "A.md"]
+    assert repo.read_blob(entry.oid) == b"upstream"
+    assert [t.name for t in repo.tags()] == []  # the mirror's tags went with it
+    assert upstream.warnings == []
+
+    offline = GitWorkspace(cache, "https://example.invalid/{owner}/{repo}.git", offline=True)
+    offline.open("o", "r")
+    assert offline.warnings and "made from file://" in offline.warnings[0] and "read as it is" in offline.warnings[0]
