@@ -22,6 +22,26 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     )
 
 
+def online_args(acme_org: Path, api: str, cache: Path, out: Path, formats: str = "json") -> list[str]:
+    """A scan of the acme fixture against a (fake) GitHub API at ``api``, limited to probes that ask only it."""
+    return [
+        "acme/acme",
+        "--git-url",
+        f"file://{acme_org}/{{owner}}/{{repo}}",
+        "--github-api",
+        api,
+        "--cache-dir",
+        str(cache),
+        "--no-progress",
+        "--probes",
+        "github,documents",  # the other API probes would try the real internet
+        "--format",
+        formats,
+        "--out",
+        str(out),
+    ]
+
+
 @pytest.fixture
 def scan_args(acme_org: Path, tmp_path: Path) -> list[str]:
     return [
@@ -165,22 +185,7 @@ def test_online_scan_against_a_fake_github(acme_org: Path, tmp_path: Path) -> No
     from e2e.fakegithub import FakeGitHub, acme_data
 
     with FakeGitHub(acme_data(two_factor=True)) as gh:
-        proc = run_cli(
-            "acme/acme",
-            "--git-url",
-            f"file://{acme_org}/{{owner}}/{{repo}}",
-            "--github-api",
-            gh.url,
-            "--cache-dir",
-            str(tmp_path / "cache"),
-            "--no-progress",
-            "--probes",
-            "github,documents",
-            "--format",
-            "json",
-            "--out",
-            str(tmp_path / "o"),
-        )
+        proc = run_cli(*online_args(acme_org, gh.url, tmp_path / "cache", tmp_path / "o"))
     assert proc.returncode == 0, proc.stderr
     report = json.loads(next((tmp_path / "o").glob("*.json")).read_text())
     assert _criterion(report, "sec-access-control")["status"] == "met"
@@ -197,22 +202,7 @@ def test_rate_limited_org_call_marks_only_its_criterion(acme_org: Path, tmp_path
         )
         for repo in ("acme", "community"):
             gh.fail(f"/repos/acme/{repo}/rules/branches/main", status=429, times=5, headers={"Retry-After": "600"})
-        proc = run_cli(
-            "acme/acme",
-            "--git-url",
-            f"file://{acme_org}/{{owner}}/{{repo}}",
-            "--github-api",
-            gh.url,
-            "--cache-dir",
-            str(tmp_path / "cache"),
-            "--no-progress",
-            "--probes",
-            "github,documents",  # the other API probes would try the real internet
-            "--format",
-            "json",
-            "--out",
-            str(tmp_path / "o"),
-        )
+        proc = run_cli(*online_args(acme_org, gh.url, tmp_path / "cache", tmp_path / "o"))
     assert proc.returncode == 0, proc.stderr
     report = json.loads(next((tmp_path / "o").glob("*.json")).read_text())
     access = _criterion(report, "sec-access-control")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from e2e.fakegithub import FakeGitHub, acme_data
-from e2e.test_cli import run_cli
+from e2e.test_cli import online_args, run_cli
 
 RULES = "/repos/acme/acme/rules/branches/main"
 
@@ -68,23 +68,9 @@ LASTING = [
 def scan(acme_org: Path, tmp_path: Path, label: str, inject: Callable[[FakeGitHub], None], extra: tuple[str, ...]):
     with FakeGitHub(acme_data(two_factor=True)) as gh:
         inject(gh)
-        proc = run_cli(
-            "acme/acme",
-            "--git-url",
-            f"file://{acme_org}/{{owner}}/{{repo}}",
-            "--github-api",
-            gh.url,
-            "--cache-dir",
-            str(tmp_path / f"cache-{label}"),  # a fresh cache: no answer may come from an earlier run
-            "--no-progress",
-            "--probes",
-            "github,documents",  # the other API probes would try the real internet
-            "--format",
-            "json,md",
-            "--out",
-            str(tmp_path / f"out-{label}"),
-            *extra,
-        )
+        # A fresh cache per scan: no answer may come from an earlier run.
+        args = online_args(acme_org, gh.url, tmp_path / f"cache-{label}", tmp_path / f"out-{label}", "json,md")
+        proc = run_cli(*args, *extra)
     assert proc.returncode == 0, proc.stderr
     assert len(list((tmp_path / f"out-{label}").glob("*.md"))) == 1, "the report is written despite the fault"
     return json.loads(next((tmp_path / f"out-{label}").glob("*.json")).read_text())
