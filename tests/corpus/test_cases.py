@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import CASES, RATCHET, load_runner
+from corpusrun import CASES, RATCHET, load_runner
 
 from dd_evidence.catalogue import load_catalogue
 from dd_evidence.resolve import resolve_project

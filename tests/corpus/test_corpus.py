@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import CASES, RATCHET, load_runner
+from corpusrun import CASES, RATCHET, load_runner
 
 runner = load_runner()
 pytestmark = pytest.mark.corpus

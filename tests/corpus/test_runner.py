@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import load_runner
+from corpusrun import load_runner
 
 runner = load_runner()
 

@@ -1,4 +1,7 @@
-"""The corpus runner (benchmarks/corpus.py) loaded as a module, so tests share its case schema and figures."""
+"""The corpus runner (benchmarks/corpus.py) loaded as a module, so tests share its case schema and figures.
+
+A plain module, not a conftest: ``from conftest import`` would be ambiguous beside tests/conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,6 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = Path(__file__).resolve().parent / "cases"
@@ -24,8 +25,3 @@ def load_runner() -> ModuleType:
     sys.modules[name] = module  # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.fixture(scope="session")
-def runner() -> ModuleType:
-    return load_runner()
