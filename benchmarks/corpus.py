@@ -22,6 +22,7 @@ branch measures its own code. Not a test: the pytest wrapper is ``tests/corpus/t
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -52,6 +53,8 @@ CASE_FILE = re.compile(r"^(?P<slug>[a-z0-9][a-z0-9-]*?)-(?P<date>\d{4}-\d{2}-\d{
 REPO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
 SHORT_SHA = re.compile(r"^[0-9a-f]{7,40}$")
 TOP_KEYS = {"project", "level", "as_of", "instant", "review", "repos", "checks"}
+OPTIONAL_TOP_KEYS = {"branches"}
+BRANCH_NAME = re.compile(r"^[A-Za-z0-9._][A-Za-z0-9._/-]*$")
 CHECK_KEYS = {"criterion", "expect", "evidence", "reviewer", "note"}
 EVIDENCE_KEYS = {"repo", "sha", "file", "says"}
 
@@ -81,6 +84,10 @@ class Case:
     review: dict[str, Any]
     repos: tuple[str, ...]
     checks: tuple[Check, ...]
+    branches: tuple[tuple[str, str], ...] = ()  # (owner/name, branch) served as the default branch
+
+    def branch(self, repo: str) -> str | None:
+        return next((b for r, b in self.branches if r.lower() == repo.lower()), None)
 
     @property
     def slug(self) -> str:
@@ -118,7 +125,7 @@ def case_problems(path: Path, data: Any, criteria_for: Any = None) -> list[str]:
     problems: list[str] = []
     if not isinstance(data, dict):
         return ["the file is not a YAML mapping"]
-    problems += [f"unknown key {k!r}" for k in sorted(set(data) - TOP_KEYS)]
+    problems += [f"unknown key {k!r}" for k in sorted(set(data) - TOP_KEYS - OPTIONAL_TOP_KEYS)]
     problems += [f"missing key {k!r}" for k in sorted(TOP_KEYS - set(data))]
     if problems:
         return problems
@@ -154,6 +161,8 @@ def case_problems(path: Path, data: Any, criteria_for: Any = None) -> list[str]:
             problems.append(f"repo {repo!r} is not owner/name")
     if len({str(r).lower() for r in repos}) != len(repos):
         problems.append("repos lists a repository twice")
+    if "branches" in data:
+        problems += _branch_problems(data["branches"], repos)
     checks = data["checks"]
     if not isinstance(checks, list):
         return [*problems, "checks must be a list"]
@@ -175,6 +184,20 @@ def case_problems(path: Path, data: Any, criteria_for: Any = None) -> list[str]:
                 manual_only += 1
     if manual_only > MAX_MANUAL_ONLY:
         problems.append(f"{manual_only} checks expect only manual: at most {MAX_MANUAL_ONLY}")
+    return problems
+
+
+def _branch_problems(branches: Any, repos: list[str]) -> list[str]:
+    """``branches`` maps a repo of the case to the branch that was its default branch at as_of."""
+    if not isinstance(branches, dict) or not branches:
+        return ["branches must map owner/name to a branch name"]
+    problems = []
+    names = {str(r).lower() for r in repos}
+    for repo, branch in branches.items():
+        if str(repo).lower() not in names:
+            problems.append(f"branches: {repo!r} is not one of the case's repos")
+        if not isinstance(branch, str) or not BRANCH_NAME.match(branch) or ".." in branch:
+            problems.append(f"branches: {branch!r} is not a branch name")
     return problems
 
 
@@ -241,6 +264,7 @@ def load_case(path: Path) -> Case:
         review=dict(data["review"]),
         repos=tuple(data["repos"]),
         checks=checks,
+        branches=tuple(sorted(data.get("branches", {}).items())),
     )
 
 
@@ -283,12 +307,17 @@ def find_mirror(mirrors: Path, full_name: str) -> Path | None:
     return None
 
 
-def served_copy(source: Path, work: Path, full_name: str) -> Path:
-    """A hard-linked bare copy of ``source`` that answers partial clones, made once and reused."""
+def served_copy(source: Path, root: Path, full_name: str, branch: str | None = None) -> Path:
+    """A hard-linked bare copy of ``source`` under ``root`` that answers partial clones, made once and reused.
+
+    ``branch`` becomes the copy's default branch (HEAD): for a repository whose default branch was later
+    replaced by an unrelated history, the branch that still holds the old one serves it as it was then.
+    """
     owner, _, name = full_name.partition("/")
-    dest = work / "mirrors" / MIRROR_TEMPLATE.format(owner=owner, repo=name) / "repo"
+    dest = root / MIRROR_TEMPLATE.format(owner=owner, repo=name) / "repo"
     stamp = dest / "dd-corpus-source"
-    if stamp.is_file() and stamp.read_text() == str(source):
+    origin = f"{source}@{branch or 'HEAD'}"
+    if stamp.is_file() and stamp.read_text() == origin:
         return dest
     shutil.rmtree(dest, ignore_errors=True)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -296,8 +325,21 @@ def served_copy(source: Path, work: Path, full_name: str) -> Path:
     subprocess.run(["git", "clone", "-q", "--bare", "--local", str(source), str(dest)], check=True, env=env)
     for key in ("uploadpack.allowFilter", "uploadpack.allowAnySHA1InWant"):
         subprocess.run(["git", "-C", str(dest), "config", key, "true"], check=True, env=env)
-    stamp.write_text(str(source))
+    if branch:
+        ref = f"refs/heads/{branch}"
+        subprocess.run(["git", "-C", str(dest), "rev-parse", "--verify", "-q", ref], check=True, env=env)
+        subprocess.run(["git", "-C", str(dest), "symbolic-ref", "HEAD", ref], check=True, env=env)
+    stamp.write_text(origin)
     return dest
+
+
+def serving_key(case: Case) -> str:
+    """Cases that serve some repository from another branch get their own served copies and clone cache: a
+    cached clone keeps the default branch it was cloned with."""
+    if not case.branches:
+        return ""
+    text = ";".join(f"{r.lower()}={b}" for r, b in case.branches)
+    return "-" + hashlib.sha1(text.encode()).hexdigest()[:10]
 
 
 def _git_env() -> dict[str, str]:
@@ -339,8 +381,8 @@ class CaseResult:
         return len(self.checks) if self.state != "skipped" else 0
 
 
-def scan_command(case: Case, work: Path, out: Path, cache: Path) -> list[str]:
-    template = f"file://{work / 'mirrors'}/{MIRROR_TEMPLATE}/repo"
+def scan_command(case: Case, served: Path, out: Path, cache: Path) -> list[str]:
+    template = f"file://{served}/{MIRROR_TEMPLATE}/repo"
     return [
         sys.executable,
         "-m",
@@ -371,12 +413,17 @@ def run_case(case: Case, mirrors: Path, work: Path, cold: bool = False, timeout:
     if missing:
         result.state, result.reason = "skipped", "no mirror of " + ", ".join(missing)
         return result
-    for repo in case.repos:
-        served_copy(find_mirror(mirrors, repo), work, repo)  # type: ignore[arg-type]
+    key = serving_key(case)
+    served = work / f"mirrors{key}"
+    try:
+        for repo in case.repos:
+            served_copy(find_mirror(mirrors, repo), served, repo, case.branch(repo))  # type: ignore[arg-type]
+    except subprocess.CalledProcessError as exc:
+        return _failed(case, result, f"cannot serve a copy: {' '.join(exc.cmd[-3:])} failed", 0.0)
     out = work / "out" / case.id
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    cache = work / "cache"
+    cache = work / f"cache{key}"
     if cold:
         cache = work / "cold-cache" / case.id
         shutil.rmtree(cache, ignore_errors=True)
@@ -384,7 +431,7 @@ def run_case(case: Case, mirrors: Path, work: Path, cold: bool = False, timeout:
     start = time.perf_counter()
     try:
         proc = subprocess.run(
-            scan_command(case, work, out, cache), capture_output=True, text=True, env=env, timeout=timeout, cwd=ROOT
+            scan_command(case, served, out, cache), capture_output=True, text=True, env=env, timeout=timeout, cwd=ROOT
         )
     except subprocess.TimeoutExpired:
         return _failed(case, result, f"scan did not finish in {timeout:g} s", time.perf_counter() - start)

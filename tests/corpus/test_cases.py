@@ -73,7 +73,8 @@ def test_case_evidence_is_in_the_copies(path: Path) -> None:
         gitdir = runner.find_mirror(MIRRORS, check.evidence["repo"])
         if gitdir is None:
             pytest.skip(f"no copy of {check.evidence['repo']}")
-        at_as_of = _git(gitdir, "rev-list", "-1", "--first-parent", f"--before={before}", "HEAD").stdout.strip()
+        ref = f"refs/heads/{case.branch(check.evidence['repo'])}" if case.branch(check.evidence["repo"]) else "HEAD"
+        at_as_of = _git(gitdir, "rev-list", "-1", "--first-parent", f"--before={before}", ref).stdout.strip()
         sha = str(check.evidence["sha"])
         if not at_as_of.startswith(sha):
             problems.append(f"{check.criterion}: sha {sha} is not the commit at as_of ({at_as_of[:9]})")

@@ -163,15 +163,39 @@ def test_find_mirror_ignores_case_and_knows_both_layouts(mirrors: Path) -> None:
 
 def test_served_copy_allows_partial_clones_and_is_reused(mirrors: Path, tmp_path: Path) -> None:
     source = runner.find_mirror(mirrors, "acme/community")
-    copy = runner.served_copy(source, tmp_path / "work", "acme/community")
-    assert copy == tmp_path / "work" / "mirrors" / "acme+community" / "repo"
+    copy = runner.served_copy(source, tmp_path / "served", "acme/community")
+    assert copy == tmp_path / "served" / "acme+community" / "repo"
     config = subprocess.run(["git", "-C", str(copy), "config", "--list"], capture_output=True, text=True).stdout
     assert "uploadpack.allowfilter=true" in config and "uploadpack.allowanysha1inwant=true" in config
     marker = copy / "marker"
     marker.write_text("kept")
-    assert runner.served_copy(source, tmp_path / "work", "acme/community") == copy
+    assert runner.served_copy(source, tmp_path / "served", "acme/community") == copy
     assert marker.exists(), "a copy made from the same source is reused, not rebuilt"
     _git("clone", "-q", "--bare", "--filter=blob:none", f"file://{copy}", str(tmp_path / "partial"))
+
+
+def test_served_copy_can_serve_another_branch_as_the_default(mirrors: Path, tmp_path: Path) -> None:
+    work_tree = mirrors / "Acme+Community" / "repo"
+    _git("branch", "old-history", cwd=work_tree)
+    source = runner.find_mirror(mirrors, "acme/community")
+    copy = runner.served_copy(source, tmp_path / "served", "acme/community", "old-history")
+    head = subprocess.run(["git", "-C", str(copy), "symbolic-ref", "HEAD"], capture_output=True, text=True).stdout
+    assert head.strip() == "refs/heads/old-history"
+    copy = runner.served_copy(source, tmp_path / "served", "acme/community")  # the same source, HEAD again
+    head = subprocess.run(["git", "-C", str(copy), "symbolic-ref", "HEAD"], capture_output=True, text=True).stdout
+    assert head.strip() == "refs/heads/main"
+    with pytest.raises(subprocess.CalledProcessError):
+        runner.served_copy(source, tmp_path / "served", "acme/community", "no-such-branch")
+
+
+def test_branches_key_is_checked_and_keeps_its_own_serving() -> None:
+    path = Path("cert-manager-2024-10-01.yaml")
+    assert runner.case_problems(path, _case(branches={"acme/community": "release-1.x"})) == []
+    assert runner.case_problems(path, _case(branches={"acme/other": "-x"})) == [
+        "branches: 'acme/other' is not one of the case's repos",
+        "branches: '-x' is not a branch name",
+    ]
+    assert runner.case_problems(path, _case(branches=[])) == ["branches must map owner/name to a branch name"]
 
 
 # ------------------------------------------------------------------------------------------- end to end
@@ -205,6 +229,8 @@ def test_run_case_scans_compares_and_reports_misses(mirrors: Path, tmp_path: Pat
     lines = runner.case_line(result)
     assert lines[0].startswith("cert-manager-2024-10-01") and f"{result.agreed}/6" in lines[0]
     assert any(line.startswith("    miss eco-adopters-list: tool not_met (expected met)") for line in lines)
+    assert runner.serving_key(case) == ""
+    assert (tmp_path / "work" / "mirrors" / "acme+community" / "repo" / "HEAD").is_file()
     summary = runner.summary_json([result])
     assert summary["projects"]["cert-manager"]["checks"] == 6
     assert summary["total"]["agreed"] == result.agreed
