@@ -327,7 +327,9 @@ def served_copy(source: Path, root: Path, full_name: str, branch: str | None = N
         subprocess.run(["git", "-C", str(dest), "config", key, "true"], check=True, env=env)
     if branch:
         ref = f"refs/heads/{branch}"
-        subprocess.run(["git", "-C", str(dest), "rev-parse", "--verify", "-q", ref], check=True, env=env)
+        subprocess.run(
+            ["git", "-C", str(dest), "rev-parse", "--verify", "-q", ref], check=True, env=env, capture_output=True
+        )
         subprocess.run(["git", "-C", str(dest), "symbolic-ref", "HEAD", ref], check=True, env=env)
     stamp.write_text(origin)
     return dest
