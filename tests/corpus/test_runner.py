@@ -275,3 +275,32 @@ def test_write_ratchet_keeps_entries_of_cases_that_did_not_run(tmp_path: Path) -
     results = [_result("a-2024-01-01", {"x": True, "y": False}), _result("b-2024-01-01", {}, "skipped")]
     runner.write_ratchet(path, results)
     assert json.loads(path.read_text()) == {"agree": ["a-2024-01-01:x", "b-2024-01-01:x"]}
+
+
+def test_cli_prints_figures_writes_json_and_fails_on_a_ratchet_regression(
+    mirrors: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expectations = {
+        "gov-coc-adoption": ["met"],
+        "eco-adopters-list": ["met"],
+        **{c: ["not_met", "partial"] for c in ("eng-roadmap", "eng-release-process", "gov-maintainers-list")},
+        "sec-reporting-process": ["not_met", "partial"],
+    }
+    template = _case()["checks"][0]
+    checks = [{**template, "criterion": c, "expect": e} for c, e in expectations.items()]
+    cases = tmp_path / "cases"
+    _write_case(cases, "cert-manager-2024-10-01", _case(checks=checks))
+    ratchet = tmp_path / "agreement.json"
+    ratchet.write_text(json.dumps({"agree": ["cert-manager-2024-10-01:eco-adopters-list"]}))
+    out = tmp_path / "summary.json"
+    argv = ["--mirrors", str(mirrors), "--cases", str(cases), "--work", str(tmp_path / "work"), "--json", str(out)]
+    assert runner.main([*argv, "--ratchet", str(ratchet)]) == 1  # no adopters file: that check cannot agree
+    printed = capsys.readouterr().out
+    assert "ratchet: cert-manager-2024-10-01:eco-adopters-list agreed before and no longer does" in printed
+    assert "TOTAL" in printed and "slowest case: cert-manager-2024-10-01" in printed
+    summary = json.loads(out.read_text())
+    assert summary["total"]["checks"] == 6 and summary["cases"][0]["state"] == "scanned"
+    assert runner.main([*argv, "--update-ratchet", str(ratchet)]) == 0
+    assert "cert-manager-2024-10-01:gov-coc-adoption" in json.loads(ratchet.read_text())["agree"]
+    assert runner.main([*argv, "--ratchet", str(ratchet)]) == 0
+    assert runner.main(["--mirrors", str(tmp_path / "absent")]) == 2
