@@ -96,3 +96,13 @@ def _files(text: str) -> list[tuple[str, bool]]:
         if item:
             out.append((item, absent))
     return out
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=lambda p: p.stem)
+def test_case_review_is_in_cncf_toc_at_its_sha(path: Path) -> None:
+    if MIRRORS is None or runner.find_mirror(MIRRORS, "cncf/toc") is None:
+        pytest.skip("no copy of cncf/toc under DD_EVIDENCE_MIRRORS")
+    case = runner.load_case(path)
+    gitdir = runner.find_mirror(MIRRORS, "cncf/toc")
+    found = _git(gitdir, "cat-file", "-e", f"{case.review['sha']}:{case.review['path']}").returncode == 0
+    assert found, f"{case.review['path']} is not in cncf/toc at {case.review['sha']} (give the path as it was then)"
