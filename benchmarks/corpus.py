@@ -7,7 +7,8 @@
 Each case (``tests/corpus/cases/<slug>-<YYYY-MM-DD>.yaml``, schema in ``tests/corpus/README.md``) names a
 project, a level, an as-of instant, the repositories holding the evidence and the statuses a careful reviewer
 could defend for 6-12 criteria. For every case the runner serves each repository from the mirrors through a
-hard-linked bare copy that allows partial clones (``WORK/mirrors/{owner}+{repo}/repo``), scans it with
+hard-linked bare copy that allows partial clones (``WORK/mirrors/{owner}+{repo}/repo``; a case's ``branches`` make
+another branch the copy's default one, in ``WORK/mirrors-<key>``), scans it with
 ``python -m dd_evidence PROJECT --offline --git-url file://WORK/mirrors/{owner}+{repo}/repo --repos ...
 --as-of ... --level ... --format json``, and compares each check's status with what the case expects.
 
