@@ -101,8 +101,10 @@ def test_pvr_and_teams_visibility(fake: FakeGitHub) -> None:
     assert source.private_vulnerability_reporting("acme", "community") is None
     fake.fail("/repos/acme/acme/private-vulnerability-reporting", status=403, body='{"message": "Forbidden"}')
     assert source.private_vulnerability_reporting("acme", "acme") is None
-    assert source.team_members("acme", "maintainers") == ["ada", "grace"]
-    hidden = source.team("acme", "secret")
+    # Team members are shown only to an org member's token; without a token GitHub answers 401 (see below).
+    member = GitHubSource(fake.url, token="ghp_" + "m" * 36)
+    assert member.team_members("acme", "maintainers") == ["ada", "grace"]
+    hidden = member.team("acme", "secret")
     assert hidden.members is None and "not visible" in (hidden.reason or "")
 
 
@@ -249,12 +251,14 @@ def test_token_is_sent_as_header_and_never_written(fake: FakeGitHub, tmp_path: P
 
 
 def test_rescan_is_answered_by_304s_from_the_cache(fake: FakeGitHub, tmp_path: Path) -> None:
-    first = GitHubSource(fake.url, cache_dir=tmp_path)
+    token = "ghp_" + "t" * 36
+    first = GitHubSource(fake.url, token=token, cache_dir=tmp_path)
     assert first.org("acme")["login"] == "acme"
-    second = GitHubSource(fake.url, cache_dir=tmp_path)
+    second = GitHubSource(fake.url, token=token, cache_dir=tmp_path)
     assert second.org("acme")["login"] == "acme"
+    # An authorised 304 costs no quota.
     assert fake.not_modified == 1 and fake.spent == 1
-    assert second.counts()["github_not_modified"] == 1
+    assert second.counts()["github_not_modified"] == 1 and second.counts()["github_rate_limited_spent"] == 0
     other_token = GitHubSource(fake.url, token="ghp_other", cache_dir=tmp_path)
     other_token.org("acme")
     assert fake.spent == 2, "a different token never reuses another identity's cached answer"
