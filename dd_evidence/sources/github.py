@@ -789,6 +789,18 @@ class GitHubSource:
         return getattr(exc, "wait", None)
 
 
+def canonical_full_name(ctx: ScanContext, owner: str, name: str) -> str:
+    """``owner/name`` as GitHub spells it, when the scan's GitHub client can tell; else as given.
+
+    Only a scan that has a GitHub client (every online scan registers one) is asked: a context built without one
+    (a probe test, a notebook over local repos) is never sent to the network for a spelling.
+    """
+    source = ctx.clients.get(SOURCE)
+    if ctx.config.offline or source is None or not hasattr(source, "canonical_repo"):
+        return f"{owner}/{name}"
+    return source.canonical_repo(owner, name) or f"{owner}/{name}"
+
+
 def github_source(ctx: ScanContext) -> GitHubSource:
     """The scan's GitHub source, created on first use; the scan closes it and reports its counts."""
     return ctx.client(SOURCE, lambda: GitHubSource.from_config(ctx.config))
