@@ -62,7 +62,7 @@ class Fault:
     reset: bool = False  # close the connection without answering
     delay: float = 0.0  # stall before answering (a read timeout on the client side)
     endless: bool = False  # a chunked body that never ends (until the client leaves or MAX_HOSTILE_SECONDS)
-    body_bytes: int = 0  # a body of this many bytes, sent with its Content-Length
+    body_bytes: int = 0  # a body of this many bytes, sent with its Content-Length (with trickle: its length)
     trickle: float = 0.0  # send the body one byte every this many seconds
 
 
@@ -97,6 +97,7 @@ class FakeGitHub:
         self.rate_limited = 0  # 429s, and 403s that carry a rate-limit signal (Remaining 0 or Retry-After)
         self.reset_at = int(time.time()) + 3600
         self.exhausted: dict[str, float] = {}  # rate-limit resource -> epoch when it resets
+        self.hostile_bytes = 0  # body bytes of hostile answers the client accepted (written to the socket)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -163,9 +164,9 @@ class FakeGitHub:
         """A 200 with a body of ``size`` bytes (a JSON string that long)."""
         self.fail(path, status=200, times=times, body_bytes=size)
 
-    def trickle_body(self, path: str, seconds_per_byte: float, times: int = 100) -> None:
-        """A 200 whose body arrives one byte every ``seconds_per_byte`` seconds."""
-        self.fail(path, status=200, times=times, trickle=seconds_per_byte)
+    def trickle_body(self, path: str, seconds_per_byte: float, size: int = 200, times: int = 100) -> None:
+        """A 200 whose ``size``-byte JSON body arrives one byte every ``seconds_per_byte`` seconds."""
+        self.fail(path, status=200, times=times, trickle=seconds_per_byte, body_bytes=size)
 
     def serve(self, path: str, body: str, status: int = 200, headers: dict[str, str] | None = None) -> None:
         """Answer ``path`` with this exact body and headers from now on (a recorded GitHub answer)."""
@@ -402,16 +403,10 @@ class FakeGitHub:
                         chunk = b'"' + b"x" * 65534 + b'"'
                         while time.time() < stop_at:
                             self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                    elif fault.body_bytes:
-                        self.send_header("Content-Length", str(fault.body_bytes))
-                        self.end_headers()
-                        block = b"x" * 65536
-                        left = fault.body_bytes
-                        while left > 0 and time.time() < stop_at:
-                            self.wfile.write(block[: min(left, len(block))])
-                            left -= len(block)
-                    else:
-                        body = b'{"login": "acme"}'
+                            self._sent(len(chunk))
+                    elif fault.trickle:
+                        size = max(2, fault.body_bytes or 17)
+                        body = b'"' + b"x" * (size - 2) + b'"'
                         self.send_header("Content-Length", str(len(body)))
                         self.end_headers()
                         for index in range(len(body)):
@@ -419,9 +414,23 @@ class FakeGitHub:
                                 break
                             self.wfile.write(body[index : index + 1])
                             self.wfile.flush()
+                            self._sent(1)
                             time.sleep(min(fault.trickle, MAX_DELAY))
+                    else:
+                        self.send_header("Content-Length", str(fault.body_bytes))
+                        self.end_headers()
+                        block = b"x" * 65536
+                        left = fault.body_bytes
+                        while left > 0 and time.time() < stop_at:
+                            self.wfile.write(block[: min(left, len(block))])
+                            self._sent(min(left, len(block)))
+                            left -= len(block)
                 except OSError:
                     pass  # the client gave up on the body: exactly what a bounded client does
+
+            def _sent(self, count: int) -> None:
+                with fake._lock:
+                    fake.hostile_bytes += count
 
             def _reset(self) -> None:
                 with contextlib.suppress(OSError):  # the client may have gone already
