@@ -85,12 +85,6 @@ def _ordered_repos(ctx: ScanContext) -> list[RepoView]:
     return ordered + [r for r in ctx.repos if r not in ordered]
 
 
-def _main_repo_url(ctx: ScanContext) -> str | None:
-    """``https://github.com/<owner>/<repo>``: the form bestpractices.dev entries record as their repo URL."""
-    urls = _search_urls(ctx)
-    return urls[0] if urls else None
-
-
 def _search_urls(ctx: ScanContext) -> list[str]:
     """The main repo's URLs to search for, best first (at most :data:`MAX_SEARCHES`).
 
