@@ -375,6 +375,8 @@ class GitHubSource:
         self.not_modified = 0
         self.breaker = CircuitBreaker(SOURCE, timeouts_to_open=TIMEOUTS_TO_OPEN, label="GitHub")
         self._canonical: dict[tuple[str, str], str | None] = {}
+        self._listing_lock = threading.Lock()
+        self._listing_failed: set[str] = set()
         # Cached answers are keyed by URL and the token's identity (a hash), so an owner's view of an org is
         # never served to an anonymous scan; the token itself is never written.
         self._cache_dir = cache_dir / "github" if cache_dir is not None else None
@@ -619,9 +621,11 @@ class GitHubSource:
             if key in self._canonical:
                 return self._canonical[key]
         found: str | None = None
+        with self._listing_lock:  # concurrent probes ask for the same listing: fetch it once
+            listing = self._canonical_listing(owner)
         try:
-            listing = self.org_repos(owner)
-            found = next((r.full_name for r in listing if r.name.lower() == key[1] and r.full_name), None)
+            if listing is not None:
+                found = next((r.full_name for r in listing if r.name.lower() == key[1] and r.full_name), None)
             if found is None:
                 data = self.get(f"/repos/{owner}/{name}")
                 found = str(data.get("full_name") or "") or None if isinstance(data, dict) else None
@@ -648,6 +652,16 @@ class GitHubSource:
         return [IssueHit.from_api(item) for item in items[:limit] if isinstance(item, dict)]
 
     # -- internals ------------------------------------------------------------------------------------------
+    def _canonical_listing(self, owner: str) -> list[RepoListing] | None:
+        """The owner's listing for spelling lookups; a listing that failed once is not asked for again."""
+        if owner.lower() in self._listing_failed:
+            return None
+        try:
+            return self.org_repos(owner)
+        except SourceUnavailable:
+            self._listing_failed.add(owner.lower())
+            return None
+
     def _paged(self, route: str, params: dict[str, Any]) -> list[RepoListing]:
         return [
             RepoListing(
