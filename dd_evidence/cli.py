@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -40,9 +41,11 @@ from dd_evidence.render.json_report import load_schema
 from dd_evidence.render.terminal import render_terminal
 from dd_evidence.resolve import resolve_project
 from dd_evidence.scan import _git_url_for, _web_url_for, run_scan
+from dd_evidence.sources.github import clean_token
 from dd_evidence.timeutil import parse_as_of
 
 COMMANDS = ("scan", "probes", "criteria", "schema", "diff")
+_TOKEN_FILE_MAX = 4096
 
 
 class _Parser(argparse.ArgumentParser):
@@ -121,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _scan(argv: list[str], err: Console) -> int:
+    _quiet_library_logging()
     opts = build_scan_parser().parse_args(argv)
     config = _config(opts)
     formats = parse_formats(opts.format)
@@ -135,8 +139,12 @@ def _scan(argv: list[str], err: Console) -> int:
     mode, where = ("record", opts.record) if opts.record else ("replay", opts.replay) if opts.replay else (None, None)
     if mode is not None:
         config.workers = 1  # vcrpy records reliably only when one request runs at a time
+
+    def notify(line: str) -> None:
+        err.print(f"dd-evidence: warning: {line}", markup=False, soft_wrap=True, highlight=False)
+
     with recording(mode, where, ref.name, config.level):
-        report = _run_with_progress(config, ref, err) if show_progress else run_scan(config, ref)
+        report = _run_with_progress(config, ref, err, notify) if show_progress else run_scan(config, ref, notify=notify)
     out = _stdout_console()
     if "terminal" in formats:
         render_terminal(report, out, verbose=opts.verbose)
@@ -203,15 +211,35 @@ def _config(opts: argparse.Namespace) -> ScanConfig:
 
 
 def _token(token_file: Path | None) -> str | None:
+    """The token, stripped of surrounding whitespace and checked (see ``clean_token``); never echoed back."""
     if token_file is not None:
         try:
-            token = token_file.read_text().strip()
+            with token_file.open("rb") as handle:
+                raw = handle.read(_TOKEN_FILE_MAX + 1)
         except OSError as exc:
             raise BadInput(f"cannot read token file {token_file}: {exc.strerror}") from None
+        if len(raw) > _TOKEN_FILE_MAX:
+            raise BadInput(f"token file {token_file} is too large to hold a GitHub token")
+        token = clean_token(raw.decode("utf-8", errors="replace"), f"the token in {token_file}")
         if not token:
             raise BadInput(f"token file {token_file} is empty")
         return token
-    return os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or None
+    for name in ("GITHUB_TOKEN", "GH_TOKEN"):
+        token = clean_token(os.environ.get(name), name)
+        if token:
+            return token
+    return None
+
+
+def _quiet_library_logging() -> None:
+    """PyGithub and urllib3 log every retry and refusal; the scan reports them as one line per service instead
+    (the report's errors), so their records never reach the terminal. DD_EVIDENCE_DEBUG=1 keeps them."""
+    if os.environ.get("DD_EVIDENCE_DEBUG"):
+        return
+    for name in ("github", "urllib3", "requests", "httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False
 
 
 def _split(text: str | None) -> list[str] | None:
@@ -245,7 +273,7 @@ def _required_with(report: Report, statuses: set[CriterionStatus]) -> bool:
     return any(r.requirement is Requirement.REQUIRED and r.status in statuses for r in report.criteria)
 
 
-def _run_with_progress(config: ScanConfig, ref, err: Console) -> Report:
+def _run_with_progress(config: ScanConfig, ref, err: Console, notify=None) -> Report:  # type: ignore[no-untyped-def]
     from rich.progress import BarColumn, Progress, TextColumn
 
     with Progress(
@@ -263,7 +291,7 @@ def _run_with_progress(config: ScanConfig, ref, err: Console) -> Report:
             label = "cloning/reading" if phase == "repos" else "probing"
             progress.update(tasks[phase], completed=done, total=total, description=f"{label} {item}".strip())
 
-        return run_scan(config, ref, progress=update)
+        return run_scan(config, ref, progress=update, notify=notify)
 
 
 def _run_command(command: str, argv: list[str]) -> int:

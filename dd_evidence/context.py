@@ -140,6 +140,15 @@ class ScanContext:
                 client.close()
         return counts
 
+    def client_warnings(self) -> list[str]:
+        """What the clients want said once about this scan (a service no longer asked, and why)."""
+        lines: list[str] = []
+        for client in self.clients.values():
+            for line in client.warnings() if hasattr(client, "warnings") else []:
+                if line not in lines:
+                    lines.append(line)
+        return lines
+
     def memo(self, key: Any, compute: Callable[[], T]) -> T:
         """Compute a fact once per scan (probes share parsed documents, logs, API answers).
 

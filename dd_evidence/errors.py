@@ -64,7 +64,10 @@ class SourceUnavailable(DDError):
 class RateLimited(SourceUnavailable):
     """A service's rate limit was hit and the wait would exceed the bound we allow."""
 
-    def __init__(self, source: str, reset_in: float | None = None):
+    def __init__(self, source: str, reset_in: float | None = None, reset_at: str | None = None):
         self.reset_in = reset_in
+        self.reset_at = reset_at
         when = f"; resets in {int(reset_in)} s" if reset_in is not None else ""
+        if reset_at is not None:
+            when = f"{when} (at {reset_at})" if when else f"; resets at {reset_at}"
         super().__init__(source, f"rate limit exceeded{when}")

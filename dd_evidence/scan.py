@@ -36,6 +36,8 @@ from dd_evidence.timeutil import parse_as_of, utcnow
 
 Progress = Callable[[str, str, int, int], None]
 """progress(phase, item, done, total): phase is "repos" or "probes"."""
+Notify = Callable[[str], None]
+"""notify(line): something the user should know now, before the scan ends (e.g. that a token is needed)."""
 
 CLONE_WORKERS = 4
 
@@ -59,8 +61,12 @@ def scan(
     timeout: float = 30.0,
     progress: Progress | None = None,
     clock: Callable[[], datetime] = utcnow,
+    notify: Notify | None = None,
 ) -> Report:
-    """Scan a CNCF project (name, org, ``owner/repo``, URL or local path) and return its Report."""
+    """Scan a CNCF project (name, org, ``owner/repo``, URL or local path) and return its Report.
+
+    ``notify`` receives lines worth showing at once (the same lines are in the report's ``errors``).
+    """
     config = ScanConfig(
         level=level,
         as_of=parse_as_of(as_of) if isinstance(as_of, str) else as_of,
@@ -78,7 +84,7 @@ def scan(
     )
     if cache_dir is not None:
         config.cache_dir = Path(cache_dir)
-    return run_scan(config, resolve_project(project), progress=progress, clock=clock)
+    return run_scan(config, resolve_project(project), progress=progress, clock=clock, notify=notify)
 
 
 def run_scan(
@@ -86,6 +92,7 @@ def run_scan(
     ref: ProjectRef,
     progress: Progress | None = None,
     clock: Callable[[], datetime] = utcnow,
+    notify: Notify | None = None,
 ) -> Report:
     """Scan an already resolved project with a full configuration."""
     started = time.perf_counter()
@@ -98,8 +105,15 @@ def run_scan(
     mark = time.perf_counter()
     workspace = GitWorkspace(config.cache_dir, config.git_url, offline=config.offline, refresh=config.refresh)
     github = GitHubSource.from_config(config)
+    notices: list[str] = []
+
+    def notice(line: str) -> None:
+        notices.append(line)
+        if notify is not None:
+            notify(line)
+
     try:
-        views, unreadable = open_repos(config, ref, workspace, progress, github)
+        views, unreadable = open_repos(config, ref, workspace, progress, github, notice)
         timings["repos"] = round(time.perf_counter() - mark, 3)
         if not views:
             raise _nothing_readable(ref, unreadable)
@@ -110,6 +124,9 @@ def run_scan(
             findings = qualify_absences(findings, ctx)
         finally:
             requests = ctx.close_clients()
+            # One line per service the scan stopped asking (rate limit, timeouts), instead of one per request.
+            for line in ctx.client_warnings():
+                notice(line)
     finally:
         workspace.close()
         github.close()  # closing twice is harmless; this covers a scan that failed before the context existed
@@ -120,6 +137,7 @@ def run_scan(
     errors = [f"{f.probe} ({f.subject}): {f.message}" for f in findings if f.outcome is Outcome.ERROR]
     errors += [f"{name}: {reason}" for name, reason in unreadable.items()]
     errors += workspace.warnings
+    errors += notices
     return Report(
         project=ProjectInfo(
             name=ref.name,
@@ -224,12 +242,16 @@ def open_repos(
     workspace: GitWorkspace,
     progress: Progress | None = None,
     github: GitHubSource | None = None,
+    notify: Notify | None = None,
 ) -> tuple[list[RepoView], dict[str, str]]:
     """Open every repository of the project at the as-of commit; failures are returned, not raised."""
     if ref.local_path is not None:
         return [_open_local(config, ref)], {}
     check_git()
     targets = discover_repos(config, ref, workspace, github)
+    budget = github.budget_notice(len(targets)) if github is not None else None
+    if budget and notify is not None:
+        notify(budget)  # before the long part: an anonymous scan of a big org runs out of GitHub requests
     views: list[RepoView] = []
     unreadable: dict[str, str] = {}
 

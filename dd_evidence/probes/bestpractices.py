@@ -18,6 +18,10 @@ from dd_evidence.probes.badges import bestpractices_ids
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
 from dd_evidence.sources.bestpractices import BestPracticesProject, bestpractices_client
+from dd_evidence.sources.github import canonical_full_name
+
+# Searches are polite (one a second) and each is exact: a few spellings, never a guessing game.
+MAX_SEARCHES = 4
 
 
 @dataclass(frozen=True)
@@ -45,11 +49,15 @@ def _lookup(ctx: ScanContext) -> BadgeLookup:
     else:
         evidence = None
         found_by = "search"
-        repo_url = _main_repo_url(ctx)
-        if repo_url is None:
+        urls = _search_urls(ctx)
+        if not urls:
             return BadgeLookup(None, None, None, None, None)
+        ids: list[int] = []
         try:
-            ids = client.search(repo_url)
+            for url in urls:
+                ids = client.search(url)
+                if ids:
+                    break
         except SourceUnavailable as exc:
             return BadgeLookup(None, None, None, None, f"could not search bestpractices.dev: {exc.reason}")
         if not ids:
@@ -77,13 +85,29 @@ def _ordered_repos(ctx: ScanContext) -> list[RepoView]:
     return ordered + [r for r in ctx.repos if r not in ordered]
 
 
-def _main_repo_url(ctx: ScanContext) -> str | None:
-    """``https://github.com/<owner>/<repo>``: the form bestpractices.dev entries record as their repo URL."""
+def _search_urls(ctx: ScanContext) -> list[str]:
+    """The main repo's URLs to search for, best first (at most :data:`MAX_SEARCHES`).
+
+    bestpractices.dev matches ``url`` exactly, case included, against the URL the entry recorded when it was made:
+    GitHub's own spelling first, then the name as the index writes it, then the repo's former names (a repo of the
+    index that GitHub now answers under the main repo's name, e.g. before a rename) — an entry keeps its old URL.
+    """
     ref = ctx.project.main_repo
-    if ref is not None:
-        return f"https://github.com/{ref.owner}/{ref.name}"
     main = ctx.main_repo
-    return f"https://github.com/{main.owner}/{main.name}" if main is not None else None
+    if ref is not None:
+        owner, name = ref.owner, ref.name
+    elif main is not None:
+        owner, name = main.owner, main.name
+    else:
+        return []
+    canonical = canonical_full_name(ctx, owner, name)
+    names = [canonical, f"{owner}/{name}"]
+    for extra in ctx.project.extra_repos:
+        if extra.owner.lower() != owner.lower() or extra.name.lower() == name.lower():
+            continue
+        if canonical_full_name(ctx, extra.owner, extra.name).lower() == canonical.lower():
+            names.append(extra.full_name)
+    return [f"https://github.com/{n}" for n in dict.fromkeys(names)][:MAX_SEARCHES]
 
 
 class _BadgeLevelProbe(Probe):

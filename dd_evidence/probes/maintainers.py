@@ -25,7 +25,7 @@ from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
 from dd_evidence.roster import Roster, project_roster, rosters, subproject_rosters
-from dd_evidence.sources.cncf import MAINTAINERS_CSV_URL, maintainers_csv_text, maintainers_for
+from dd_evidence.sources.cncf import MAINTAINERS_CSV_URL, maintainers_csv_text, maintainers_matching, project_names
 
 # The four details the TOC criterion asks for. A GitHub handle is accepted as contact information: it reaches
 # the person through mentions and is what the foundation's own list records.
@@ -296,13 +296,16 @@ class FoundationCsvAgrees(Probe):
             yield self.not_available(subject, "no maintainer roster found to compare with the foundation list")
             return
         text = maintainers_csv_text(ctx)  # SourceUnavailable -> not_available, raised through the runner
-        rows = maintainers_for(text, ctx.project.display_name) or maintainers_for(text, ctx.project.name)
+        names = project_names(ctx.project)
+        rows = maintainers_matching(text, names)
         if not rows:
+            # The CSV names projects its own way: no block under the names we know is no proof of absence.
             yield self.finding(
                 subject,
-                False,
-                f"project-maintainers.csv has no rows for {ctx.project.display_name}",
-                {"roster": roster.label, "csv_rows": 0},
+                Outcome.NOT_AVAILABLE,
+                f"project-maintainers.csv has no block under {', '.join(repr(n) for n in names[:6])}; "
+                "it may list the project under another name",
+                {"roster": roster.label, "csv_rows": 0, "names_tried": names},
                 [Evidence(MAINTAINERS_CSV_URL, "cncf")],
             )
             return

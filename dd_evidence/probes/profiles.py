@@ -14,7 +14,7 @@ from dd_evidence.errors import SourceUnavailable
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.roster import project_roster
-from dd_evidence.sources.github import github_source
+from dd_evidence.sources.github import NotVisible, github_source
 
 
 class AffiliationsKnown(Probe):
@@ -45,6 +45,7 @@ class AffiliationsKnown(Probe):
             return
         from_profile: dict[str, str | None] = {}
         gaps: list[str] = []
+        no_profile: list[str] = []  # handles GitHub does not know (renamed or deleted accounts)
         evidence: list[Evidence] = []
         for person in missing:
             if not person.handle:
@@ -52,6 +53,14 @@ class AffiliationsKnown(Probe):
                 continue
             try:
                 user = github_source(ctx).get(f"/users/{person.handle}")
+            except NotVisible as exc:
+                if exc.status != 404:
+                    yield self.not_available(subject, f"GitHub profile of {person.handle} not read: {exc.reason}")
+                    return
+                # A renamed or deleted account: that one person stays unknown, the others are still asked.
+                no_profile.append(person.handle)
+                gaps.append(person.label)
+                continue
             except SourceUnavailable as exc:
                 yield self.not_available(subject, f"GitHub profile of {person.handle} not read: {exc.reason}")
                 return
@@ -67,12 +76,22 @@ class AffiliationsKnown(Probe):
             )
             if not company:
                 gaps.append(person.label)
-        values = {"from_roster": len(active) - len(missing), "from_profile": from_profile, "unknown": gaps}
+        values = {
+            "from_roster": len(active) - len(missing),
+            "from_profile": from_profile,
+            "unknown": gaps,
+            "no_github_profile": no_profile,
+        }
         if gaps:
+            note = (
+                f"; no GitHub account {', '.join('@' + h for h in no_profile[:5])} (renamed or deleted)"
+                if no_profile
+                else ""
+            )
             yield self.finding(
                 subject,
                 False,
-                f"no affiliation known for {len(gaps)} of {len(active)} maintainers ({', '.join(gaps[:5])})",
+                f"no affiliation known for {len(gaps)} of {len(active)} maintainers ({', '.join(gaps[:5])}){note}",
                 values,
                 evidence,
             )

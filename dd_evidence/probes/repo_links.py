@@ -210,8 +210,9 @@ def _ask(ctx: ScanContext, owner: str, name: str) -> Fate:
         return Fate("not_in_org", reason=exc.reason)
     except SourceUnavailable as exc:
         return Fate("not_in_org", reason=f"not in the org's listing; the rename was not confirmed: {exc.reason}")
-    full_name = str((data or {}).get("full_name") or "")
-    if full_name and full_name.lower() != f"{owner}/{name}":
+    full_name = str((data or {}).get("full_name") or "") if isinstance(data, dict) else ""
+    # Names are case-insensitive on GitHub: "wasmCloud/wasmCloud" answering for "wasmcloud/wasmcloud" is no rename.
+    if full_name and full_name.casefold() != f"{owner}/{name}".casefold():
         return Fate("renamed", new_name=full_name)
     return Fate("not_in_org", reason="GitHub answers for the name but the org's listing lacks it")
 

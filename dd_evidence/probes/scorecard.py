@@ -29,6 +29,7 @@ from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.probes.org_settings import per_repo
 from dd_evidence.repoview import RepoView
+from dd_evidence.sources.github import canonical_full_name
 from dd_evidence.sources.http import host_of
 from dd_evidence.sources.scorecard import (
     DEFAULT_HOST,
@@ -63,14 +64,16 @@ class ScorecardAccessControls(Probe):
             return self.finding(
                 subject, Outcome.NOT_APPLICABLE, f"{repo.name}: Scorecard publishes results only for github.com"
             )
-        viewer = viewer_url(repo.owner, repo.name)
+        # Scorecard reads results by the exact path: GitHub's own spelling of owner and name, not ours.
+        owner, name = canonical_full_name(ctx, repo.owner, repo.name).split("/", 1)
+        viewer = viewer_url(owner, name)
         if ctx.config.offline:
             evidence = [Evidence(url=viewer, source="scorecard", label="Scorecard viewer")]
             return self.finding(
                 subject, Outcome.NOT_AVAILABLE, f"{repo.name}: offline: Scorecard not asked", {}, evidence
             )
         try:
-            result = scorecard_client(ctx).result(f"{DEFAULT_HOST}/{repo.owner}/{repo.name}")
+            result = scorecard_client(ctx).result(f"{DEFAULT_HOST}/{owner}/{name}")
         except NoPublishedResult as exc:
             return self.finding(subject, Outcome.NOT_AVAILABLE, f"{repo.name}: {exc.reason}", {"published": False})
         except SourceUnavailable as exc:

@@ -24,8 +24,9 @@ BASE_URL = "https://www.bestpractices.dev"
 POLITE_INTERVAL = 1.0
 LEVELS = ("in_progress", "passing", "silver", "gold")
 
-# Criterion ids per badge level (the level keys of the badge app's criteria/criteria.yml). A higher level can
-# repeat a lower level's id with a stricter requirement; the JSON has one ``<id>_status`` per id either way.
+# Criterion ids per badge level (the level keys '0', '1', '2' of the badge app's criteria/criteria.yml, in its
+# order: 67 passing, 55 silver, 23 gold). A higher level can repeat a lower level's id with a stricter requirement;
+# the JSON has one ``<id>_status`` per id either way, spelled as the database column (``require_2FA_status``).
 _PASSING_IDS = """
 description_good interact contribution contribution_requirements floss_license floss_license_osi license_location
 documentation_basics documentation_interface sites_https discussion english maintained repo_public repo_track
@@ -57,9 +58,9 @@ static_analysis_common_vulnerabilities dynamic_analysis_unsafe
 SILVER_CRITERIA = tuple(_SILVER_IDS.split())
 _GOLD_IDS = """
 achieve_silver bus_factor contributors_unassociated copyright_per_file license_per_file repo_distributed small_tasks
-code_review_standards two_person_review build_reproducible test_invocation test_continuous_integration
-test_statement_coverage90 test_branch_coverage80 crypto_used_network crypto_tls12 security_review hardening
-dynamic_analysis dynamic_analysis_enable_assertions
+require_2FA secure_2FA code_review_standards two_person_review build_reproducible test_invocation
+test_continuous_integration test_statement_coverage90 test_branch_coverage80 crypto_used_network crypto_tls12
+hardened_site security_review hardening dynamic_analysis dynamic_analysis_enable_assertions
 """
 GOLD_CRITERIA = tuple(_GOLD_IDS.split())
 CRITERIA_BY_LEVEL = {"passing": PASSING_CRITERIA, "silver": SILVER_CRITERIA, "gold": GOLD_CRITERIA}

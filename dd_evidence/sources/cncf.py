@@ -16,6 +16,8 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +27,7 @@ from dd_evidence.sources.http import http_client
 
 if TYPE_CHECKING:
     from dd_evidence.context import ScanContext
+    from dd_evidence.resolve import ProjectRef
 
 MAINTAINERS_CSV_URL = "https://raw.githubusercontent.com/cncf/foundation/main/project-maintainers.csv"
 MAINTAINERS_CSV_NAME = "project-maintainers.csv"
@@ -100,3 +103,83 @@ def maintainers_for(text: str, project: str) -> list[FoundationMaintainer]:
     """The rows of one project, matched by name case-insensitively ("Dragonfly" == "dragonfly")."""
     wanted = project.strip().casefold()
     return [row for row in parse_maintainers_csv(text) if row.project.casefold() == wanted]
+
+
+def maintainers_matching(text: str, names: Iterable[str]) -> list[FoundationMaintainer]:
+    """The rows of the project known by any of ``names`` (display name, index key, aliases, orgs), however the CSV
+    writes it.
+
+    The CSV names projects its own way: split into blocks ("Kubernetes steering" and "Kubernetes maintainers",
+    "Istio: Maintainers", "Tekton (Governance Committee)" and "Tekton Pipeline"), with the long or short form
+    ("Open Policy Agent", "CNI", "TUF (The Update Framework)"), or spelled together ("ChaosMesh", "LitmusChaos").
+    Two passes, so a project's own block never pulls in its subprojects' ones:
+
+    1. the Project cell, its part before a parenthesis and its parenthesis, each compared with every name with
+       case, spaces and punctuation ignored ("Chaos Mesh" == "ChaosMesh", "TUF" in "TUF (The Update Framework)");
+    2. only when nothing matched: blocks whose Project cell starts with a name followed by a space, a colon or a
+       parenthesis ("Kubernetes steering", "Istio: Maintainers", "Operator Framework: SDK").
+
+    An empty answer means no block under any of these names — not that the project has no maintainers listed.
+    """
+    labels = _labels(names)
+    rows = parse_maintainers_csv(text)
+    exact = [row for row in rows if _forms(row.project) & labels]
+    if exact:
+        return exact
+    prefixes = [name for name in _plain_names(names) if len(name) >= 3]
+    return [row for row in rows if any(_starts_block(row.project, name) for name in prefixes)]
+
+
+def project_names(ref: ProjectRef) -> list[str]:
+    """The names a project goes by: display name, index key and the index's aliases — less any alias that is
+    another project's name (SPIRE's alias "spiffe", its GitHub org, is the SPIFFE project)."""
+    names = [ref.display_name, ref.name]
+    if ref.in_index:
+        from dd_evidence.resolve import load_index
+
+        index = load_index()
+        others = {
+            _squash(str(label))
+            for key, entry in index.items()
+            if key != ref.name
+            for label in (key, entry.get("display_name") or "")
+        }
+        aliases = [str(alias) for alias in (index.get(ref.name) or {}).get("aliases") or []]
+        names += [alias for alias in aliases if _squash(alias) not in others]
+    return [n for n in dict.fromkeys(n.strip() for n in names if n and n.strip())]
+
+
+_PAREN = re.compile(r"^(.*?)\s*\(([^)]*)\)\s*$")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", text.casefold())
+
+
+def _forms(project: str) -> set[str]:
+    """The squashed forms a Project cell (or a name) answers to: whole, before the parenthesis, inside it."""
+    forms = {_squash(project)}
+    match = _PAREN.match(project.strip())
+    if match:
+        forms |= {_squash(match.group(1)), _squash(match.group(2))}
+    forms.discard("")
+    return forms
+
+
+def _labels(names: Iterable[str]) -> set[str]:
+    return {form for name in names for form in _forms(name)}
+
+
+def _plain_names(names: Iterable[str]) -> list[str]:
+    """Names for the prefix pass, lower case, hyphens as spaces, a trailing parenthesis dropped."""
+    plain = []
+    for name in names:
+        match = _PAREN.match(name.strip())
+        base = match.group(1) if match else name
+        plain.append(" ".join(base.casefold().replace("-", " ").split()))
+    return [p for p in dict.fromkeys(plain) if p]
+
+
+def _starts_block(project: str, name: str) -> bool:
+    cell = " ".join(project.casefold().split())
+    return cell.startswith(name) and cell[len(name) : len(name) + 1] in (" ", ":", "(")

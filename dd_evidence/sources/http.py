@@ -3,8 +3,12 @@
 What it adds over a bare ``httpx.Client``:
 
 - retries (tenacity) for 429/502/503/504, connection errors and timeouts, honouring ``Retry-After`` and
-  ``X-RateLimit-Reset`` up to a bounded total wait; past the bound it raises :class:`RateLimited` at once
-  rather than stalling the scan;
+  ``X-RateLimit-Reset`` (a Unix time, as GitHub sends it, or seconds until the reset, as LFX Insights does) up to
+  a bounded total wait; past the bound it raises :class:`RateLimited` at once rather than stalling the scan;
+- a circuit breaker per host (:mod:`dd_evidence.sources.breaker`): after a rate limit beyond the wait bound, or a
+  run of timed-out answers, that host is not asked again in this scan (one warning line, not one per request);
+- bodies streamed with a byte cap and a total deadline per answer (:mod:`dd_evidence.sources.bounded`), so an
+  endless, huge or trickling body ends quickly with a reason instead of filling memory or stalling the scan;
 - one typed error, :class:`SourceUnavailable`, with a one-line reason for everything that goes wrong, so a
   probe turns it into a ``not_available`` finding;
 - offline mode that makes no I/O at all;
@@ -25,7 +29,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,10 +37,19 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
 import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
 from dd_evidence import __version__
-from dd_evidence.errors import RateLimited, SourceUnavailable
+from dd_evidence.errors import SourceUnavailable
+from dd_evidence.sources.bounded import (
+    IDENTITY,
+    MAX_BODY_BYTES,
+    AnswerTooLarge,
+    AnswerTooSlow,
+    AnswerUnreadable,
+    read_body,
+)
+from dd_evidence.sources.breaker import SERVICE, CircuitBreaker
 
 if TYPE_CHECKING:
     from dd_evidence.context import ScanConfig, ScanContext
@@ -53,6 +66,9 @@ BACKOFF_BASE = 1.0
 BACKOFF_CAP = 16.0
 PROBE_TIMEOUT = 10.0  # seconds per link-check request
 MAX_BODY_CHARS = 20_000_000  # a cap on cached bodies: a misbehaving server must not fill the disk
+# An X-RateLimit-Reset below this is a number of seconds until the reset (LFX Insights sends that), not a Unix
+# time (GitHub's form): no reset lies before 2001, and no service asks for a wait of 31 years.
+_EPOCH_FLOOR = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -78,11 +94,12 @@ class UrlStatus(NamedTuple):
 class _Retry(Exception):
     """An attempt worth repeating. ``delay`` is what the server asked for (None: use backoff)."""
 
-    def __init__(self, reason: str, delay: float | None = None, rate_limited: bool = False):
+    def __init__(self, reason: str, delay: float | None = None, rate_limited: bool = False, timed_out: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.delay = delay
         self.rate_limited = rate_limited
+        self.timed_out = timed_out
 
 
 class HttpClient:
@@ -120,11 +137,17 @@ class HttpClient:
         self._unreachable: dict[str, str] = {}
         self._counts: Counter[str] = Counter()
         self._lock = threading.Lock()
+        self._breakers: dict[str, CircuitBreaker] = {}
+        # The whole body of one answer must arrive within this many seconds of its headers (the read timeout
+        # alone is per read: a server sending a byte every few seconds would never trip it).
+        self.answer_seconds = float(timeout) if timeout is not None else TIMEOUT.read or 30.0
+        self.max_body_bytes = MAX_BODY_BYTES
         self._client = httpx.Client(
             transport=transport,
             timeout=TIMEOUT if timeout is None else httpx.Timeout(timeout, connect=min(10.0, timeout)),
             follow_redirects=True,
-            headers={"User-Agent": user_agent},
+            # Uncompressed answers: the byte cap then bounds what we hold, with no decompression step to bound.
+            headers={"User-Agent": user_agent, **IDENTITY},
         )
 
     @classmethod
@@ -155,6 +178,7 @@ class HttpClient:
         down = self._unreachable.get(request.url.host)
         if down:
             raise SourceUnavailable(source, f"{request.url.host} unreachable earlier in this scan ({down})")
+        self._breaker(request.url.host, source).check(SERVICE)
         cached = self._cache_read(full_url)
         if cached is not None:
             # Validators let the server answer 304 without a body; a 304 costs no rate-limit quota on most APIs.
@@ -162,13 +186,14 @@ class HttpClient:
                 request.headers["If-None-Match"] = cached["etag"]
             if cached.get("last_modified"):
                 request.headers["If-Modified-Since"] = cached["last_modified"]
-        response = self._send(request, source)
+        response, body = self._send(request, source)
         if response.status_code == 304:
             if cached is None:
                 raise SourceUnavailable(source, f"HTTP 304 without a cached copy for {full_url}")
             self._count("revalidated")
             return HttpAnswer(full_url, int(cached.get("status", 200)), cached["body"], self._utcnow(), True)
-        answer = HttpAnswer(full_url, response.status_code, response.text, self._utcnow())
+        text = body.decode(response.charset_encoding or "utf-8", errors="replace")
+        answer = HttpAnswer(full_url, response.status_code, text, self._utcnow())
         self._cache_write(answer, response)
         return answer
 
@@ -225,11 +250,22 @@ class HttpClient:
         raise SourceUnavailable(source, f"{last} after 2 attempts")
 
     def counts(self) -> dict[str, int]:
-        """Requests sent per source, ``total``, ``rate_limited`` answers and ``revalidated`` (304) answers."""
+        """Requests sent per source, ``total``, ``rate_limited`` answers and ``revalidated`` (304) answers, and
+        ``not_sent`` when an open circuit breaker held requests back."""
         with self._lock:
             counts = {"total": 0, "rate_limited": 0, "revalidated": 0}
             counts.update(self._counts)
-            return counts
+            breakers = list(self._breakers.values())
+        refused = sum(b.refused for b in breakers)
+        if refused:
+            counts["not_sent"] = refused
+        return counts
+
+    def warnings(self) -> list[str]:
+        """One line per host whose circuit breaker opened in this scan (rate limit or repeated timeouts)."""
+        with self._lock:
+            breakers = list(self._breakers.values())
+        return [line for breaker in breakers for line in breaker.warnings()]
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -242,44 +278,59 @@ class HttpClient:
         self.close()
 
     # -- sending with retries ---------------------------------------------------------------------------------
-    def _send(self, request: httpx.Request, source: str) -> httpx.Response:
+    def _send(self, request: httpx.Request, source: str) -> tuple[httpx.Response, bytes]:
+        breaker = self._breaker(request.url.host, source)
+
+        def stop(state: RetryCallState) -> bool:
+            # A breaker opened meanwhile (by this request's timeouts or another's) ends the retries at once.
+            return state.attempt_number >= self.max_attempts or breaker.is_open()
+
         retrying = Retrying(
-            stop=stop_after_attempt(self.max_attempts),
+            stop=stop,
             wait=self._wait,
             retry=retry_if_exception_type(_Retry),
             sleep=self._sleep,
             reraise=True,
         )
+        attempts = 0
         try:
             for attempt in retrying:
                 with attempt:
-                    return self._attempt(request, source, waited=attempt.retry_state.idle_for)
+                    attempts += 1
+                    return self._attempt(request, source, breaker, waited=attempt.retry_state.idle_for)
         except _Retry as last:
             if last.rate_limited:
-                raise RateLimited(source, last.delay) from None
-            if last.reason.startswith("network error"):
+                raise breaker.rate_limited(SERVICE, self._reset_at(last.delay)) from None
+            if last.reason.startswith("network error") and not last.timed_out:
                 self._unreachable[request.url.host] = last.reason
-            raise SourceUnavailable(source, f"{last.reason} after {self.max_attempts} attempts") from None
+            tail = "; not asked again in this scan" if breaker.is_open() else ""
+            raise SourceUnavailable(source, f"{last.reason} after {attempts} attempts{tail}") from None
         raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
 
-    def _attempt(self, request: httpx.Request, source: str, waited: float) -> httpx.Response:
-        """One try: the response when it is final, else :class:`_Retry` (or a typed error when hopeless)."""
+    def _attempt(
+        self, request: httpx.Request, source: str, breaker: CircuitBreaker, waited: float
+    ) -> tuple[httpx.Response, bytes]:
+        """One try: the response and its body when final, else :class:`_Retry` (or a typed error when hopeless)."""
         self._wait_for_host(request.url.host)
         self._count(source)
         try:
-            response = self._client.send(request)
+            # Streamed: the body is read below, within a byte cap and a deadline.
+            response = self._client.send(request, stream=True)
         except RETRY_ERRORS as exc:
-            reason = f"network error: {type(exc).__name__}: {_one_line(exc)}"
-            if _name_not_resolved(exc):
-                # A name that does not resolve will not resolve a second later: no network, or a typo.
-                self._unreachable[request.url.host] = reason
-                raise SourceUnavailable(source, reason) from exc
-            raise _Retry(reason) from exc
+            raise self._transport_failure(exc, request, source, breaker) from exc
         except httpx.HTTPError as exc:
             raise SourceUnavailable(source, f"request failed: {type(exc).__name__}: {_one_line(exc)}") from exc
-        status = response.status_code
-        if status in (200, 304):
-            return response
+        try:
+            status = response.status_code
+            if status == 304:
+                breaker.answered()
+                return response, b""
+            if status == 200:
+                return response, self._read(response, source, breaker, request)
+            # Error answers are judged by status and headers only; their bodies are never read.
+            breaker.answered()
+        finally:
+            response.close()
         delay = self._rate_limit_delay(response)
         # GitHub-style APIs signal a rate limit with 403 plus these headers; a bare 403 is a refusal.
         rate_limited = status == 429 or (
@@ -289,10 +340,62 @@ class HttpClient:
         if rate_limited:
             self._count("rate_limited")
         if rate_limited and delay is not None and waited + delay > self.max_wait:
-            raise RateLimited(source, delay)
+            # Asking again before the reset is refused too (and some services count refusals against the limit).
+            raise breaker.rate_limited(SERVICE, self._reset_at(delay))
         if status in RETRY_STATUSES or rate_limited:
             raise _Retry(f"HTTP {status} {response.reason_phrase}".strip(), delay, rate_limited)
         raise SourceUnavailable(source, f"HTTP {status} {response.reason_phrase} for {request.url}")
+
+    def _read(self, response: httpx.Response, source: str, breaker: CircuitBreaker, request: httpx.Request) -> bytes:
+        """The body within the byte cap and the answer deadline; a body that breaks either is a final failure."""
+        try:
+            chunks: Iterable[bytes] = [response.content]  # already in memory (an in-process test transport)
+        except httpx.ResponseNotRead:
+            chunks = response.iter_raw()
+        try:
+            body = read_body(
+                chunks,
+                content_encoding=response.headers.get("Content-Encoding"),
+                cap=self.max_body_bytes,
+                seconds=self.answer_seconds,
+                monotonic=time.monotonic,
+            )
+        except RETRY_ERRORS as exc:
+            raise self._transport_failure(exc, request, source, breaker) from exc
+        except AnswerTooSlow as exc:
+            opened = breaker.timed_out()
+            tail = "; not asked again in this scan" if opened else ""
+            raise SourceUnavailable(source, f"timed out: {exc} ({request.url.host}){tail}") from None
+        except (AnswerTooLarge, AnswerUnreadable) as exc:
+            breaker.answered()
+            raise SourceUnavailable(source, f"{exc} ({request.url})") from None
+        breaker.answered()
+        return body
+
+    def _transport_failure(
+        self, exc: Exception, request: httpx.Request, source: str, breaker: CircuitBreaker
+    ) -> Exception:
+        """The error for a request that got no (complete) answer: retry it, or give up at once."""
+        timed_out = isinstance(exc, httpx.TimeoutException)
+        reason = f"network error: {type(exc).__name__}: {_one_line(exc)}"
+        if timed_out:
+            breaker.timed_out()
+            return _Retry(f"timed out: {reason}", timed_out=True)
+        if _name_not_resolved(exc):
+            # A name that does not resolve will not resolve a second later: no network, or a typo.
+            self._unreachable[request.url.host] = reason
+            return SourceUnavailable(source, reason)
+        return _Retry(reason)
+
+    def _breaker(self, host: str, source: str) -> CircuitBreaker:
+        with self._lock:
+            breaker = self._breakers.get(host)
+            if breaker is None:
+                breaker = self._breakers[host] = CircuitBreaker(source, now=self._now, label=f"{source} ({host})")
+            return breaker
+
+    def _reset_at(self, delay: float | None) -> float | None:
+        return self._now() + delay if delay is not None else None
 
     def _wait(self, state: RetryCallState) -> float:
         """The server's requested delay when it gave one, else exponential backoff."""
@@ -311,10 +414,13 @@ class HttpClient:
         if response.headers.get("X-RateLimit-Remaining") == "0":
             reset = response.headers.get("X-RateLimit-Reset", "")
             try:
-                # One second of slack: the reset instant is truncated to whole seconds by the server.
-                return max(0.0, float(reset) - self._now()) + 1.0
+                value = float(reset)
             except ValueError:
                 return None
+            if value < _EPOCH_FLOOR:
+                return max(0.0, value)  # seconds until the reset (LFX Insights' form)
+            # One second of slack: the reset instant is truncated to whole seconds by the server.
+            return max(0.0, value - self._now()) + 1.0
         return None
 
     def _wait_for_host(self, host: str) -> None:

@@ -5,8 +5,23 @@
         source = GitHubSource(gh.url)                # or gh.url + "/api/v3", as on GitHub Enterprise Server
 
 It listens on 127.0.0.1 only (a random port), answers with the headers GitHub sends (X-RateLimit-*, ETag,
-Content-Type), counts requests per path and per route, and stops with the context manager — or by itself after
-``lifetime`` seconds, so a test that forgets it (or hangs) never leaves a server running.
+Content-Type, Link on paginated lists), counts requests per path and per route, and stops with the context
+manager — or by itself after ``lifetime`` seconds, so a test that forgets it (or hangs) never leaves a server
+running.
+
+Documented GitHub behaviour it follows (docs.github.com REST reference):
+
+- team members are answered only to authenticated org members: without an ``Authorization`` header the answer is
+  401 ``{"message": "Requires authentication", ...}`` (any token counts as a member's here);
+- lists are paginated, 30 items a page unless ``per_page`` (max 100) says otherwise, with a ``Link`` header naming
+  the ``next``/``last`` (and ``first``/``prev``) pages while more remain — branch rules included;
+- a 304 is free of quota only for an authorised request; an anonymous 304 counts against the 60 an hour;
+- a renamed repository answers its old name with 301 and ``Location: /repositories/{id}``;
+- an exhausted primary limit (:meth:`FakeGitHub.exhaust`) refuses every request of that resource with 403,
+  ``X-RateLimit-Remaining: 0`` and the reset time until it passes.
+
+Hostile faults (an endless chunked body, a huge body, a body trickling one byte at a time) stand for an API
+answer gone wrong; they are bounded in time and size so a test can never hang or fill the disk.
 """
 
 from __future__ import annotations
@@ -27,6 +42,13 @@ from urllib.parse import parse_qs, urlsplit
 NOT_FOUND = {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
 # The longest a slow answer may stall: bounded, so a fault can never hang a test run.
 MAX_DELAY = 30.0
+# The longest a hostile body keeps streaming, whatever the client does.
+MAX_HOSTILE_SECONDS = 120.0
+REQUIRES_AUTH = {
+    "message": "Requires authentication",
+    "documentation_url": "https://docs.github.com/rest/teams/members#list-team-members",
+    "status": "401",
+}
 
 
 @dataclass
@@ -39,6 +61,9 @@ class Fault:
     body: str | None = None
     reset: bool = False  # close the connection without answering
     delay: float = 0.0  # stall before answering (a read timeout on the client side)
+    endless: bool = False  # a chunked body that never ends (until the client leaves or MAX_HOSTILE_SECONDS)
+    body_bytes: int = 0  # a body of this many bytes, sent with its Content-Length (with trickle: its length)
+    trickle: float = 0.0  # send the body one byte every this many seconds
 
 
 @dataclass
@@ -71,6 +96,8 @@ class FakeGitHub:
         self.spent = 0  # answers that cost quota (everything but 304 and /rate_limit), as on GitHub
         self.rate_limited = 0  # 429s, and 403s that carry a rate-limit signal (Remaining 0 or Retry-After)
         self.reset_at = int(time.time()) + 3600
+        self.exhausted: dict[str, float] = {}  # rate-limit resource -> epoch when it resets
+        self.hostile_bytes = 0  # body bytes of hostile answers the client accepted (written to the socket)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -125,6 +152,22 @@ class FakeGitHub:
         """A 200 whose body is not JSON."""
         self.fail(path, status=200, times=times, body='{"login": "acme", ')
 
+    def exhaust(self, resource: str = "core", reset_in: float = 3600) -> None:
+        """The primary limit of ``resource`` is used up: every request of it is refused until the reset."""
+        self.exhausted[resource] = time.time() + reset_in
+
+    def endless_body(self, path: str, times: int = 100) -> None:
+        """A 200 whose chunked body never ends."""
+        self.fail(path, status=200, times=times, endless=True)
+
+    def huge_body(self, path: str, size: int, times: int = 100) -> None:
+        """A 200 with a body of ``size`` bytes (a JSON string that long)."""
+        self.fail(path, status=200, times=times, body_bytes=size)
+
+    def trickle_body(self, path: str, seconds_per_byte: float, size: int = 200, times: int = 100) -> None:
+        """A 200 whose ``size``-byte JSON body arrives one byte every ``seconds_per_byte`` seconds."""
+        self.fail(path, status=200, times=times, trickle=seconds_per_byte, body_bytes=size)
+
     def serve(self, path: str, body: str, status: int = 200, headers: dict[str, str] | None = None) -> None:
         """Answer ``path`` with this exact body and headers from now on (a recorded GitHub answer)."""
         self.canned[path] = Canned(status, body, dict(headers or {}))
@@ -148,8 +191,11 @@ class FakeGitHub:
         self._server.server_close()
 
     # -- routing ------------------------------------------------------------------------------------------
-    def route(self, path: str, query: dict[str, list[str]]) -> tuple[str, int, Any]:
-        """(route template, status, JSON body) for a GET of ``path`` from the data dict."""
+    def route(self, path: str, query: dict[str, list[str]], authorized: bool = False) -> tuple[str, int, Any]:
+        """(route template, status, JSON body) for a GET of ``path`` from the data dict.
+
+        A list body is the whole list; the handler cuts the page and adds the ``Link`` header.
+        """
         parts = [p for p in path.split("/") if p]
         data = self.data
         orgs, repos = data.get("orgs", {}), data.get("repos", {})
@@ -163,22 +209,32 @@ class FakeGitHub:
             template = f"/{parts[0]}/{{o}}/repos"
             if parts[0] == "orgs" and parts[1] not in orgs:
                 return template, 404, NOT_FOUND
-            owned = [r for key, r in repos.items() if key.split("/")[0] == parts[1]]
-            page = int(query.get("page", ["1"])[0])
-            per_page = min(100, int(query.get("per_page", ["30"])[0]))
-            return template, 200, owned[(page - 1) * per_page : page * per_page]
+            owned = [r for key, r in repos.items() if key.split("/")[0].lower() == parts[1].lower()]
+            return template, 200, owned
         if parts[:1] == ["orgs"] and len(parts) == 5 and parts[2] == "teams" and parts[4] == "members":
+            if not authorized:
+                return "/orgs/{o}/teams/{t}/members", 401, REQUIRES_AUTH
             members = data.get("teams", {}).get(f"{parts[1]}/{parts[3]}")
             if members is None:
                 return "/orgs/{o}/teams/{t}/members", 404, NOT_FOUND
             return "/orgs/{o}/teams/{t}/members", 200, [{"login": m, "type": "User"} for m in members]
         if parts == ["search", "issues"]:
             return "/search/issues", 200, self._search_issues(query)
+        if parts[:1] == ["users"] and len(parts) == 2:
+            user = data.get("users", {}).get(parts[1].lower())
+            return ("/users/{u}", 200, user) if user else ("/users/{u}", 404, NOT_FOUND)
+        if parts[:1] == ["repositories"] and len(parts) == 2:
+            found = next((r for r in repos.values() if str(r.get("id")) == parts[1]), None)
+            return ("/repositories/{id}", 200, found) if found else ("/repositories/{id}", 404, NOT_FOUND)
         if parts[:1] == ["repos"] and len(parts) >= 3:
-            key = f"{parts[1]}/{parts[2]}"
+            # Owner and repository names are case-insensitive on GitHub; the answer spells them GitHub's way.
+            key = next((k for k in repos if k.lower() == f"{parts[1]}/{parts[2]}".lower()), f"{parts[1]}/{parts[2]}")
             repo = repos.get(key)
             rest = parts[3:]
             template = "/repos/{o}/{r}" + self._repo_template(rest)
+            renamed = data.get("renamed", {}).get(key.lower())
+            if repo is None and renamed is not None:
+                return template, 301, {"id": repos[renamed]["id"]}
             if repo is None:
                 return template, 404, NOT_FOUND
             if not rest:
@@ -231,6 +287,12 @@ class FakeGitHub:
     def _remaining(self) -> int:
         return max(0, self.limit - self.spent)
 
+    def _exhausted(self, path: str) -> float | None:
+        """The reset epoch when the resource of ``path`` is exhausted now, else None."""
+        resource = "search" if path.startswith("/search/") else "core"
+        reset = self.exhausted.get(resource)
+        return reset if reset is not None and reset > time.time() else None
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
@@ -255,12 +317,29 @@ class FakeGitHub:
                             queued.pop(0)
                 if fake.latency:
                     time.sleep(min(fake.latency, MAX_DELAY))
+                reset = fake._exhausted(path)
+                if reset is not None:
+                    fake.routes["exhausted"] += 1
+                    limited = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(reset))}
+                    if path.startswith("/search/"):
+                        limited["X-RateLimit-Resource"] = "search"
+                    message = {
+                        "message": "API rate limit exceeded for 127.0.0.1. (But here's the good news: Authenticated "
+                        "requests get a higher rate limit. Check out the documentation for more details.)",
+                        "documentation_url": "https://docs.github.com/rest/overview/resources-in-the-rest-api"
+                        "#rate-limiting",
+                    }
+                    self._send(403, json.dumps(message), limited)
+                    return
                 if fault is not None:
                     fake.routes["fault"] += 1
                     if fault.delay:
                         time.sleep(min(fault.delay, MAX_DELAY))
                     if fault.reset:
                         self._reset()
+                        return
+                    if fault.endless or fault.body_bytes or fault.trickle:
+                        self._hostile(fault)
                         return
                     if fault.status is not None:
                         self._send(fault.status, fault.body or json.dumps({"message": "fault"}), fault.headers)
@@ -270,17 +349,88 @@ class FakeGitHub:
                     fake.routes["canned"] += 1
                     self._send(canned.status, canned.body, canned.headers)
                     return
-                template, status, body = fake.route(path, parse_qs(split.query))
+                query = parse_qs(split.query)
+                authorized = bool(self.headers.get("Authorization"))
+                template, status, body = fake.route(path, query, authorized)
                 fake.routes[template] += 1
+                if status == 301:
+                    location = f"{fake.url}{split.path[: len(split.path) - len(path)]}/repositories/{body['id']}"
+                    moved = {"message": "Moved Permanently", "url": location, "documentation_url": "x"}
+                    self._send(301, json.dumps(moved), {"Location": location})
+                    return
+                extra: dict[str, str] = {}
+                if status == 200 and isinstance(body, list) and template != "/search/issues":
+                    body, extra = self._page(body, query, split.path)
                 text = json.dumps(body, default=sorted)
                 if status != 200:
                     self._send(status, text, {})
                     return
                 etag = f'W/"{hashlib.sha256(text.encode()).hexdigest()[:40]}"'
                 if self.headers.get("If-None-Match") == etag:
-                    self._send(304, "", {"ETag": etag})
+                    self._send(304, "", {"ETag": etag, **extra})
                     return
-                self._send(status, text, {"ETag": etag, "Cache-Control": "private, max-age=60, s-maxage=60"})
+                self._send(status, text, {"ETag": etag, "Cache-Control": "private, max-age=60, s-maxage=60", **extra})
+
+            def _page(self, items: list[Any], query: dict[str, list[str]], path: str) -> tuple[list[Any], dict]:
+                """One page of a list, 30 items unless per_page says otherwise, with GitHub's Link header."""
+                page = max(1, int(query.get("page", ["1"])[0]))
+                per_page = max(1, min(100, int(query.get("per_page", ["30"])[0])))
+                last = max(1, -(-len(items) // per_page))
+                links = []
+
+                def url(number: int) -> str:
+                    return f"<{fake.url}{path}?per_page={per_page}&page={number}>"
+
+                if page < last:
+                    links += [f'{url(page + 1)}; rel="next"', f'{url(last)}; rel="last"']
+                if page > 1:
+                    links += [f'{url(1)}; rel="first"', f'{url(page - 1)}; rel="prev"']
+                headers = {"Link": ", ".join(links)} if links else {}
+                return items[(page - 1) * per_page : page * per_page], headers
+
+            def _hostile(self, fault: Fault) -> None:
+                """A 200 whose body is endless, huge or trickling; stops when the client leaves or time is up."""
+                stop_at = time.time() + MAX_HOSTILE_SECONDS
+                headers = {"Content-Type": "application/json; charset=utf-8", "X-RateLimit-Resource": "core"}
+                self.close_connection = True
+                try:
+                    self.send_response(200)
+                    for key, value in headers.items():
+                        self.send_header(key, value)
+                    if fault.endless:
+                        self.send_header("Transfer-Encoding", "chunked")
+                        self.end_headers()
+                        chunk = b'"' + b"x" * 65534 + b'"'
+                        while time.time() < stop_at:
+                            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                            self._sent(len(chunk))
+                    elif fault.trickle:
+                        size = max(2, fault.body_bytes or 17)
+                        body = b'"' + b"x" * (size - 2) + b'"'
+                        self.send_header("Content-Length", str(len(body)))
+                        self.end_headers()
+                        for index in range(len(body)):
+                            if time.time() > stop_at:
+                                break
+                            self.wfile.write(body[index : index + 1])
+                            self.wfile.flush()
+                            self._sent(1)
+                            time.sleep(min(fault.trickle, MAX_DELAY))
+                    else:
+                        self.send_header("Content-Length", str(fault.body_bytes))
+                        self.end_headers()
+                        block = b"x" * 65536
+                        left = fault.body_bytes
+                        while left > 0 and time.time() < stop_at:
+                            self.wfile.write(block[: min(left, len(block))])
+                            self._sent(min(left, len(block)))
+                            left -= len(block)
+                except OSError:
+                    pass  # the client gave up on the body: exactly what a bounded client does
+
+            def _sent(self, count: int) -> None:
+                with fake._lock:
+                    fake.hostile_bytes += count
 
             def _reset(self) -> None:
                 with contextlib.suppress(OSError):  # the client may have gone already
@@ -289,7 +439,10 @@ class FakeGitHub:
 
             def _send(self, status: int, body: str, extra: dict[str, str]) -> None:
                 payload = body.encode()
-                free = status == 304 or self.path.startswith(("/rate_limit", "/api/v3/rate_limit"))
+                # "a 304 ... does not count against your primary rate limit if the request was made while
+                # correctly authorized": an anonymous 304 is spent like any other answer.
+                authorized = bool(self.headers.get("Authorization"))
+                free = (status == 304 and authorized) or self.path.startswith(("/rate_limit", "/api/v3/rate_limit"))
                 with fake._lock:
                     if status == 429 or (
                         status == 403 and (extra.get("X-RateLimit-Remaining") == "0" or "Retry-After" in extra)
@@ -297,7 +450,7 @@ class FakeGitHub:
                         fake.rate_limited += 1
                     if status == 304:
                         fake.not_modified += 1
-                    elif not free:
+                    if not free:
                         fake.spent += 1
                     used, remaining = fake.spent, fake._remaining()
                 headers = {
@@ -347,6 +500,7 @@ def acme_data(two_factor: bool | None = None) -> dict[str, Any]:
 
     def repo(name: str, **flags: Any) -> dict[str, Any]:
         return {
+            "id": 2000 + sum(ord(c) for c in name),
             "name": name,
             "full_name": f"acme/{name}",
             "default_branch": "main",

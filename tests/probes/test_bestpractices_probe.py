@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -154,3 +155,28 @@ def test_rate_limit_beyond_bound_is_not_available() -> None:
     passing, silver = run(scan_ctx(limited, BADGE_README.format(id=1)))  # type: ignore[arg-type]
     assert passing.outcome is Outcome.NOT_AVAILABLE and "rate limit exceeded" in passing.message
     assert silver.outcome is Outcome.NOT_AVAILABLE
+
+
+def test_search_uses_githubs_spelling_then_the_repos_former_names() -> None:
+    """bestpractices.dev matches ``url`` exactly, case included, against the URL the entry was made with. The
+    main repo is acme/acme in the index, Acme/Acme on GitHub; the entry was made when it was called Acme/Acme2
+    (GitHub now answers that name with a 301 to the repository)."""
+    from e2e.fakegithub import FakeGitHub, acme_data
+
+    from dd_evidence.resolve import RepoRef
+    from dd_evidence.sources.github import GitHubSource
+
+    site = FakeSite({10432: entry(10432, "passing", 100, 100)}, {"https://github.com/acme/Acme2": [10432]})
+    data = acme_data()
+    data["orgs"]["Acme"] = data["orgs"].pop("acme")
+    data["repos"] = {"Acme/Acme": {**data["repos"]["acme/acme"], "id": 7, "name": "Acme", "full_name": "Acme/Acme"}}
+    data["renamed"] = {"acme/acme2": "Acme/Acme"}
+    with FakeGitHub(data) as gh:
+        ctx = scan_ctx(site, readme=None)
+        ctx.project = replace(ctx.project, extra_repos=(RepoRef("acme", "Acme2", "other"),))
+        ctx.config.github_api = gh.url
+        ctx.client("github", lambda: GitHubSource(gh.url))
+        passing, _ = run(ctx)
+    searched = [r.url.params["url"] for r in site.requests if r.url.path == "/projects.json"]
+    assert searched == ["https://github.com/Acme/Acme", "https://github.com/acme/acme", "https://github.com/acme/Acme2"]
+    assert passing.outcome is Outcome.TRUE and passing.values["project_id"] == 10432

@@ -307,3 +307,20 @@ def test_foundation_csv_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DD_EVIDENCE_CNCF_DATA", raising=False)
     with pytest.raises(SourceUnavailable):
         list(FoundationCsvAgrees().run(_ctx()))
+
+
+def test_foundation_csv_without_a_block_under_any_name_is_not_available() -> None:
+    """No block under the project's names is no proof the project is missing (the CSV names projects its own
+    way): not_available with the names tried, never false."""
+    ctx = _ctx()
+    ctx.memo("cncf.maintainers_csv", lambda: CSV.replace("Acme", "Something Else"))
+    (finding,) = FoundationCsvAgrees().run(ctx)
+    assert finding.outcome is Outcome.NOT_AVAILABLE
+    assert "no block under" in finding.message and finding.values["names_tried"]
+
+
+def test_foundation_csv_found_under_a_split_block_name() -> None:
+    ctx = _ctx()
+    ctx.memo("cncf.maintainers_csv", lambda: CSV.replace("Incubating,Acme,", "Incubating,Acme maintainers,"))
+    (finding,) = FoundationCsvAgrees().run(ctx)
+    assert finding.values["csv_rows"] == 3 and finding.outcome is Outcome.FALSE

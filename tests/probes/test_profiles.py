@@ -50,3 +50,19 @@ def test_offline_is_not_available(tmp_path) -> None:
     with FakeGitHub(acme_data()) as gh:
         (finding,) = AffiliationsKnown().run(ctx_for(gh, offline=True, tmp=tmp_path))
     assert finding.outcome is Outcome.NOT_AVAILABLE
+
+
+def test_a_deleted_or_renamed_account_skips_that_person_only(tmp_path) -> None:
+    """GET /users/{login} answers 404 for a renamed or deleted account: that one maintainer stays unknown, said
+    so, and the others' profiles are still read (one missing profile used to make the whole finding unknown)."""
+    roster = ROSTER.replace("| Linus Nobody | @linus | |", "| Linus Nobody | @linus | |\n| Old Name | @renamed | |")
+    with FakeGitHub(acme_data()) as gh:
+        gh.serve("/users/grace", json.dumps({"login": "grace", "company": "Sample Corp Inc."}))
+        gh.serve("/users/linus", json.dumps({"login": "linus", "company": "Nobody Ltd"}))
+        (finding,) = AffiliationsKnown().run(ctx_for(gh, roster, tmp=tmp_path))
+        asked = [path for path in gh.hits if path.startswith("/users/")]
+    assert sorted(asked) == ["/users/grace", "/users/linus", "/users/renamed"]
+    assert finding.outcome is Outcome.FALSE
+    assert set(finding.values["from_profile"]) == {"grace", "linus"}
+    assert finding.values["no_github_profile"] == ["renamed"] and len(finding.values["unknown"]) == 1
+    assert "@renamed" in finding.message and "renamed or deleted" in finding.message

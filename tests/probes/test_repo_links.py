@@ -153,3 +153,18 @@ def test_a_legacy_repo_with_a_plural_sibling_is_not_called_a_rename() -> None:
     files = {**repos("[legacy chart](https://github.com/acme/acme-chart)\n"), "acme-charts": {"README.md": "# C\n"}}
     finding = run(context(files))
     assert finding.outcome is Outcome.TRUE and finding.values["unverified"] == ["acme/acme-chart"]
+
+
+def test_a_mixed_case_name_is_not_renamed_to_itself(tmp_path: Path) -> None:
+    """GitHub spells the org its own way (wasmCloud, Project-HAMi, AthenZ): the answer for the name as written,
+    in another case, is the same repository, not a rename."""
+    from dd_evidence.probes.repo_links import _ask
+
+    data = acme_data()
+    data["orgs"]["wasmCloud"] = {**data["orgs"]["acme"], "login": "wasmCloud"}
+    data["repos"]["wasmCloud/wasmCloud"] = {**data["repos"]["acme/acme"], "name": "wasmCloud"}
+    data["repos"]["wasmCloud/wasmCloud"]["full_name"] = "wasmCloud/wasmCloud"
+    with FakeGitHub(data) as gh:
+        ctx = online(gh, tmp_path)
+        for owner, name in (("wasmCloud", "wasmCloud"), ("wasmcloud", "wasmcloud"), ("WASMCLOUD", "WasmCloud")):
+            assert _ask(ctx, owner, name).state != "renamed", (owner, name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,8 +36,10 @@ class FakeApi:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(str(request.url))
-        status, body = self.answers.get(str(request.url), (404, json.dumps({"code": 404, "message": "not found"})))
-        return httpx.Response(status, text=body, headers={"Content-Type": "application/json"})
+        # An unscanned repository: 404 with an empty body and no Content-Type, as the Scorecard webapp answers.
+        status, body = self.answers.get(str(request.url), (404, ""))
+        headers = {"Content-Type": "application/json"} if status == 200 else {"Cache-Control": "max-age=600"}
+        return httpx.Response(status, text=body, headers=headers)
 
 
 def scan_ctx(api: FakeApi | None, repos: tuple[str, ...] = REPOS, offline: bool = False) -> ScanContext:
@@ -186,3 +187,25 @@ def result(**scores: int) -> ScorecardResult:
 )
 def test_decision_table(scores: dict[str, int], outcome: Outcome) -> None:
     assert decide(result(**scores))[0] is outcome
+
+
+def test_scorecard_is_asked_with_githubs_spelling_of_the_repo() -> None:
+    """Scorecard reads results by exact path (case included): a repo scanned as acme/good but spelled Acme/Good on
+    GitHub has its result under github.com/Acme/Good. The scan's GitHub client tells the spelling."""
+    from e2e.fakegithub import FakeGitHub, acme_data
+
+    from dd_evidence.sources.github import GitHubSource
+
+    api = FakeApi()
+    good = api.answers.pop("https://api.scorecard.dev/projects/github.com/acme/good")
+    api.answers["https://api.scorecard.dev/projects/github.com/Acme/Good"] = good
+    data = acme_data()
+    data["orgs"]["Acme"] = data["orgs"].pop("acme")
+    data["repos"] = {"Acme/Good": {**data["repos"]["acme/acme"], "name": "Good", "full_name": "Acme/Good"}}
+    with FakeGitHub(data) as gh:
+        ctx = scan_ctx(api, repos=("good",))
+        ctx.config.github_api = gh.url
+        ctx.client("github", lambda: GitHubSource(gh.url))
+        findings = run(ctx)
+    assert api.requests == ["https://api.scorecard.dev/projects/github.com/Acme/Good"]
+    assert findings["good"].outcome is Outcome.TRUE

@@ -128,3 +128,19 @@ def test_cassettes_hold_no_credentials() -> None:
     for cassette in CASSETTES.glob("*.yaml"):
         text = cassette.read_text().lower()
         assert "authorization" not in text and "cookie" not in text and "token" not in text, cassette.name
+
+
+def test_gold_lists_the_23_criteria_of_the_badge_apps_level_2() -> None:
+    """criteria/criteria.yml level '2' has 23 criteria, among them require_2FA, secure_2FA and hardened_site."""
+    from dd_evidence.sources.bestpractices import GOLD_CRITERIA
+
+    assert len(GOLD_CRITERIA) == len(set(GOLD_CRITERIA)) == 23
+    assert {"require_2FA", "secure_2FA", "hardened_site"} <= set(GOLD_CRITERIA)
+
+
+def test_a_silver_project_lists_its_open_2fa_and_site_criteria() -> None:
+    statuses = {"require_2FA_status": "?", "secure_2FA_status": "Unmet", "hardened_site_status": "Unmet"}
+    data = {"id": 1, "badge_level": "silver", "tiered_percentage": 250, "two_person_review_status": "Met", **statuses}
+    project = parse_project(data, "https://www.bestpractices.dev/projects/1.json")
+    assert {"require_2FA", "secure_2FA", "hardened_site"} <= set(project.unmet_next_level)
+    assert "two_person_review" not in project.unmet_next_level

@@ -39,3 +39,53 @@ def test_local_copy_wins_and_offline_without_one_is_unavailable(monkeypatch: pyt
     offline.config.offline = True
     with pytest.raises(SourceUnavailable, match="offline"):
         maintainers_csv_text(offline)
+
+
+# The ways project-maintainers.csv names projects (synthetic rows in its layout: maturity, Project, name, company,
+# handle, roster URL; the Project cell only on a block's first row).
+BLOCKS = """,Project,Maintainer Name,Company,Github Name,OWNERS/MAINTAINERS
+Graduated,Orbit steering,Ann One,Alpha,ann,https://example.org/a
+,,Ben Two,Beta,ben,
+Graduated,Orbit maintainers,Cat Three,Gamma,cat,https://example.org/b
+Graduated,Meshy: Maintainers,Dan Four,Delta,dan,https://example.org/c
+Graduated,Meshy: Steering Committee,Eve Five,Epsilon,eve,
+Graduated,TUF (The Update Framework),Fay Six,Zeta,fay,https://example.org/d
+Incubating,ChaosMesh,Gus Seven,Eta,gus,https://example.org/e
+Incubating,Open Policy Agent,Hal Eight,Theta,hal,https://example.org/f
+Incubating,Crane (Governance Committee),Ida Nine,Iota,ida,https://example.org/g
+Incubating,Crane Pipelines,Jon Ten,Kappa,jon,https://example.org/h
+Sandbox,Spin,Kim Eleven,Lambda,kim,https://example.org/i
+Sandbox,SpinKube,Lou Twelve,Mu,lou,https://example.org/j
+"""
+
+
+@pytest.mark.parametrize(
+    ("names", "handles"),
+    [
+        (["Orbit", "orbit"], ["ann", "ben", "cat"]),  # split into blocks named "<project> <body>"
+        (["Meshy"], ["dan", "eve"]),  # "<project>: <body>"
+        (["The Update Framework (TUF)", "the-update-framework-tuf", "tuf"], ["fay"]),  # long and short forms
+        (["Chaos Mesh", "chaos-mesh"], ["gus"]),  # spelled together
+        (["Open Policy Agent (OPA)", "opa"], ["hal"]),  # the parenthesis dropped
+        (["Crane", "tektonish"], ["ida"]),  # the project's own block, not its subprojects'
+        (["Spin"], ["kim"]),  # a name is a word, never a prefix of another project's name
+        (["SpinKube", "spinkube"], ["lou"]),
+        (["Nothing Here", "nothing-here"], []),
+    ],
+)
+def test_blocks_are_found_under_the_names_a_project_goes_by(names: list[str], handles: list[str]) -> None:
+    from dd_evidence.sources.cncf import maintainers_matching
+
+    assert [row.handle for row in maintainers_matching(BLOCKS, names)] == handles
+
+
+def test_index_aliases_that_name_another_project_are_not_used() -> None:
+    """SPIRE's alias "spiffe" (its GitHub org) is the SPIFFE project: SPIRE must not take SPIFFE's rows."""
+    from dd_evidence.resolve import _ref_from_entry, load_index
+    from dd_evidence.sources.cncf import project_names
+
+    index = load_index()
+    if "spire" not in index or "spiffe" not in index:
+        pytest.skip("the bundled index has no SPIRE/SPIFFE entries")
+    names = project_names(_ref_from_entry("spire", index["spire"]))
+    assert "spiffe" not in [n.lower() for n in names] and "SPIRE" in names

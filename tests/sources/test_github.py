@@ -101,8 +101,10 @@ def test_pvr_and_teams_visibility(fake: FakeGitHub) -> None:
     assert source.private_vulnerability_reporting("acme", "community") is None
     fake.fail("/repos/acme/acme/private-vulnerability-reporting", status=403, body='{"message": "Forbidden"}')
     assert source.private_vulnerability_reporting("acme", "acme") is None
-    assert source.team_members("acme", "maintainers") == ["ada", "grace"]
-    hidden = source.team("acme", "secret")
+    # Team members are shown only to an org member's token; without a token GitHub answers 401 (see below).
+    member = GitHubSource(fake.url, token="ghp_" + "m" * 36)
+    assert member.team_members("acme", "maintainers") == ["ada", "grace"]
+    hidden = member.team("acme", "secret")
     assert hidden.members is None and "not visible" in (hidden.reason or "")
 
 
@@ -249,12 +251,14 @@ def test_token_is_sent_as_header_and_never_written(fake: FakeGitHub, tmp_path: P
 
 
 def test_rescan_is_answered_by_304s_from_the_cache(fake: FakeGitHub, tmp_path: Path) -> None:
-    first = GitHubSource(fake.url, cache_dir=tmp_path)
+    token = "ghp_" + "t" * 36
+    first = GitHubSource(fake.url, token=token, cache_dir=tmp_path)
     assert first.org("acme")["login"] == "acme"
-    second = GitHubSource(fake.url, cache_dir=tmp_path)
+    second = GitHubSource(fake.url, token=token, cache_dir=tmp_path)
     assert second.org("acme")["login"] == "acme"
+    # An authorised 304 costs no quota.
     assert fake.not_modified == 1 and fake.spent == 1
-    assert second.counts()["github_not_modified"] == 1
+    assert second.counts()["github_not_modified"] == 1 and second.counts()["github_rate_limited_spent"] == 0
     other_token = GitHubSource(fake.url, token="ghp_other", cache_dir=tmp_path)
     other_token.org("acme")
     assert fake.spent == 2, "a different token never reuses another identity's cached answer"
@@ -310,3 +314,84 @@ def test_fake_counts_the_rate_limit_answers_it_serves(fake: FakeGitHub) -> None:
     with pytest.raises(SourceUnavailable):
         source.org_repos("acme")
     assert fake.rate_limited == 1
+
+
+# -- what GitHub really answers (issue 16) ---------------------------------------------------------------------
+TOKEN = "ghp_" + "k" * 36
+
+
+def test_anonymous_team_members_is_not_visible_never_a_bad_token(fake: FakeGitHub) -> None:
+    """GitHub answers team membership only to an org member's token; anonymously it is 401 "Requires
+    authentication", which says nothing about a token (there is none)."""
+    team = GitHubSource(fake.url).team("acme", "maintainers")
+    assert team.members is None
+    assert "read:org" in (team.reason or "") and "no token" in (team.reason or "")
+    assert fake.routes["/orgs/{o}/teams/{t}/members"] == 1
+    assert GitHubSource(fake.url, token=TOKEN).team_members("acme", "maintainers") == ["ada", "grace"]
+
+
+def test_a_401_with_a_token_is_still_a_bad_token(fake: FakeGitHub) -> None:
+    fake.fail("/orgs/acme/teams/maintainers/members", status=401, body='{"message": "Bad credentials"}')
+    with pytest.raises(BadToken):
+        GitHubSource(fake.url, token=TOKEN).team("acme", "maintainers")
+
+
+def test_branch_rules_follow_the_link_header_past_page_one(fake: FakeGitHub) -> None:
+    """Rules come 30 a page by default; we ask 100 a page and follow rel="next". A pull-request rule on page 2 of
+    130 rules must still count."""
+    filler = [{"type": "required_status_checks", "parameters": {"required_status_checks": []}}] * 129
+    fake.data["rules"]["acme/acme"] = [
+        *filler,
+        {"type": "pull_request", "parameters": {"required_approving_review_count": 3}},
+    ]
+    rules = GitHubSource(fake.url).branch_rules("acme", "acme", "main")
+    assert rules["pull_request_required"] and rules["required_reviews"] == 3
+    assert fake.hits["/repos/acme/acme/rules/branches/main"] == 2  # page 1 and the page its Link named
+
+
+def test_an_anonymous_304_is_counted_as_spent(fake: FakeGitHub, tmp_path: Path) -> None:
+    """GitHub: a 304 is free only for an authorised request. An anonymous re-scan spends its quota all the same."""
+    GitHubSource(fake.url, cache_dir=tmp_path).org("acme")
+    again = GitHubSource(fake.url, cache_dir=tmp_path)
+    assert again.org("acme")["login"] == "acme"
+    assert fake.not_modified == 1 and fake.spent == 2
+    assert again.counts()["github_not_modified"] == 1 and again.counts()["github_rate_limited_spent"] == 1
+
+
+def test_anonymous_budget_notice_names_the_way_to_give_a_token(fake: FakeGitHub) -> None:
+    anonymous = GitHubSource(fake.url)
+    assert anonymous.budget_notice(10) is None  # 8 + 2 x 10 requests fit in 60
+    line = anonymous.budget_notice(30)
+    assert line is not None and "\n" not in line
+    assert "30 repositories" in line and "GITHUB_TOKEN" in line and "--token-file" in line
+    assert GitHubSource(fake.url, token=TOKEN).budget_notice(500) is None
+
+
+def test_canonical_name_from_the_listing_or_the_renamed_repos_redirect(fake: FakeGitHub) -> None:
+    fake.data["repos"]["WasmCo/WasmCo"] = {**fake.data["repos"]["acme/acme"], "id": 77, "name": "WasmCo"}
+    fake.data["repos"]["WasmCo/WasmCo"]["full_name"] = "WasmCo/WasmCo"
+    fake.data["orgs"]["WasmCo"] = {**fake.data["orgs"]["acme"], "login": "WasmCo"}
+    fake.data["renamed"] = {"wasmco/wasmco2": "WasmCo/WasmCo"}
+    source = GitHubSource(fake.url)
+    assert source.canonical_repo("wasmco", "wasmco") == "WasmCo/WasmCo"  # from the org listing
+    assert source.canonical_repo("wasmco", "WasmCo2") == "WasmCo/WasmCo"  # GitHub's 301 for the old name
+    assert source.canonical_repo("wasmco", "nothing") is None
+    assert GitHubSource(fake.url, offline=True).canonical_repo("wasmco", "wasmco") is None
+
+
+@pytest.mark.parametrize("raw", ["ghp_" + "k" * 36 + "\r", "\t ghp_" + "k" * 36 + "\r\n"])
+def test_token_whitespace_is_stripped_before_use(fake: FakeGitHub, raw: str) -> None:
+    source = GitHubSource(fake.url, token=raw)
+    assert source.org("acme")["login"] == "acme"
+    assert fake.auth_headers[-1] in (f"token {TOKEN}", f"Bearer {TOKEN}")
+
+
+@pytest.mark.parametrize("raw", ["ghp_abc\rdef0123456789", "ghp_ä" + "k" * 30, "ghp k" + "k" * 30, "\x1b[31mghp_x"])
+def test_a_token_that_cannot_be_one_is_refused_without_repeating_it(raw: str) -> None:
+    from dd_evidence.errors import BadInput
+    from dd_evidence.sources.github import clean_token
+
+    with pytest.raises(BadInput) as err:
+        clean_token(raw, "GITHUB_TOKEN")
+    assert "GITHUB_TOKEN is not a GitHub token" in str(err.value)
+    assert raw.strip() not in str(err.value) and "\n" not in str(err.value)

@@ -92,6 +92,23 @@ def test_rate_limit_beyond_bound(client: LfxClient) -> None:
     assert client.http.counts()["rate_limited"] == 1
 
 
+def test_reset_is_seconds_until_reset_and_the_host_is_not_asked_again(client: LfxClient) -> None:
+    """LFX sends X-RateLimit-Reset as seconds to wait (300), without Retry-After. Read as a Unix time it would be
+    long past, so the client would wait one second and retry three times, each refused request prolonging the
+    block. The cassette holds one answer: a second request fails the test."""
+    with REPLAY.use_cassette("rate-limited.yaml"):
+        with pytest.raises(RateLimited) as caught:
+            client.insights("d7y")
+        assert caught.value.reset_in == pytest.approx(300)
+        assert "resets in 300 s" in caught.value.reason
+        # Every later LFX question fails at once, without a request, naming the reset time.
+        with pytest.raises(RateLimited, match="not asked again in this scan"):
+            client.contributor_leaderboard("d7y", START, END)
+    assert client.http.counts()["lfx"] == 1 and client.http.counts()["not_sent"] == 1
+    (warning,) = client.http.warnings()
+    assert warning.startswith("lfx (insights.linuxfoundation.org): the rate limit is exhausted until ")
+
+
 def test_offline_makes_no_request() -> None:
     client = LfxClient(HttpClient(offline=True))
     with pytest.raises(SourceUnavailable, match="offline"):
