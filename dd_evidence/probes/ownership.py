@@ -39,7 +39,13 @@ class CodeownersPresent(Probe):
             owners_files = [p for p in repo.files if p.rsplit("/", 1)[-1] == "OWNERS"]
             path = owners_files[0] if owners_files else None
         if path is None:
-            return self.finding(repo.full_name, False, f"{repo.name} has no CODEOWNERS or OWNERS file")
+            return self.finding(
+                repo.full_name,
+                False,
+                f"{repo.name} has no CODEOWNERS or OWNERS file",
+                remedy="Add a .github/CODEOWNERS naming the maintainers' team (as the other repositories do) to "
+                "each repository without one.",
+            )
         owners = owners_named(repo.read(path) or "")
         teams = sorted(o for o in owners if "/" in o)
         return self.finding(

@@ -289,7 +289,17 @@ class OwnershipMatchesRoster(Probe):
             parts.append("no maintainer roster to compare the named owners with")
         message = "; ".join(parts + problems)
         if problems:
-            return self.finding(subject, Outcome.FALSE, message, values, evidence)
+            fixes = []
+            if values["code_repos_without"]:
+                fixes.append(f"add a CODEOWNERS file to {_names(values['code_repos_without'])}")
+            stale = [*values["handles_not_in_roster"], *values["handles_emeritus"]]
+            if stale:
+                fixes.append(f"remove {_names(stale)} from the code owners or add them to the roster")
+            if mismatched:
+                fixes.append(f"bring the membership of {_names(mismatched)} in step with the roster")
+            remedy = "; ".join(fixes)
+            remedy = remedy[:1].upper() + remedy[1:] + "." if remedy else None
+            return self.finding(subject, Outcome.FALSE, message, values, evidence, remedy=remedy)
         if unseen or no_roster:
             return self.finding(subject, Outcome.NOT_AVAILABLE, message, values, evidence)
         return self.finding(subject, Outcome.TRUE, message + "; every named owner is on the roster", values, evidence)
