@@ -292,7 +292,7 @@ class OwnershipMatchesRoster(Probe):
             fixes = []
             if values["code_repos_without"]:
                 fixes.append(f"add a CODEOWNERS file to {_names(values['code_repos_without'])}")
-            stale = [*values["handles_not_in_roster"], *values["handles_emeritus"]]
+            stale = list(dict.fromkeys([*(values["handles_not_in_roster"] or []), *(values["handles_emeritus"] or [])]))
             if stale:
                 fixes.append(f"remove {_names(stale)} from the code owners or add them to the roster")
             if mismatched:
