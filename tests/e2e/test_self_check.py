@@ -154,3 +154,27 @@ def test_own_working_copy_evidence_never_comes_from_examples_tests_or_vendor(own
     base = origin.stdout.strip().removesuffix(".git") if origin.returncode == 0 else None
     paths = repo_paths(own, base)
     assert [p for p in paths if NOT_PROJECT_TREES.search(p)] == []
+
+
+def test_the_example_workflow_runs_the_self_check_and_uploads_its_sarif() -> None:
+    import shlex
+
+    import yaml
+
+    from dd_evidence.cli import build_scan_parser, output_formats
+
+    workflow = yaml.safe_load((REPO_ROOT / "examples" / "dd-evidence-self-check.yml").read_text(encoding="utf-8"))
+    triggers = workflow[True]  # YAML 1.1 reads the key "on" as True
+    assert triggers["schedule"][0]["cron"] and "workflow_dispatch" in triggers
+    assert workflow["permissions"]["security-events"] == "write"
+    steps = workflow["jobs"]["self-check"]["steps"]
+    (scan_step,) = [s for s in steps if "dd_evidence" in s.get("run", "")]
+    argv = shlex.split(scan_step["run"])
+    assert argv[:3] == ["python", "-m", "dd_evidence"]
+    opts = build_scan_parser().parse_args(argv[3:])
+    assert opts.project == "." and opts.level == "incubation"
+    assert "sarif" in output_formats(opts.format, opts.out, None)  # type: ignore[arg-type]
+    (upload,) = [s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")]
+    assert upload["with"]["sarif_file"] == str(opts.out)
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0  # the history is evidence
