@@ -68,9 +68,10 @@ def remedies(
 ) -> tuple[str, ...]:
     """What the findings ask the project to do, each remedy once.
 
-    A finding's own ``remedy`` is used as it is; without one, its probe's remediation. Findings that share a
-    remedy become one line naming their subjects ("... (api, client, console)"), unless the text already names
-    them or they mean the whole project.
+    A finding's own ``remedy`` is used as it is; without one, its probe's remediation, made specific with the
+    finding's subject (or, for a finding about the whole project, the files its evidence cites). Findings that share
+    a remedy become one line naming their subjects ("... (api, client, console)"), unless the text already names
+    them.
     """
     project = {s.lower() for s in project_subjects}
     grouped: dict[str, list[str]] = {}
@@ -80,8 +81,13 @@ def remedies(
             continue
         names = grouped.setdefault(text, [])
         name = short_subject(finding.subject, project)
-        if name and _NAMEABLE.fullmatch(name) and name not in names and not _names(text, name):
-            names.append(name)
+        candidates = [name] if name else []
+        if not candidates and not finding.remedy:
+            # The probe's general remediation about the whole project: made specific with the files it cites.
+            candidates = list(dict.fromkeys(_cited_file(e.label or "") for e in finding.evidence))[:3]
+        for candidate in candidates:
+            if candidate and _NAMEABLE.fullmatch(candidate) and candidate not in names and not _names(text, candidate):
+                names.append(candidate)
     lines = []
     for text, names in grouped.items():
         if names:
@@ -90,6 +96,12 @@ def remedies(
             text = f"{text.rstrip('.')} ({shown}{more})."
         lines.append(text if text.endswith((".", "!", "?", ")")) else text + ".")
     return tuple(dict.fromkeys(lines))
+
+
+def _cited_file(label: str) -> str:
+    """``community/GOVERNANCE.md`` of an evidence label such as ``community/GOVERNANCE.md#L9``; "" for others."""
+    path = label.split("#", 1)[0].strip()
+    return path if "/" in path and _FILE_NAME.search(path.rsplit("/", 1)[-1]) else ""
 
 
 def short_subject(subject: str, project_subjects: Iterable[str] = ()) -> str | None:

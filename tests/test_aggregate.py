@@ -205,3 +205,11 @@ def test_unknown_is_decided_by_what_was_not_read_then_what_already_fails() -> No
     assert result.status is CriterionStatus.UNKNOWN
     assert [f.outcome for f in result.decided_by] == [NAV, F]
     assert result.todos == ()
+
+
+def test_a_general_remediation_is_made_specific_with_the_files_cited() -> None:
+    from dd_evidence.aggregate import remedies
+    from dd_evidence.model import Evidence
+
+    cited = Finding("p", "acme", F, "no templates", evidence=(Evidence("u", "git", label="acme/.github/x.md#L3"),))
+    assert remedies([cited], {"p": "Add issue templates."}, ("acme",)) == ("Add issue templates (acme/.github/x.md).",)

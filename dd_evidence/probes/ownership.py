@@ -19,6 +19,9 @@ CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 _OWNER = re.compile(r"(?<![\w/])@[\w.-]+(?:/[\w.-]+)?|[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
+CODEOWNERS_REMEDY = "Add a .github/CODEOWNERS naming the maintainers' team to each repository without one."
+
+
 class CodeownersPresent(Probe):
     spec = ProbeSpec(
         id="ownership.codeowners_present",
@@ -43,8 +46,7 @@ class CodeownersPresent(Probe):
                 repo.full_name,
                 False,
                 f"{repo.name} has no CODEOWNERS or OWNERS file",
-                remedy="Add a .github/CODEOWNERS naming the maintainers' team (as the other repositories do) to "
-                "each repository without one.",
+                remedy=CODEOWNERS_REMEDY,
             )
         owners = owners_named(repo.read(path) or "")
         teams = sorted(o for o in owners if "/" in o)

@@ -27,7 +27,7 @@ from dd_evidence import yamlio
 from dd_evidence.errors import SourceUnavailable
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.probes.ownership import CODEOWNERS_PATHS, owners_named
+from dd_evidence.probes.ownership import CODEOWNERS_PATHS, CODEOWNERS_REMEDY, owners_named
 from dd_evidence.roster import rosters
 
 if TYPE_CHECKING:
@@ -291,7 +291,8 @@ class OwnershipMatchesRoster(Probe):
         if problems:
             fixes = []
             if values["code_repos_without"]:
-                fixes.append(f"add a CODEOWNERS file to {_names(values['code_repos_without'])}")
+                # The same words as ownership.codeowners_present's remedy, so a criterion's advice says it once.
+                fixes.append(CODEOWNERS_REMEDY.rstrip(".").lower()[:1] + CODEOWNERS_REMEDY.rstrip(".")[1:])
             stale = list(dict.fromkeys([*(values["handles_not_in_roster"] or []), *(values["handles_emeritus"] or [])]))
             if stale:
                 fixes.append(f"remove {_names(stale)} from the code owners or add them to the roster")

@@ -280,7 +280,9 @@ class SubprojectGovernanceDocumented(Probe):
             )
             if missing:
                 # The same text for every subproject missing the same things, so the TODO lists them once.
-                remedy = f"Document for each subproject {' and '.join(_WHAT[m] for m in missing)}."
+                what = [_WHAT[m] for m in missing]
+                listed = ", ".join(what[:-1]) + " and " + what[-1] if len(what) > 1 else what[0]
+                remedy = f"Document for each subproject {listed}."
                 yield self.finding(label, False, f"subproject {name}: not documented: {', '.join(missing)}", values,
                                    evidence, remedy=remedy)  # fmt: skip
             else:
