@@ -122,12 +122,6 @@ def _names(text: str, name: str) -> bool:
     return re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-])", text, flags=re.IGNORECASE) is not None
 
 
-def recommendations(related: list[Finding], remediations: Mapping[str, str]) -> tuple[str, ...]:
-    """The non-blocking remedies of ``related``: every false finding, and true ones that carry a remedy."""
-    improvable = [f for f in related if f.outcome is Outcome.FALSE or (f.outcome is Outcome.TRUE and f.remedy)]
-    return remedies(improvable, remediations)
-
-
 def evaluate(
     criterion: Criterion,
     by_probe: dict[str, list[Finding]],

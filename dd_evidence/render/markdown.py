@@ -565,10 +565,18 @@ def maturity_sentence(report: Report) -> str:
             f"applying for {escape_inline(level)}."
         )
     since = f" since {escape_inline(project.maturity_since)}" if project.maturity_since else ""
+    held = _MATURITY_RANK.get(project.maturity.lower(), 0)
+    aim = f"applying for {escape_inline(level)}"
+    if held >= _MATURITY_RANK.get(_LEVEL_MATURITY.get(level.lower(), ""), 99):
+        aim = f"checked again against the {escape_inline(level)} criteria"
     return (
         f"On {day} {escape_inline(project.display_name)} was a CNCF {escape_inline(project.maturity)} "
-        f"project{since}, applying for {escape_inline(level)}."
+        f"project{since}, {aim}."
     )
+
+
+_MATURITY_RANK = {"sandbox": 1, "incubating": 2, "graduated": 3}
+_LEVEL_MATURITY = {"incubation": "incubating", "graduation": "graduated"}
 
 
 def windows_sentence(report: Report) -> str:

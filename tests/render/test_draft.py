@@ -261,6 +261,8 @@ def test_header_follows_as_of_names_the_windows_and_keeps_scan_notes_out(draft):
 def test_a_candidate_is_named_as_one():
     md = render_markdown(build(project=ProjectInfo("widget", "Widget", (), maturity=None), level="incubation"))
     assert "Widget was not a CNCF project on 2025-09-15: scanned as a candidate applying for incubation." in md
+    done = render_markdown(build(project=ProjectInfo("acme", "Acme", ("acme",), maturity="graduated")))
+    assert "Acme was a CNCF graduated project, checked again against the graduation criteria." in done
 
 
 def test_a_self_check_without_a_forge_remote_links_relative_paths():
