@@ -24,7 +24,7 @@ from rich.console import Console
 
 from dd_evidence import __version__
 from dd_evidence.catalogue import LEVELS, load_catalogue
-from dd_evidence.context import DEFAULT_GITHUB_API, ScanConfig
+from dd_evidence.context import DEFAULT_ACTIVITY_DAYS, DEFAULT_GITHUB_API, ScanConfig
 from dd_evidence.diff import DIFF_FORMATS, diff_reports, load_report_json, render_diff
 from dd_evidence.errors import (
     EXIT_CANNOT_SCAN,
@@ -46,6 +46,8 @@ from dd_evidence.timeutil import parse_as_of
 
 COMMANDS = ("scan", "probes", "criteria", "schema", "diff")
 _TOKEN_FILE_MAX = 4096
+OUT_DEFAULT = ("md", "json")
+"""What ``--out DIR`` writes when ``--format`` is not given: the DD draft and the JSON report."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,36 +64,91 @@ def build_scan_parser() -> argparse.ArgumentParser:
         epilog="Other commands: probes, criteria [--level L], schema, diff OLD.json NEW.json. "
         "Exit codes: 0 written, 1 --fail-on matched, 2 bad input, 3 could not scan, 4 network down.",
     )
-    parser.add_argument("project", help="CNCF project name, GitHub org, owner/repo, repository URL or local path")
+    parser.add_argument(
+        "project",
+        help="CNCF project name, GitHub org, owner/repo, repository URL or local path ('.' scans the working copy you "
+        "are in as a self-check)",
+    )
     parser.add_argument("--level", default="graduation", help="incubation or graduation (default: graduation)")
-    parser.add_argument("--as-of", help="scan the repos as they were at this UTC instant (YYYY-MM-DD = 00:00Z)")
-    parser.add_argument("--format", default="terminal", help="comma list of: " + ", ".join(FORMATS))
-    parser.add_argument("--out", type=Path, default=Path("."), help="folder for md/json files (default: .)")
-    parser.add_argument("--repos", help="comma list of repos (name or owner/name) instead of the whole org")
-    parser.add_argument("--offline", action="store_true", help="no network: local or cached git only")
-    parser.add_argument("--git-url", help="clone URL template, e.g. 'file:///srv/{owner}/{repo}'")
-    parser.add_argument("--web-url", help="permalink base template (default from --github-api)")
-    parser.add_argument("--github-api", default=DEFAULT_GITHUB_API, help="GitHub (Enterprise) API base URL")
-    parser.add_argument("--token-file", type=Path, help="file holding a GitHub token (else $GITHUB_TOKEN/$GH_TOKEN)")
-    parser.add_argument("--cache-dir", type=Path, help="where clones, API answers and parsed documents are cached")
+    parser.add_argument(
+        "--as-of",
+        help="scan the repos as they were at this UTC instant; YYYY-MM-DD means 00:00Z (default: their newest commits)",
+    )
+    parser.add_argument(
+        "--format",
+        help="comma list of: " + ", ".join(FORMATS) + f" (default: terminal; with --out: {','.join(OUT_DEFAULT)})",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="folder for the report files (default: the current folder when --format names a file format)",
+    )
+    parser.add_argument("--repos", help="comma list of repos (name or owner/name) (default: every repo of the org)")
+    parser.add_argument("--offline", action="store_true", help="no network: local or cached git only (default: off)")
+    parser.add_argument(
+        "--git-url",
+        help="clone URL template, e.g. 'file:///srv/{owner}/{repo}' (default: https://github.com/{owner}/{repo}.git, "
+        "or the host of --github-api)",
+    )
+    parser.add_argument(
+        "--web-url",
+        help="permalink base template (default: https://github.com/{owner}/{repo}, or the host of --github-api; a "
+        "local working copy: its origin remote, else paths relative to it)",
+    )
+    parser.add_argument(
+        "--github-api",
+        default=DEFAULT_GITHUB_API,
+        help=f"GitHub (Enterprise) API base URL (default: {DEFAULT_GITHUB_API})",
+    )
+    parser.add_argument(
+        "--token-file",
+        type=Path,
+        help="file holding a GitHub token (default: $GITHUB_TOKEN, else $GH_TOKEN, else none)",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="where clones, API answers and parsed documents are cached (default: $DD_EVIDENCE_CACHE, else "
+        "$XDG_CACHE_HOME/dd-evidence, else ~/.cache/dd-evidence)",
+    )
     parser.add_argument("--probes", help="comma list of probe ids or prefixes to run (default: all)")
-    parser.add_argument("--probes-dir", type=Path, action="append", default=[], help="load probes from *.py here")
-    parser.add_argument("--check-links", action="store_true", help="check external links in documents live")
-    parser.add_argument("--window", type=int, default=180, help="activity window in days (default: 180)")
+    parser.add_argument(
+        "--probes-dir", type=Path, action="append", default=[], help="load probes from *.py here (default: none)"
+    )
+    parser.add_argument(
+        "--check-links", action="store_true", help="check external links in documents live (default: off)"
+    )
+    parser.add_argument(
+        "--window",
+        type=int,
+        default=DEFAULT_ACTIVITY_DAYS,
+        help=f"activity window in days, ending at the scanned instant; every activity figure uses it "
+        f"(default: {DEFAULT_ACTIVITY_DAYS})",
+    )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for one API answer (default: 30)")
     parser.add_argument(
         "--fail-on",
-        help="exit 1 when a required criterion has one of these statuses, e.g. not_met or not_met,partial",
+        help="exit 1 when a required criterion has one of these statuses, e.g. not_met or not_met,partial "
+        "(default: exit 0 whatever the criteria say)",
     )
     parser.add_argument(
         "--compare-to",
         type=Path,
-        help="an earlier JSON report: print what changed (terminal) and write <report>-diff.md beside the reports",
+        help="an earlier JSON report: print what changed (terminal) and write <report>-diff.md beside the reports "
+        "(default: none)",
     )
-    parser.add_argument("--verbose", "-v", action="store_true", help="list every finding in the terminal")
-    parser.add_argument("--no-progress", action="store_true", help="no progress display")
-    parser.add_argument("--record", type=Path, metavar="DIR", help="record every HTTP exchange of the scan here")
-    parser.add_argument("--replay", type=Path, metavar="DIR", help="answer every HTTP request from a --record")
+    parser.add_argument(
+        "--verbose", "-v", action="store_true", help="list every finding in the terminal (default: the summary)"
+    )
+    parser.add_argument(
+        "--no-progress", action="store_true", help="no progress display (default: a progress bar on a terminal)"
+    )
+    parser.add_argument(
+        "--record", type=Path, metavar="DIR", help="record every HTTP exchange of the scan here (default: none)"
+    )
+    parser.add_argument(
+        "--replay", type=Path, metavar="DIR", help="answer every HTTP request from a --record (default: none)"
+    )
     parser.add_argument("--version", action="version", version=f"dd-evidence {__version__}")
     return parser
 
@@ -127,7 +184,8 @@ def _scan(argv: list[str], err: Console) -> int:
     _quiet_library_logging()
     opts = build_scan_parser().parse_args(argv)
     config = _config(opts)
-    formats = parse_formats(opts.format)
+    formats = output_formats(opts.format, opts.out, err)
+    opts.out = opts.out if opts.out is not None else Path(".")
     _check_out_dir(opts.out, formats)
     fail_on = _fail_on(opts.fail_on)
     # Read the earlier report before scanning, so a bad file fails fast rather than after a long scan.
@@ -155,6 +213,21 @@ def _scan(argv: list[str], err: Console) -> int:
     if previous is not None:
         _compare(previous, report, formats, opts.out, out, err)
     return EXIT_CRITERIA_NOT_MET if fail_on and _required_with(report, fail_on) else EXIT_OK
+
+
+def output_formats(given: str | None, out: Path | None, err: Console) -> list[str]:
+    """The formats to produce. ``--out`` alone asks for files, so it writes the draft and the JSON beside the
+    terminal summary; ``--out`` with only terminal output writes nothing, and says so rather than stay silent."""
+    if given is None:
+        return ["terminal", *OUT_DEFAULT] if out is not None else ["terminal"]
+    formats = parse_formats(given)
+    if out is not None and formats == ["terminal"]:
+        err.print(
+            f"dd-evidence: warning: --out {out} ignored: --format terminal writes no files (add md,json to write them)",
+            markup=False,
+            soft_wrap=True,
+        )
+    return formats
 
 
 def _compare(previous: dict, report: Report, formats: list[str], out_dir: Path, out: Console, err: Console) -> None:

@@ -24,6 +24,13 @@ DEFAULT_GIT_URL = "https://github.com/{owner}/{repo}.git"
 DEFAULT_WEB_URL = "https://github.com/{owner}/{repo}"
 DEFAULT_GITHUB_API = "https://api.github.com"
 
+# The windows every report names in its header. Activity (who commits, which organisations, which maintainers are
+# active) uses ``ScanConfig.window_days`` (``--window``); release regularity and governance history look further
+# back, over these fixed spans, all ending at the scanned instant.
+DEFAULT_ACTIVITY_DAYS = 180
+RELEASE_HISTORY_DAYS = 365
+GOVERNANCE_HISTORY_DAYS = 730
+
 
 def default_cache_dir() -> Path:
     """``$DD_EVIDENCE_CACHE``, else ``$XDG_CACHE_HOME/dd-evidence``, else ``~/.cache/dd-evidence``."""
@@ -48,7 +55,7 @@ class ScanConfig:
     probes: list[str] | None = None
     probes_dirs: list[Path] = field(default_factory=list)
     token: str | None = field(default=None, repr=False)
-    window_days: int = 180
+    window_days: int = DEFAULT_ACTIVITY_DAYS
     refresh: bool = True
     # Probes (and per-repo API calls) run concurrently; 1 runs them one after another, as recording needs.
     workers: int = 8
@@ -72,6 +79,11 @@ class ScanConfig:
             "probes": self.probes,
             "probes_dirs": [str(p) for p in self.probes_dirs],
             "window_days": self.window_days,
+            "windows": {
+                "activity_days": self.window_days,
+                "releases_days": RELEASE_HISTORY_DAYS,
+                "governance_history_days": GOVERNANCE_HISTORY_DAYS,
+            },
             "check_links": self.check_links,
             "timeout": self.timeout,
             "authenticated": self.token is not None,

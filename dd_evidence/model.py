@@ -76,6 +76,10 @@ class Finding:
     message: str
     values: Mapping[str, Any] = field(default_factory=dict)
     evidence: tuple[Evidence, ...] = ()
+    # What the project should do about this finding, citing the file or subject it is about. Set on false findings
+    # (what fixes them) and on true ones that still leave room to improve; None falls back to the probe's
+    # remediation when a criterion's TODO is written.
+    remedy: str | None = None
 
     def __hash__(self) -> int:
         # values is a mapping (unhashable); findings are still usable as dict keys and in sets.
@@ -89,6 +93,7 @@ class Finding:
             "message": self.message,
             "values": _jsonable(self.values),
             "evidence": [e.to_dict() for e in self.evidence],
+            "remedy": self.remedy,
         }
 
 
@@ -114,7 +119,12 @@ class ProbeSpec:
 
 @dataclass(frozen=True)
 class CriterionResult:
-    """The status one criterion gets, why, the findings behind it and what the project should do."""
+    """The status one criterion gets, why, the findings behind it and what the project should do.
+
+    ``findings`` lists the findings that decided the status first (``decided_by``), then the supporting ones.
+    ``todos`` are the remedies of the findings that keep the criterion from being met (each once); ``todo`` is
+    them as one text. ``recommendations`` are the non-blocking improvements the other findings suggest.
+    """
 
     criterion: str
     title: str
@@ -127,6 +137,8 @@ class CriterionResult:
     look_at: str | None = None
     subitems: tuple[str, ...] = ()
     recommendations: tuple[str, ...] = ()
+    todos: tuple[str, ...] = ()
+    decided_by: tuple[Finding, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -137,10 +149,12 @@ class CriterionResult:
             "status": self.status.value,
             "rationale": self.rationale,
             "todo": self.todo,
+            "todos": list(self.todos),
             "look_at": self.look_at,
             "subitems": list(self.subitems),
             "recommendations": list(self.recommendations),
             "findings": [f"{f.probe}|{f.subject}" for f in self.findings],
+            "decided_by": [f"{f.probe}|{f.subject}" for f in self.decided_by],
         }
 
     def _repr_html_(self) -> str:
@@ -186,8 +200,9 @@ class ProjectInfo:
     name: str
     display_name: str
     orgs: tuple[str, ...]
-    maturity: str | None = None
+    maturity: str | None = None  # the CNCF level held at the scanned instant; None for a candidate
     homepage: str | None = None
+    maturity_since: str | None = None  # the date that level was reached (YYYY-MM-DD), when known
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -196,6 +211,7 @@ class ProjectInfo:
             "orgs": list(self.orgs),
             "maturity": self.maturity,
             "homepage": self.homepage,
+            "maturity_since": self.maturity_since,
         }
 
 

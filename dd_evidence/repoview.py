@@ -102,6 +102,8 @@ class RepoView:
         anchor = ""
         if start is not None:
             anchor = f"#L{start}" if end is None or end == start else f"#L{start}-L{end}"
+        if not self.web_url:  # a working copy with no forge remote: a path relative to its root
+            return f"{quote(path)}{anchor}" if path else "."
         if not path:
             return f"{self.web_url}/tree/{self.sha}" if self.sha else self.web_url
         return f"{self.web_url}/blob/{self.sha or 'HEAD'}/{quote(path)}{anchor}"

@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -424,6 +425,16 @@ def _remote_of_origin(origin: str) -> _Remote | None:
     return _Remote("", *owner_repo) if owner_repo else None
 
 
+def origin_web_url(directory: Path) -> str | None:
+    """The web page of a working copy's origin on its forge (``https://github.com/o/r``); None when the origin is
+    not a forge repository (none, a local path or file URL), so a self-check cites relative paths instead."""
+    origin = _origin_url(directory)
+    remote = _remote_of_origin(origin) if origin else None
+    if remote is None or not remote.host or not remote.repo:
+        return None
+    return f"https://{remote.host}/{remote.owner}/{remote.repo}"
+
+
 def _lookup_directory_name(name: str, projects: Mapping[str, dict]) -> str | None:
     """A project named like the directory. Only keys and display names count: aliases include org and repo
     names, and a folder called ``spec`` or ``website`` says nothing about which project it holds."""
@@ -523,6 +534,34 @@ def suggest(query: str, index: dict[str, dict], limit: int = 3) -> list[str]:
     floor = max(scores.values()) - _SUGGEST_MARGIN
     ranked = sorted((k for k in scores if scores[k] >= floor), key=lambda k: (-scores[k], k))
     return ranked[:limit]
+
+
+_MATURITY_DATES = (("sandbox", "accepted"), ("incubating", "incubating"), ("graduated", "graduated"))
+
+
+def maturity_on(ref: ProjectRef, day: date) -> tuple[str | None, str | None]:
+    """The CNCF level ``ref`` held on ``day`` and the date it reached it, from its CNCF dates.
+
+    ``(None, None)`` for a project that was not (yet) in the CNCF that day: a candidate. Without any dates the
+    index's current maturity is all there is, and it is returned without a date.
+    """
+    entry: Mapping[str, Any] = (load_index().get(ref.name) or {}) if ref.in_index else {}
+    reached = []
+    for order, (level, field_name) in enumerate(_MATURITY_DATES):
+        value = getattr(ref, field_name, None) or entry.get(field_name)
+        try:
+            when = date.fromisoformat(str(value)[:10]) if value else None
+        except ValueError:
+            when = None
+        if when is not None:
+            reached.append((when, order, level))
+    if not reached:
+        return (ref.maturity, None) if ref.in_index else (None, None)
+    held = [item for item in reached if item[0] <= day]
+    if not held:
+        return None, None
+    when, _, level = max(held)
+    return level, when.isoformat()
 
 
 def repo_role(owner: str, repo: str, main_repo: str | None) -> str:

@@ -29,7 +29,7 @@ from dd_evidence.model import Finding, Outcome, ProjectInfo, Report, RepoScan
 from dd_evidence.probes.base import Probe
 from dd_evidence.registry import ProbeSet, load_probes
 from dd_evidence.repoview import DirectoryRepoView, GitRepoView, RepoView
-from dd_evidence.resolve import ProjectRef, RepoRef, repo_role, resolve_project
+from dd_evidence.resolve import ProjectRef, RepoRef, maturity_on, origin_web_url, repo_role, resolve_project
 from dd_evidence.sources.git import GitRepo, GitWorkspace, check_git
 from dd_evidence.sources.github import GitHubSource
 from dd_evidence.timeutil import parse_as_of, utcnow
@@ -97,6 +97,9 @@ def run_scan(
     """Scan an already resolved project with a full configuration."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
+    if ref.local_path is not None and (ref.local_path / ".git").exists():
+        # A self-check cites its origin's web pages, or paths relative to the working copy: never made-up URLs.
+        config = replace(config, web_url=local_web_url(config, ref.local_path))
     catalogue = load_catalogue(config.level, config.as_of)
     probe_set = load_probes(config.probes_dirs)
     _check_selection(probe_set, config.probes)
@@ -132,7 +135,10 @@ def run_scan(
         github.close()  # closing twice is harmless; this covers a scan that failed before the context existed
 
     remediations = {p.spec.id: p.spec.remediation for p in probe_set.probes if p.spec.remediation}
-    results = aggregate(catalogue, findings, remediations)
+    results = aggregate(catalogue, findings, remediations, project_subjects=(*ref.orgs, ref.name))
+    # Maturity as of the scanned instant, like everything else: a 2025 scan of a project graduated in 2026 shows
+    # the level it held in 2025 (None: not yet a CNCF project, a candidate).
+    maturity, maturity_since = maturity_on(ref, (config.as_of or clock()).date())
     timings["total"] = round(time.perf_counter() - started, 3)
     errors = [f"{f.probe} ({f.subject}): {f.message}" for f in findings if f.outcome is Outcome.ERROR]
     errors += [f"{name}: {reason}" for name, reason in unreadable.items()]
@@ -143,8 +149,9 @@ def run_scan(
             name=ref.name,
             display_name=ref.display_name,
             orgs=ref.orgs,
-            maturity=ref.maturity,
+            maturity=maturity,
             homepage=ref.homepage,
+            maturity_since=maturity_since,
         ),
         level=config.level,
         as_of=config.as_of,
@@ -384,9 +391,20 @@ def _open_local(config: ScanConfig, ref: ProjectRef) -> RepoView:
     if (path / ".git").exists():
         check_git()
         target = RepoRef(owner, name, "main")
-        return _git_view(replace(config, web_url=config.web_url), target, GitRepo(path), path.as_uri())
+        return _git_view(config, target, GitRepo(path), path.as_uri())
     scan = RepoScan(owner=owner, name=name, role="main", url=path.as_uri(), sha=None)
     return DirectoryRepoView(scan, path)
+
+
+def local_web_url(config: ScanConfig, path: Path) -> str:
+    """Where a working copy's permalinks point: an explicit ``--web-url``, else its origin on the forge
+    (``https://github.com/o/r``), else nothing, so evidence cites paths relative to the repository root.
+
+    The result is a URL, not a template: a fork's origin names the fork even when the directory resolved to the
+    upstream CNCF project."""
+    if config.web_url not in (DEFAULT_WEB_URL, _web_url_for(config.github_api)):
+        return config.web_url
+    return origin_web_url(path) or ""
 
 
 # What git prints when the network, not the repository, is the problem (DNS, refused, unreachable, timeout).

@@ -145,7 +145,71 @@ def test_false_findings_become_recommendations_even_when_met() -> None:
     found = grouped(findings("p", T), findings("s", T, F, F))
     result = evaluate(crit(rule), found, {"s": "Add SECURITY.md everywhere.", "p": "unused"})
     assert result.status is CriterionStatus.MET
-    assert result.recommendations == ("Add SECURITY.md everywhere. (2 of 3: s1, …; s false 1)",)
+    assert result.todo is None and result.todos == ()
+    # One remedy for both failing subjects, naming them once.
+    assert result.recommendations == ("Add SECURITY.md everywhere (s1, s2).",)
     single = evaluate(crit(Rule(probes=("p",))), grouped(findings("p", F)), {"p": "Do it"})
-    assert single.recommendations == ("Do it. (p false 0)",)
+    assert single.todos == ("Do it (s0).",) and single.recommendations == ()
     assert evaluate(crit(rule), found).recommendations == ()  # no remediations known, none invented
+
+
+def test_todo_is_the_union_of_the_failing_findings_remedies() -> None:
+    rule = Rule(probes=("a", "b", "c"))
+    found = grouped(
+        [Finding("a", "org", T, "CODE_OF_CONDUCT.md adopts the CNCF Code of Conduct")],
+        [Finding("b", "org", F, "no reporting contact", remedy="Add a contact to community/CODE_OF_CONDUCT.md.")],
+        [Finding("c", "org/api", F, "no link from CONTRIBUTING.md")],
+    )
+    result = evaluate(crit(rule, todo="Add a CODE_OF_CONDUCT.md."), found, {"c": "Link it."}, ("org",))
+    assert result.status is CriterionStatus.PARTIAL
+    # The passing finding's subject is never the TODO; the stock sentence is not used while findings say what to do.
+    assert result.todos == ("Add a contact to community/CODE_OF_CONDUCT.md.", "Link it (api).")
+    assert result.todo == " ".join(result.todos)
+    assert [f.probe for f in result.decided_by] == ["a", "b", "c"]  # every check of a partial one, in rule order
+    assert result.findings[: len(result.decided_by)] == result.decided_by
+
+
+def test_the_criterion_todo_only_when_no_failing_finding_says_what_to_do() -> None:
+    result = evaluate(crit(Rule(probes=("p",)), todo="Fix it."), grouped(findings("p", F)))
+    assert result.todos == ("Fix it.",)
+
+
+def test_a_true_finding_with_a_remedy_is_a_recommendation_never_a_todo() -> None:
+    healthy = Finding("p", "org", T, "3 of 5 active", remedy="Move ann and bob to emeritus.")
+    result = evaluate(crit(Rule(probes=("p",))), grouped([healthy]), project_subjects=("org",))
+    assert result.status is CriterionStatus.MET and result.todos == ()
+    assert result.recommendations == ("Move ann and bob to emeritus.",)
+
+
+def test_a_remedy_names_the_subjects_it_covers_once() -> None:
+    from dd_evidence.aggregate import remedies
+
+    same = [Finding("p", f"acme/{r}", F, f"{r} has no X", remedy="Add X to each repository.") for r in "abc"]
+    assert remedies(same, project_subjects=("acme",)) == ("Add X to each repository (a, b, c).",)
+    # A subject the text already names, the project itself, or a probe's own label is not repeated.
+    named = [Finding("p", "acme/a", F, "m", remedy="Add X to a.")]
+    assert remedies(named, project_subjects=("acme",)) == ("Add X to a.",)
+    assert remedies([Finding("p", "acme", F, "m")], {"p": "Do it."}, ("acme",)) == ("Do it.",)
+    assert remedies([Finding("p", "release-process: x", F, "m", remedy="Add y.")]) == ("Add y.",)
+
+
+def test_nothing_to_apply_it_to_says_what_was_looked_for() -> None:
+    result = evaluate(crit(Rule(probes=("p",))), grouped([Finding("p", "org", NA, "no subprojects found")]))
+    assert result.status is CriterionStatus.MET
+    assert result.rationale == "no subprojects found"
+
+
+def test_unknown_is_decided_by_what_was_not_read_then_what_already_fails() -> None:
+    found = grouped([Finding("p", "t1", NAV, "team not read"), Finding("p", "org", F, "owners on no roster")])
+    result = evaluate(crit(Rule(probes=("p",))), found)
+    assert result.status is CriterionStatus.UNKNOWN
+    assert [f.outcome for f in result.decided_by] == [NAV, F]
+    assert result.todos == ()
+
+
+def test_a_general_remediation_is_made_specific_with_the_files_cited() -> None:
+    from dd_evidence.aggregate import remedies
+    from dd_evidence.model import Evidence
+
+    cited = Finding("p", "acme", F, "no templates", evidence=(Evidence("u", "git", label="acme/.github/x.md#L3"),))
+    assert remedies([cited], {"p": "Add issue templates."}, ("acme",)) == ("Add issue templates (acme/.github/x.md).",)

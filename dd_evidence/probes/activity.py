@@ -132,13 +132,26 @@ class MaintainersActive(Probe):
             "threshold_share": ACTIVE_SHARE,
         }
         evidence = [roster.repo.evidence(roster.path, roster.header_line, excerpt=roster.header_text)]
+        healthy = bool(per) and active >= ACTIVE_SHARE * len(per)
+        remedy = None
+        if inactive:
+            # Healthy or not, the listed people without commits are something to settle: a true finding with a
+            # remedy is never praised as it stands.
+            remedy = (
+                f"Confirm with {', '.join(inactive)} (no commits from {facts.start.date()} to {facts.end.date()}, "
+                f"exclusive) whether they are still active maintainers, and move those who are not to emeritus in "
+                f"{roster.label} under the documented process."
+            )
+            if not healthy:
+                remedy += " Grow new maintainers from the most active contributors."
         yield self.finding(
             subject,
-            bool(per) and active >= ACTIVE_SHARE * len(per),
+            healthy,
             f"{active} of {len(per)} maintainers in {roster.label} committed from {facts.start.date()} to "
             f"{facts.end.date()} (exclusive); no commits from {', '.join(inactive) or 'nobody'}",
             values,
             [*evidence, *_history_evidence(ctx)],
+            remedy=remedy,
         )
 
 

@@ -165,7 +165,16 @@ class TopOrganisationShare(Probe):
             f"{unknown / total:.0%} of commits have no known organisation"
         )
         if lower > MAJORITY:
-            yield self.finding(subject, Outcome.FALSE, message, values)
+            remedy = (
+                f"Spread the work beyond {top} ({lower:.0%} of the human commits {window}) by growing "
+                "contributors and reviewers from other organisations."
+            )
+            if unknown / total > 0.1:
+                remedy += (
+                    f" {unknown / total:.0%} of the commits could not be attributed to an organisation: ask "
+                    "regular contributors to name theirs (in the GitHub profile or a contributors list)."
+                )
+            yield self.finding(subject, Outcome.FALSE, message, values, remedy=remedy)
         elif upper <= MAJORITY:
             yield self.finding(subject, Outcome.TRUE, message, values)
         else:

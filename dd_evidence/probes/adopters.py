@@ -235,6 +235,10 @@ class AdoptersListPublished(Probe):
             yield self.finding(subject(ctx), False, f"adopters file(s) with no entries ({summary})", values, evidence)
 
 
+# The same text for every list, so a TODO names the lists once (subjects are appended by the aggregator).
+_LEVEL_REMEDY = "State the adoption level (evaluation, dev/test or production) of each adopter entry."
+
+
 class AdoptionLevelsStated(Probe):
     spec = ProbeSpec(
         id="adopters.levels_stated",
@@ -262,10 +266,10 @@ class AdoptionLevelsStated(Probe):
             evidence = [doc.repo.evidence(doc.path, e.line, excerpt=e.text[:160]) for e in (with_level or found)[:3]]
             if not with_level:
                 message = f"none of the {len(found)} entries in {doc.label} states an adoption level"
-                yield self.finding(doc.label, False, message, values, evidence)
+                yield self.finding(doc.label, False, message, values, evidence, remedy=_LEVEL_REMEDY)
             elif len(with_level) < len(found):
                 message = f"{len(with_level)} of {len(found)} entries in {doc.label} state an adoption level"
-                yield self.finding(doc.label, False, message, values, evidence)
+                yield self.finding(doc.label, False, message, values, evidence, remedy=_LEVEL_REMEDY)
             else:
                 yield self.finding(doc.label, True, f"every entry in {doc.label} states its level", values, evidence)
 
@@ -299,7 +303,8 @@ class AdoptersNoDuplicates(Probe):
                 ]
                 listed = "; ".join(f"{name} (L{', L'.join(map(str, lines))})" for name, lines in duplicates.items())
                 yield self.finding(doc.label, False, f"{doc.label} lists the same organisation twice: {listed}",
-                                   values, evidence[:10])  # fmt: skip
+                                   values, evidence[:10], remedy=f"Remove the repeated entries from {doc.label}: "
+                                   f"{listed}.")  # fmt: skip
             else:
                 evidence = [doc.repo.evidence(doc.path, 1)]
                 yield self.finding(doc.label, True, f"no organisation listed twice in {doc.label}", values, evidence)

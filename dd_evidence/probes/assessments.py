@@ -330,6 +330,9 @@ class InsightsFileValid(Probe):
                 f"{repo.name}/{path} is not valid YAML: {problem}" + (f" (line {line})" if line else "") + hint,
                 {"valid_yaml": False, "error": problem, "line": line},
                 [repo.evidence(path, first, line, excerpt=_line(text, first))] if line else [repo.evidence(path)],
+                remedy=f"Make {repo.name}/{path} valid YAML"
+                + (f" (line {first} needs a '#' if it is a comment)" if hint else f" ({problem})")
+                + ", declare header.schema-version, and validate the file in CI.",
             )
         header = data.get("header") if isinstance(data, dict) else None
         version = header.get("schema-version") if isinstance(header, dict) else None
@@ -340,6 +343,7 @@ class InsightsFileValid(Probe):
                 f"{repo.name}/{path} parses but declares no header.schema-version",
                 {"valid_yaml": True, "schema_version": None},
                 [repo.evidence(path)],
+                remedy=f"Declare header.schema-version in {repo.name}/{path}.",
             )
         return self.finding(
             subject,

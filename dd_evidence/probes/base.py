@@ -34,8 +34,14 @@ class Probe:
         message: str,
         values: Mapping[str, Any] | None = None,
         evidence: Iterable[Evidence] = (),
+        remedy: str | None = None,
     ) -> Finding:
-        """Build a finding of this probe; a bool outcome maps to TRUE/FALSE."""
+        """Build a finding of this probe; a bool outcome maps to TRUE/FALSE.
+
+        ``remedy`` says what the project should do about this finding, naming the file, line or subject it is
+        about ("Add a reporting e-mail address to community/CODE_OF_CONDUCT.md"). Without one, a criterion's TODO
+        falls back to ``spec.remediation`` with the finding's subject.
+        """
         if isinstance(outcome, bool):
             outcome = Outcome.TRUE if outcome else Outcome.FALSE
         return Finding(
@@ -45,6 +51,7 @@ class Probe:
             message=message,
             values=dict(values or {}),
             evidence=tuple(evidence),
+            remedy=remedy or None,
         )
 
     def not_available(self, subject: str, reason: str) -> Finding:

@@ -299,7 +299,18 @@ class AllChannelsListed(Probe):
                 + ", ".join(f"{k.removeprefix('list:')} ({found[0].where})" for k, found in lonely.items())
             )
         if problems:
-            yield self.finding(subject(ctx), False, "; ".join(problems), values, evidence)
+            fixes = [
+                f"add the {repo} channels ({', '.join(c.key for c in found)}) to {main_doc.label}, or retire them"
+                for repo, found in sorted(extra.items())
+            ]
+            fixes += [
+                f"list {key.removeprefix('list:')} (named in {found[0].where}) there too, or say what it is for"
+                for key, found in lonely.items()
+            ]
+            remedy = "; ".join(fixes)
+            yield self.finding(
+                subject(ctx), False, "; ".join(problems), values, evidence, remedy=remedy[:1].upper() + remedy[1:] + "."
+            )
         else:
             message = f"{main_doc.label} lists every channel the scanned repos advertise ({len(main_keys)})"
             yield self.finding(subject(ctx), True, message, values, evidence)

@@ -45,6 +45,9 @@ def _adoption_line(doc: ParsedDoc) -> int | None:
     return None
 
 
+_CNCF_COC = "https://github.com/cncf/foundation/blob/main/code-of-conduct.md"
+
+
 class CocAdoptsCncf(Probe):
     spec = ProbeSpec(
         id="conduct.coc_adopts_cncf",
@@ -56,7 +59,13 @@ class CocAdoptsCncf(Probe):
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = _coc_docs(ctx)
         if not docs:
-            yield self.finding(subject(ctx), False, "no Code of Conduct file in any scanned repository")
+            yield self.finding(
+                subject(ctx),
+                False,
+                "no Code of Conduct file in any scanned repository",
+                remedy="Add a CODE_OF_CONDUCT.md to the main or community repository stating that the project follows "
+                "the CNCF Code of Conduct, with a link to it.",
+            )
             return
         adopting = [(doc, line) for doc in docs if (line := _adoption_line(doc)) is not None]
         checked = [d.label for d in docs]
@@ -76,6 +85,8 @@ class CocAdoptsCncf(Probe):
                 f"none of {', '.join(checked)} adopts or links the CNCF Code of Conduct",
                 {"adopting": [], "checked": checked},
                 [d.repo.evidence(d.path) for d in docs[:5]],
+                remedy=f"State in {docs[0].label} that the project follows the CNCF Code of Conduct, or that its own "
+                "code is based on it and does not conflict with it, and link the CNCF Code of Conduct.",
             )
 
 
@@ -116,7 +127,13 @@ class CocHasReportingContact(Probe):
         for doc in linking_docs:
             places += [(doc, start, end) for start, end in _linking_sections(doc)]
         if not places:
-            yield self.finding(subject(ctx), False, "no Code of Conduct file, and no document links one")
+            yield self.finding(
+                subject(ctx),
+                False,
+                "no Code of Conduct file, and no document links one",
+                remedy="Add a CODE_OF_CONDUCT.md adopting the CNCF Code of Conduct, with a contact for reporting "
+                "violations (the project's e-mail address, or the CNCF's conduct@cncf.io).",
+            )
             return
         old = sorted({d.label for d in [*coc, *linking_docs] for link in d.document.links if _old(link)})
         checked = [f"{d.label}#L{s}-L{e}" for d, s, e in places]
@@ -139,7 +156,19 @@ class CocHasReportingContact(Probe):
             f"({len(places)} place(s) checked)",
             values,
             _place_evidence(places),
+            remedy=_contact_remedy(coc, old),
         )
+
+
+def _contact_remedy(coc: list[ParsedDoc], old: list[str]) -> str:
+    where = coc[0].label if coc else "the section that links the Code of Conduct"
+    text = (
+        f"Add a contact for reporting violations to {where}: a project e-mail address or form, or the CNCF Code of "
+        "Conduct Committee (conduct@cncf.io)."
+    )
+    if old:
+        text += f" Point the CNCF Code of Conduct link in {', '.join(old[:3])} at its current path ({_CNCF_COC})."
+    return text
 
 
 def _old(link: Link) -> bool:
@@ -186,4 +215,10 @@ class CocCrosslinked(Probe):
             absent = [g for g in missing if not groups[g]]
             note = f" (no {' or '.join(absent)} document found)" if absent else ""
             message = f"no link to the Code of Conduct from any {' or '.join(missing)} document{note}"
-        yield self.finding(subject(ctx), both, message, values, evidence[:6])
+        unlinked = [d.label for g in missing for d in groups[g]]
+        absent_groups = [g for g in missing if not groups[g]]
+        fix = f"Link the Code of Conduct from {', '.join(unlinked[:5])}" if unlinked else ""
+        if absent_groups:
+            fix += ("; add " if fix else "Add ") + " and ".join(f"a {g.upper()}.md" for g in absent_groups)
+            fix += " that links it"
+        yield self.finding(subject(ctx), both, message, values, evidence[:6], remedy=(fix + ".") if fix else None)

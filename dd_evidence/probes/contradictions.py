@@ -195,12 +195,15 @@ class NoDuplicateProcedures(Probe):
         pairs = ", ".join(f"{CANONICAL.get(str(i['action']), i['action'])} {i['role']}" for i in found)
         first = found[0]["definitions"]
         where = " vs ".join(f"{d['file']}#L{d['line']} {d['title']!r}" for d in first)  # type: ignore[attr-defined]
+        files = sorted({str(d["file"]) for item in found for d in item["definitions"]})  # type: ignore[attr-defined]
         yield self.finding(
             subject(ctx),
             False,
             f"{len(found)} procedures defined in two documents ({pairs}); e.g. {where}",
             values,
             evidence,
+            remedy=f"Define the {pairs} procedures in one of {' or '.join(files)} and replace the other copy with a "
+            "link to it.",
         )
 
 
@@ -238,7 +241,17 @@ class NoContradictingNumbers(Probe):
         for item in found:
             a, b = item["a"][0], item["b"][0]  # type: ignore[index]
             parts.append(f"{item['role']} {item['kind']}: {a['value']} ({a['at']}) vs {b['value']} ({b['at']})")
-        yield self.finding(subject(ctx), False, f"{len(found)} conflicts: " + "; ".join(parts), values, evidence)
+        files = sorted({str(x["at"]).split("#")[0] for item in found for x in (*item["a"], *item["b"])})  # type: ignore[attr-defined]
+        topics = ", ".join(dict.fromkeys(f"{item['role']} {item['kind']}" for item in found))
+        yield self.finding(
+            subject(ctx),
+            False,
+            f"{len(found)} conflicts: " + "; ".join(parts),
+            values,
+            evidence,
+            remedy=f"Make one of {' or '.join(files)} authoritative for the {topics} rules and align the other "
+            "with it.",
+        )
 
 
 __all__ = ["NoDuplicateProcedures", "NoContradictingNumbers", "duplicates", "conflicts", "facts"]

@@ -152,6 +152,7 @@ class _DecisionProbe(Probe):
                 f"no heading or wording on how {self.area} is decided in {', '.join(checked)}",
                 values,
                 [d.repo.evidence(d.path) for d in docs[:6]],
+                remedy=f"{self.spec.remediation.rstrip('.')}, in {docs[0].label}.",
             )
 
 

@@ -177,6 +177,16 @@ class SecurityPolicyInEveryRepo(Probe):
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         org_default = [r for r in ctx.repos_with_role("org-profile") if r.find(["SECURITY.md"])]
+        # Where the project's policy already is, so the remedy can say what to link to.
+        home = next(
+            (f"{r.name}/{r.find(['SECURITY.md'])[0]}" for r in ctx.governance_repos() if r.find(["SECURITY.md"])), None
+        )
+        remedy = (
+            f"Link the project's security policy ({home}) from each repository without one, in a SECURITY.md or the "
+            "README, or add an org-wide default SECURITY.md to the org's .github repository."
+            if home
+            else None
+        )
         for repo in ctx.repos:
             own = repo.find(["SECURITY.md", "SECURITY.rst", "SECURITY"])
             if own:
@@ -203,6 +213,7 @@ class SecurityPolicyInEveryRepo(Probe):
                     repo.full_name,
                     False,
                     f"{repo.name} has no SECURITY.md, no org default and no README link to one",
+                    remedy=remedy,
                 )
         for name, reason in ctx.unreadable.items():
             yield self.not_available(name, f"repository could not be read: {reason}")

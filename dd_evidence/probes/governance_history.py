@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from dd_evidence.activity import activity, all_commits
-from dd_evidence.context import ScanContext
+from dd_evidence.context import GOVERNANCE_HISTORY_DAYS, ScanContext
 from dd_evidence.errors import SourceUnavailable
 from dd_evidence.govdocs import GOVERNANCE_ROLES, documents, readmes, subject
 from dd_evidence.model import Evidence, Finding, ProbeSpec
@@ -51,9 +51,8 @@ GOVERNANCE_PATH = re.compile(
     re.IGNORECASE,
 )
 _PR = re.compile(r"\(#(\d+)\)|Merge pull request #(\d+)|\bPR #?(\d+)\b")
-# How far back "in use" and "iterated" look, as the TOC reads "recently".
-RECENT_DAYS = 730
-INACTIVE_DAYS = 365
+# How far back "in use" and "iterated" look, as the TOC reads "recently" (named in every report's header).
+RECENT_DAYS = GOVERNANCE_HISTORY_DAYS
 
 
 def pr_number(subject_line: str) -> int | None:
@@ -401,9 +400,10 @@ class GovernanceUpToDate(Probe):
             values["inactive_maintainers"] = inactive
             if inactive:
                 names = ", ".join(str(i["person"]) for i in inactive)
+                facts = activity(ctx)
                 reasons.append(
                     f"{len(inactive)} of {len(roster.active)} listed maintainers have no commits in the scanned "
-                    f"repos in the last 12 months ({names})"
+                    f"repos from {facts.start.date()} to {facts.end.date()} (exclusive) ({names})"
                 )
                 evidence.extend(roster.repo.evidence(roster.path, int(i["line"])) for i in inactive[:6])  # type: ignore[call-overload]
         stale = _stale_references(ctx)
@@ -420,24 +420,55 @@ class GovernanceUpToDate(Probe):
             yield self.not_available(subject(ctx), "no governance document or roster to compare with activity")
             return
         if reasons:
-            yield self.finding(subject(ctx), False, "; ".join(reasons), values, evidence)
+            yield self.finding(
+                subject(ctx),
+                False,
+                "; ".join(reasons),
+                values,
+                evidence,
+                remedy=_stale_remedy(ctx, roster, inactive, stale),
+            )
         else:
             status = values["readme_status"]
             note = f"; README says {status[0]['status']!r}" if status else ""  # type: ignore[index]
             yield self.finding(
                 subject(ctx),
                 True,
-                "no concrete sign of stale governance: every listed maintainer committed in the last 12 months "
+                "no concrete sign of stale governance: every listed maintainer committed in the activity window "
                 "and no old meeting or election dates" + note,
                 values,
                 evidence,
             )
 
 
+def _stale_remedy(
+    ctx: ScanContext, roster: object, inactive: list[dict[str, object]], stale: list[dict[str, object]]
+) -> str:
+    """What to do about this finding's own evidence: the inactive people by name, the stale lines by place."""
+    fixes = []
+    if inactive:
+        facts = activity(ctx)
+        names = ", ".join(str(i["person"]) for i in inactive)
+        where = getattr(roster, "label", "the maintainer list")
+        fixes.append(
+            f"Confirm with {names} (no commits from {facts.start.date()} to {facts.end.date()}, exclusive) whether "
+            f"they are still active maintainers, and move those who are not to emeritus in {where} under the "
+            "documented process."
+        )
+    if stale:
+        first = stale[0]
+        fixes.append(
+            f"Update the {len(stale)} meeting or election reference(s) dated over 2 years ago "
+            f"(first: {first['repo']}/{first['path']}#L{first['line']})."
+        )
+    return " ".join(fixes)
+
+
 def _inactive_maintainers(ctx: ScanContext, people: list[Person]) -> list[dict[str, object]]:
-    """Listed maintainers with no commit in the scanned repos during the year before the scan."""
+    """Listed maintainers with no commit in the scanned repos during the scan's activity window (``--window``),
+    the same window activity.maintainers_active counts, so the two never disagree on who is inactive."""
     facts = activity(ctx)
-    since = ctx.as_of - timedelta(days=INACTIVE_DAYS)
+    since = facts.start
     found = []
     for person in people:
         contributor = facts.maintainers.get(person.label)

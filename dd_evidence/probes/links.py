@@ -110,6 +110,8 @@ class NoExpiringInvites(Probe):
             f"{len(repos)} repo(s)",
             values,
             evidence,
+            remedy=f"Replace the invite links in {_some(files)} with a group number, a permanent channel URL or a "
+            "join page.",
         )
 
 
@@ -215,7 +217,16 @@ class RelativeLinksResolve(Probe):
             f"{len(broken)} broken link(s) or anchor(s) in {files} document(s)",
             values,
             _broken_evidence(broken),
+            remedy=f"Fix the {len(broken)} broken link(s) or anchor(s) in "
+            f"{_some(list(dict.fromkeys(b.doc.label for b in broken)))}: point them at the moved file or the renamed "
+            "heading.",
         )
+
+
+def _some(files: list[str], shown: int = 3) -> str:
+    """``a, b, c and 4 more``: the files a remedy names (every one is listed with the finding)."""
+    more = f" and {len(files) - shown} more" if len(files) > shown else ""
+    return ", ".join(files[:shown]) + more
 
 
 def _broken_evidence(broken: list[BrokenLink]) -> list[Evidence]:

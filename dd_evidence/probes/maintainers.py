@@ -54,7 +54,13 @@ class RosterComplete(Probe):
         roster = project_roster(ctx)
         subject = ctx.project.name
         if roster is None:
-            yield self.finding(subject, False, "no maintainer roster listing current maintainers was found")
+            yield self.finding(
+                subject,
+                False,
+                "no maintainer roster listing current maintainers was found",
+                remedy="Add a MAINTAINERS.md to the main or community repository listing every current maintainer "
+                "with name, GitHub handle, contact, affiliation and area of responsibility.",
+            )
             return
         missing = [need for need, fields in REQUIRED.items() if not any(f in roster.columns_present for f in fields)]
         waived = "areas" in missing and roster.states_shared_areas
@@ -81,7 +87,14 @@ class RosterComplete(Probe):
                 else f"{roster.label} lists {len(roster.active)} maintainers but gives no "
                 f"{' / '.join(_describe(m) for m in missing)}"
             )
-            yield self.finding(subject, False, message, values, evidence)
+            columns = " and ".join(_describe(m) for m in missing)
+            remedy = f"Add a {columns} to {roster.label}"
+            remedy += (
+                ", or state there that all maintainers share responsibility for every area."
+                if "areas" in missing
+                else "."
+            )
+            yield self.finding(subject, False, message, values, evidence, remedy=remedy)
             return
         yield self.finding(
             subject,

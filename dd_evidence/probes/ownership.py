@@ -19,6 +19,9 @@ CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 _OWNER = re.compile(r"(?<![\w/])@[\w.-]+(?:/[\w.-]+)?|[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
+CODEOWNERS_REMEDY = "Add a .github/CODEOWNERS naming the maintainers' team to each repository without one."
+
+
 class CodeownersPresent(Probe):
     spec = ProbeSpec(
         id="ownership.codeowners_present",
@@ -39,7 +42,12 @@ class CodeownersPresent(Probe):
             owners_files = [p for p in repo.files if p.rsplit("/", 1)[-1] == "OWNERS"]
             path = owners_files[0] if owners_files else None
         if path is None:
-            return self.finding(repo.full_name, False, f"{repo.name} has no CODEOWNERS or OWNERS file")
+            return self.finding(
+                repo.full_name,
+                False,
+                f"{repo.name} has no CODEOWNERS or OWNERS file",
+                remedy=CODEOWNERS_REMEDY,
+            )
         owners = owners_named(repo.read(path) or "")
         teams = sorted(o for o in owners if "/" in o)
         return self.finding(

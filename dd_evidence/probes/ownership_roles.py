@@ -27,7 +27,7 @@ from dd_evidence import yamlio
 from dd_evidence.errors import SourceUnavailable
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.probes.ownership import CODEOWNERS_PATHS, owners_named
+from dd_evidence.probes.ownership import CODEOWNERS_PATHS, CODEOWNERS_REMEDY, owners_named
 from dd_evidence.roster import rosters
 
 if TYPE_CHECKING:
@@ -289,7 +289,18 @@ class OwnershipMatchesRoster(Probe):
             parts.append("no maintainer roster to compare the named owners with")
         message = "; ".join(parts + problems)
         if problems:
-            return self.finding(subject, Outcome.FALSE, message, values, evidence)
+            fixes = []
+            if values["code_repos_without"]:
+                # The same words as ownership.codeowners_present's remedy, so a criterion's advice says it once.
+                fixes.append(CODEOWNERS_REMEDY.rstrip(".").lower()[:1] + CODEOWNERS_REMEDY.rstrip(".")[1:])
+            stale = list(dict.fromkeys([*(values["handles_not_in_roster"] or []), *(values["handles_emeritus"] or [])]))
+            if stale:
+                fixes.append(f"remove {_names(stale)} from the code owners or add them to the roster")
+            if mismatched:
+                fixes.append(f"bring the membership of {_names(mismatched)} in step with the roster")
+            remedy = "; ".join(fixes)
+            remedy = remedy[:1].upper() + remedy[1:] + "." if remedy else None
+            return self.finding(subject, Outcome.FALSE, message, values, evidence, remedy=remedy)
         if unseen or no_roster:
             return self.finding(subject, Outcome.NOT_AVAILABLE, message, values, evidence)
         return self.finding(subject, Outcome.TRUE, message + "; every named owner is on the roster", values, evidence)

@@ -94,6 +94,8 @@ class AffiliationsKnown(Probe):
                 f"no affiliation known for {len(gaps)} of {len(active)} maintainers ({', '.join(gaps[:5])}){note}",
                 values,
                 evidence,
+                remedy=f"Add the affiliation (company, university, foundation or 'independent') of {', '.join(gaps)} "
+                f"to {roster.label}.",
             )
         else:
             named = ", ".join(f"{h}: {c}" for h, c in from_profile.items())

@@ -619,4 +619,21 @@ class ReferencesResolve(Probe):
             f"{counts['circular']} circular): {shown}",
             values,
             evidence,
+            remedy=_remedy(bad),
         )
+
+
+def _remedy(bad: list[Resolution]) -> str:
+    """One instruction per deferral that leads nowhere, naming the files and the line of the deferral."""
+    fixes = []
+    for ref in bad:
+        item = ref.to_value()
+        at = f"{item['file']}#L{item['line']}"
+        if item["status"] == "circular":
+            fixes.append(
+                f"write the {item['topic']} rule down in {item['file']} or {item['target']} and let the other link "
+                f"to it ({at} and the link back defer to each other)"
+            )
+        else:
+            fixes.append(f"add the {item['topic']} rule to {item['target']} or drop the reference at {at}")
+    return "Governance cross-references: " + "; ".join(fixes) + "."

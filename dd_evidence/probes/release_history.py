@@ -15,13 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from dd_evidence.context import ScanContext
+from dd_evidence.context import RELEASE_HISTORY_DAYS, ScanContext
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
 from dd_evidence.sources.git import Tag
 
-WINDOW = timedelta(days=365)
+WINDOW = timedelta(days=RELEASE_HISTORY_DAYS)  # named in every report's header
 MIN_STABLE_IN_WINDOW = 2
 MAX_DAYS_SINCE_STABLE = 180
 MEDIAN_FALLBACK_RELEASES = 10

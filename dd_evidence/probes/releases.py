@@ -154,6 +154,27 @@ def release_documents(ctx: ScanContext) -> list[ParsedDoc]:
     return [hit_doc(ctx, h) for h in hits if h.repo.full_name == first_repo]
 
 
+# What to write down for each part a release document misses (the remedy names the document and the parts).
+_PART_TEXT = {
+    "cadence": "when releases happen (a schedule, or when features are ready)",
+    "stable": "how stable releases are tagged",
+    "unstable": "how pre-releases (alpha, beta, rc) are tagged",
+    "security": "how security releases are tagged and announced",
+    "branch": "the branching strategy",
+    "tag": "how tags are named",
+    "support window": "how long each release branch is supported",
+    "platforms": "which platforms (operating systems, architectures) are supported",
+    "artifact kinds": "the artifacts each release ships (binaries, container images, charts, checksums, SBOMs)",
+}
+_MISSING_TEXT = {
+    "expectations": "when releases happen",
+    "tagging": "how stable, pre-release and security releases are tagged",
+    "branches": "the branch and tag strategy",
+    "support": "which branches and platforms are supported and for how long",
+    "artifacts": "the artifacts each release ships",
+}
+
+
 class ReleaseProcessDocumented(Probe):
     spec = ProbeSpec(
         id="releases.process_documented",
@@ -171,7 +192,13 @@ class ReleaseProcessDocumented(Probe):
             values: dict[str, object] = {"subitem": item.text, "documents": labels}
             if not docs:
                 values.update(covered=[], missing=[name for name, _ in item.parts])
-                yield self.finding(subject_, False, f"no release process document found in {subject(ctx)}", values)
+                yield self.finding(
+                    subject_,
+                    False,
+                    f"no release process document found in {subject(ctx)}",
+                    values,
+                    remedy=f"Write a RELEASES.md (or equivalent) that states {_MISSING_TEXT[item.key]}.",
+                )
                 continue
             covered, missing = check(docs, item)
             values.update(covered=[p.name for p in covered], missing=missing)
@@ -179,7 +206,14 @@ class ReleaseProcessDocumented(Probe):
             if missing:
                 found = f"; found {', '.join(p.name for p in covered)}" if covered else ""
                 message = f"{', '.join(labels)} does not cover {', '.join(missing)}{found}"
-                yield self.finding(subject_, False, message, values, evidence or [docs[0].repo.evidence(docs[0].path)])
+                yield self.finding(
+                    subject_,
+                    False,
+                    message,
+                    values,
+                    evidence or [docs[0].repo.evidence(docs[0].path)],
+                    remedy=f"Add to {labels[0]} {' and '.join(_PART_TEXT.get(m, m) for m in missing)}.",
+                )
             else:
                 where = ", ".join(f"{p.name} (line {p.line})" for p in covered)
                 yield self.finding(subject_, True, f"{labels[0]} covers {where}", values, evidence)

@@ -114,7 +114,13 @@ class OwnRepoNamesCurrent(Probe):
         message = f"{len(stale)} link(s) name repositories the org does not have under that name: " + "; ".join(
             _summary(name, [s for s in stale if f"{s.owner}/{s.name}" == name], fates) for name in names
         )
-        yield self.finding(subject(ctx), False, message, values, evidence)
+        fixes = []
+        for link in stale:
+            fate = fates[link.key]
+            target = fate.new_name or "a repository that exists, or drop it"
+            fixes.append(f"{link.doc.label}#L{link.line} ({link.owner}/{link.name} → {target})")
+        remedy = "Point the links to the org's repositories at their current names: " + "; ".join(fixes[:8]) + "."
+        yield self.finding(subject(ctx), False, message, values, evidence, remedy=remedy)
 
 
 def _own_repo_links(ctx: ScanContext) -> list[RepoLink]:

@@ -69,6 +69,8 @@ class RoadmapChangeProcessDocumented(Probe):
                 f"no wording on deciding, proposing or removing roadmap items in {', '.join(checked)}",
                 values,
                 [d.repo.evidence(d.path) for d in roadmaps[:3]],
+                remedy=f"Add a section to {roadmaps[0].label} on how roadmap items are proposed, decided, "
+                "reprioritised and removed, and who approves the changes.",
             )
 
 
@@ -145,4 +147,8 @@ class RoadmapIsCurrent(Probe):
             f"{named.doc.label} calls {said} current, which {verdict} the newest stable tag {tag}",
             {"roadmap_current": said, "newest_stable_tag": tag, "newest_stable_minor": f"{major}.{minor}"},
             evidence,
+            remedy=None
+            if current
+            else f"Update {named.doc.label} (line {named.line} calls {said} current) to the newest release {tag} and "
+            "the plans after it.",
         )

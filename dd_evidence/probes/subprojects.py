@@ -196,7 +196,8 @@ class SubprojectsListed(Probe):
             evidence = [best.doc.repo.evidence(best.doc.path, best.start, best.end)]
             if missing:
                 message = f"{best.where} lists {len(named)} repositories but not {', '.join(missing)}"
-                yield self.finding(subject(ctx), False, message, values, evidence)
+                remedy = f"Add {', '.join(missing)} to the list in {best.where}, with each one's purpose and status."
+                yield self.finding(subject(ctx), False, message, values, evidence, remedy=remedy)
             else:
                 message = f"{best.where} lists {len(named)} repositories"
                 yield self.finding(subject(ctx), True, message, values, evidence)
@@ -217,7 +218,11 @@ class SubprojectsListed(Probe):
                 "no complete subproject list (file or section)"
             )
             evidence = [first.doc.repo.evidence(first.doc.path, first.start, excerpt=first.rows[first.names[0]][1])]
-            yield self.finding(subject(ctx), False, message, values, evidence)
+            remedy = (
+                f"Replace the sentence at {first.where} with a complete list of subprojects and repositories (for "
+                "example SUBPROJECTS.md or REPOSITORIES.md in the community repo) giving each one's purpose and status."
+            )
+            yield self.finding(subject(ctx), False, message, values, evidence, remedy=remedy)
             return
         if len(ctx.repos) <= 1 and not likely:
             yield self.finding(subject(ctx), Outcome.NOT_APPLICABLE, "one repository and no sign of subprojects", base)
@@ -230,6 +235,14 @@ class SubprojectsListed(Probe):
 class _Check:
     ok: bool
     how: str
+
+
+_WHAT = {
+    "leadership": "who leads it",
+    "contribution": "how to contribute",
+    "status": "its maturity status",
+    "add_remove_process": "how subprojects are added and retired",
+}
 
 
 class SubprojectGovernanceDocumented(Probe):
@@ -266,8 +279,12 @@ class SubprojectGovernanceDocumented(Probe):
                 else []
             )
             if missing:
+                # The same text for every subproject missing the same things, so the TODO lists them once.
+                what = [_WHAT[m] for m in missing]
+                listed = ", ".join(what[:-1]) + " and " + what[-1] if len(what) > 1 else what[0]
+                remedy = f"Document for each subproject {listed}."
                 yield self.finding(label, False, f"subproject {name}: not documented: {', '.join(missing)}", values,
-                                   evidence)  # fmt: skip
+                                   evidence, remedy=remedy)  # fmt: skip
             else:
                 yield self.finding(label, True, f"subproject {name}: leadership, contribution, status and "
                                    "add/remove process documented", values, evidence)  # fmt: skip

@@ -16,7 +16,7 @@ from typing import Any
 
 from dd_evidence.model import CriterionResult, CriterionStatus, Finding, Report, Requirement
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 """Bumped on any change to the JSON shape: minor for added fields, major for removed or changed ones."""
 
 TOOL_NAME = "dd-evidence"
@@ -83,6 +83,7 @@ def _zero_counts() -> dict[str, int]:
 def _criterion_dict(result: CriterionResult, index_of: _FindingIndex) -> dict[str, Any]:
     data = result.to_dict()
     data["findings"] = [index_of.get(finding) for finding in result.findings]
+    data["decided_by"] = [index_of.get(finding) for finding in result.decided_by]
     return data
 
 

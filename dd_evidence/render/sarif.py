@@ -117,13 +117,29 @@ def _file_lines(
     evidence: tuple[Evidence, ...], repos: Mapping[tuple[str, str], RepoScan]
 ) -> list[tuple[FileLine, RepoScan]]:
     located = []
+    only = next(iter(repos.values())) if len(repos) == 1 else None
     for item in evidence:
         line = parse_permalink(item.url)
+        if line is None and only is not None and only.sha:
+            # A self-check without a forge remote cites paths relative to its one working copy.
+            line = _relative_line(item.url, only)
         repo = repos.get((line.owner.lower(), line.repo.lower())) if line else None
         # Only lines in a repository this scan read, at the commit it read, can be shown against its code.
         if line is not None and repo is not None and line.sha == repo.sha:
             located.append((line, repo))
     return located
+
+
+def _relative_line(url: str, repo: RepoScan) -> FileLine | None:
+    parts = urlsplit(url)
+    lines = _LINES.match(parts.fragment or "")
+    if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/") or not lines:
+        return None
+    start = int(lines.group("start"))
+    end = int(lines.group("end") or start)
+    if start < 1 or end < start:
+        return None
+    return FileLine(repo.owner, repo.name, repo.sha or "", unquote(parts.path), start, end)
 
 
 def _result(finding: Finding, located: list[tuple[FileLine, RepoScan]], rule_index: int) -> dict[str, Any]:
@@ -174,6 +190,8 @@ def _repo_web_url(repo: RepoScan, report: Report) -> str:
     template = report.options.get("web_url") if isinstance(report.options, Mapping) else None
     if isinstance(template, str) and "{repo}" in template:
         return template.format(owner=repo.owner, repo=repo.name).rstrip("/")
+    if isinstance(template, str) and template and "{" not in template:
+        return template.rstrip("/")  # a self-check: the working copy's origin on its forge
     return repo.url.removesuffix(".git").rstrip("/")
 
 

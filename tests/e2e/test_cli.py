@@ -334,3 +334,30 @@ def test_network_down_is_one_line_and_exit_4(tmp_path: Path) -> None:
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("dd-evidence: error: network down:"), proc.stderr
     assert "127.0.0.1" in lines[0] and "--offline" in lines[0]
+
+
+def test_out_alone_writes_the_draft_and_the_json(scan_args: list[str], tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    proc = run_cli(*scan_args, "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.suffix for p in out.iterdir()) == [".json", ".md"]
+    assert "acme graduation due diligence" in proc.stdout.lower()  # the terminal summary is still printed
+
+
+def test_out_with_terminal_only_says_it_writes_nothing(scan_args: list[str], tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    proc = run_cli(*scan_args, "--format", "terminal", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert not out.exists() or not list(out.iterdir())
+    (warning,) = [line for line in proc.stderr.splitlines() if "warning" in line]
+    assert f"--out {out} ignored" in warning and "md,json" in warning
+
+
+def test_help_states_every_default() -> None:
+    from dd_evidence.cli import build_scan_parser
+
+    options = [a for a in build_scan_parser()._actions if a.option_strings and a.dest not in ("help", "version")]
+    assert len(options) > 15
+    missing = [a.option_strings[0] for a in options if "(default:" not in (a.help or "")]
+    assert missing == []
+    assert "--format" in run_cli("--help").stdout

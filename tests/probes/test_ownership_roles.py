@@ -164,3 +164,12 @@ def test_docs_only_detection() -> None:
     ctx = ctx_of(org(acme=CODE))
     owners = {o.repo.name: o for o in (repo_owners(r) for r in ctx.repos)}
     assert owners["community"].docs_only and not owners["acme"].docs_only
+
+
+def test_a_mismatch_says_what_to_fix_even_without_a_roster() -> None:
+    # No roster to compare named owners with, and a code repo without owners: the remedy names that repo.
+    (overall,) = run(ctx_of({"acme": {**CODE, ".github/CODEOWNERS": "* @alice\n"}, "charts": {"x.yaml": "a: 1\n"}}))
+    assert overall.outcome is Outcome.FALSE
+    assert overall.remedy == "Add a .github/CODEOWNERS naming the maintainers' team to each repository without one."
+    (mismatch,) = run(ctx_of(org(acme={**CODE, ".github/CODEOWNERS": "* @alice @oldtimer\n/api/ @mallory\n"})))
+    assert mismatch.remedy == "Remove @mallory, @oldtimer from the code owners or add them to the roster."

@@ -189,3 +189,21 @@ def test_organisation_chart_without_data(report: Report) -> None:
     for finding in (empty, unavailable):
         chart = _chart(render_html(replace(report, findings=report.findings + (finding,))), "Commits by organisation")
         assert 'class="nodata"' in chart and "<svg" not in chart
+
+
+def test_header_follows_the_as_of_instant(report: Report) -> None:
+    # The project graduated later; a report as of 2025-09-15 says what it was then, with the windows of the draft.
+    then = replace(report, project=replace(report.project, maturity="incubating", maturity_since="2021-01-05"))
+    page = render_html(then)
+    assert "On 2025-09-15 Acme was a CNCF incubating project since 2021-01-05, applying for graduation." in page
+    assert "Activity window: from 2025-03-19 to 2025-09-15 (exclusive), the 180 days" in page
+    assert "graduated" not in page.split("</header>", 1)[0].lower()
+    candidate = render_html(replace(report, project=replace(report.project, maturity=None)))
+    assert "Acme was not a CNCF project on 2025-09-15: scanned as a candidate applying for graduation." in candidate
+
+
+def test_scan_notes_are_an_appendix(report: Report) -> None:
+    notes = render_html(report).split('<details id="scan-notes">', 1)[1].split("</details>", 1)[0]
+    assert "security.policy_present (acme): github: rate limit exceeded" in notes
+    assert "total 3.5 s" in notes and "<code>governance.docs_discoverable</code> 0.5 s" in notes
+    assert "github 12, http 3" in notes and "<code>window_days=180</code>" in notes
