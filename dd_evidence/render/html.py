@@ -222,7 +222,8 @@ def _header(report: Report) -> str:
         f'<p class="meta">Organisations: {_e(", ".join(report.project.orgs))}'
         + (f" · maturity {_e(report.project.maturity)}" if report.project.maturity else "")
         + f' · {len(report.repos)} repositories scanned:</p><ul class="repos">{repos}</ul>'
-        "</div></header>"
+        + "".join(f'<p class="meta"><strong>Warning:</strong> {_e(w)}</p>' for w in report.warnings)
+        + "</div></header>"
     )
 
 

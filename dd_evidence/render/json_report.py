@@ -16,7 +16,7 @@ from typing import Any
 
 from dd_evidence.model import CriterionResult, CriterionStatus, Finding, Report, Requirement
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 """Bumped on any change to the JSON shape: minor for added fields, major for removed or changed ones."""
 
 TOOL_NAME = "dd-evidence"
@@ -44,6 +44,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "timings": {str(k): float(v) for k, v in report.timings.items()},
         "requests": {str(k): int(v) for k, v in report.requests.items()},
         "options": _plain(report.options),
+        "warnings": list(report.warnings),
+        "incomplete": report.incomplete,
     }
 
 

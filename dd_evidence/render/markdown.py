@@ -88,10 +88,12 @@ def _header(report: Report) -> list[str]:
         f"revision {escape_inline(catalogue.revision)} ({escape_inline(catalogue.source)}). Every statement below "
         "links to the commit it was read from; the TOC member reviews and completes this draft._"
     )
+    warnings = [f"> **Warning:** {escape_inline(w)}" for w in report.warnings]
     return [
         f"# {report.project.display_name} {level} Due Diligence",
         f"- Link to [{level} application issue]()",
         provenance,
+        *(["\n".join(warnings)] if warnings else []),
         _repo_list(report),
     ]
 
