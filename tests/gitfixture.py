@@ -113,9 +113,12 @@ class GitDaemon:
     """
 
     def __init__(self, root: Path):
+        import tempfile
+
         self.root = root
         self.port = 0
-        self.log = root.parent / f"git-daemon-{os.getpid()}-{id(self)}.log"
+        self.home = Path(tempfile.mkdtemp(prefix="git-daemon-"))  # its log and config, outside the test's dirs
+        self.log = self.home / "daemon.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -129,7 +132,7 @@ class GitDaemon:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        config = self.root.parent / f"git-daemon-{self.port}.gitconfig"
+        config = self.home / "gitconfig"
         config.write_text("[uploadpack]\n\tallowFilter = true\n\tallowAnySHA1InWant = true\n")
         env = {**os.environ, "GIT_CONFIG_GLOBAL": str(config), "GIT_CONFIG_NOSYSTEM": "1"}
         self.proc = subprocess.Popen(

@@ -51,12 +51,13 @@ SAFE_CONFIG: tuple[str, ...] = (
     "fetch.recurseSubmodules=false",
     "submodule.recurse=false",
     "fetch.writeCommitGraph=false",
-    # A file:// source is served by a git we start: let it serve partial clones and explicit blob requests,
-    # as github.com does, so local mirrors cost what the real service costs.
-    "uploadpack.allowFilter=true",
-    "uploadpack.allowAnySHA1InWant=true",
     "protocol.allow=never",
 )
+# Note: git drops these -c settings (GIT_CONFIG_PARAMETERS) when it starts upload-pack for a file:// source;
+# that upload-pack reads the source's own config and none of ours but the environment below (no system or
+# global config, no lazy fetch), and git runs nothing from a repository's config in it (packObjectsHook is
+# honoured from protected config only). A file:// source serves partial clones when its config allows it
+# (``uploadpack.allowFilter``), as the fixture and the benchmark servers do.
 
 # The user's own choices of how to reach servers stay; everything else named GIT_* is dropped.
 _KEPT_ENV = ("GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH", "GIT_SSL_NO_VERIFY")
