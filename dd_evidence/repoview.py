@@ -287,11 +287,12 @@ class GitRepoView(RepoView):
         commit, then the older versions of ``history_paths`` files the history probes read (changed in the
         history window, and as they stood at its start). Returns counts for the benchmark and the report."""
         entries = self._entries
-        by_path = list(entries.items())
-        self._sizes.update(self.git.sizes(oid for _, oid in by_path))
-        wanted = candidates([(path, self._sizes.get(oid)) for path, oid in by_path])
+        # Sizes are asked only of the candidates (a blob-less clone knows none before the fetch anyway); a blob
+        # found over the cap is then never read, whatever the filter said.
+        wanted = candidates([(path, self._sizes.get(oid)) for path, oid in entries.items()])
         now = [entries[p] for p in wanted if p in entries]
-        fetched_now = self.git.prefetch(now)
+        self._sizes.update(self.git.sizes(now))
+        fetched_now = self.git.fetch_blobs([oid for oid in now if self._sizes.get(oid) is None])
         if fetched_now:
             self._sizes.update(self.git.sizes(now))
         history = self.history()

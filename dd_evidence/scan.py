@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
@@ -259,7 +259,9 @@ def open_repos(
 ) -> tuple[list[RepoView], dict[str, str]]:
     """Open every repository of the project at the as-of commit and fetch, in bulk, the blobs the probes will
     read; failures are returned, not raised."""
-    since = (config.as_of or clock()) - timedelta(days=max(config.history_days, config.window_days))
+    # The window starts at midnight UTC, so scans on the same day share the cached history walk.
+    start = (config.as_of or clock()) - timedelta(days=max(config.history_days, config.window_days))
+    since = start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     if ref.local_path is not None:
         return [_open_local(config, ref, workspace, since)], {}
     check_git()

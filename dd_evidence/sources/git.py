@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from dd_evidence.errors import BadInput, GitMissing, ResourceExhausted, SourceUnavailable
 from dd_evidence.sources import githistory
@@ -176,7 +176,8 @@ def default_document_filter(path: str, size: int | None = None) -> bool:
     if any(part.lower() in _SKIPPED_DIRS for part in parts[:-1]):
         return False
     name = parts[-1].lower()
-    suffix = PurePosixPath(name).suffix
+    dot = name.rfind(".")
+    suffix = name[dot:] if dot > 0 else ""
     if suffix in _DOC_EXTENSIONS or name in _DOC_NAMES:
         return True
     if suffix in _DATA_EXTENSIONS:

@@ -255,8 +255,8 @@ def store(path: Path, history: History) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=3) as handle:
-            json.dump(data, handle, separators=(",", ":"))
+        # json.dumps, not json.dump: only the former uses the C encoder.
+        tmp.write_bytes(gzip.compress(json.dumps(data, separators=(",", ":")).encode(), compresslevel=3))
         tmp.replace(path)
     except OSError:
         pass
@@ -265,8 +265,7 @@ def store(path: Path, history: History) -> None:
 def load(path: Path, head: str, since: datetime | None) -> History | None:
     """The cached history of ``head`` from ``since``; None when absent, unreadable or for another walk."""
     try:
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            data = json.load(handle)
+        data = json.loads(gzip.decompress(path.read_bytes()))
         if data.get("version") != CACHE_VERSION or data.get("head") != head:
             return None
         if data.get("since") != (since.isoformat() if since else None):
