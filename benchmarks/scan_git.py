@@ -273,6 +273,56 @@ def floor(daemon: GitDaemon, owner: str, names: list[str], work: Path) -> dict[s
     return totals
 
 
+# -- the prefetch options ------------------------------------------------------------------------------------
+
+
+def prefetch_options(daemon: GitDaemon, owner: str, name: str, work: Path) -> dict[str, tuple[float, int]]:
+    """The ways to bring the candidate blobs of one repo into a blob-less clone: (seconds, upload-pack runs).
+
+    ``lazy``: read them with ``cat-file --batch`` and let git fetch each missing blob (what reads did before);
+    ``bulk``: list the missing ones (``cat-file --batch-check`` in a view that never fetches, as the scan does)
+    and fetch them with one ``git fetch --stdin``. ``git backfill`` needs git >= 2.49 and is skipped when absent.
+    """
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    url = daemon.url_template.format(owner=owner, repo=name)
+    found: dict[str, tuple[float, int]] = {}
+    for option in ("lazy", "bulk", "backfill"):
+        dest = work / f"{option}.git"
+        subprocess.run(["git", "clone", "-q", "--bare", "--filter=blob:none", url, str(dest)], check=True, env=env)
+        listing = subprocess.run(
+            ["git", "-C", str(dest), "ls-tree", "-r", "-z", "HEAD"], capture_output=True, check=True, env=env
+        ).stdout.decode(errors="replace")
+        entries = dict(
+            (record.partition("\t")[2], record.split(" ")[2].partition("\t")[0])
+            for record in filter(None, listing.split("\0"))
+        )
+        oids = "\n".join(entries[p] for p in default_candidates((p, None) for p in entries)) + "\n"
+        before = sum(daemon.upload_packs().values())
+        start = time.perf_counter()
+        if option == "lazy":
+            subprocess.run(
+                ["git", "-C", str(dest), "cat-file", "--batch"],
+                input=oids.encode(),
+                stdout=subprocess.DEVNULL,
+                check=True,
+                env=env,
+            )
+        elif option == "bulk":
+            subprocess.run(
+                ["git", "-C", str(dest), "-c", "fetch.negotiationAlgorithm=noop", "fetch", "-q", "--no-tags"]
+                + ["--no-write-fetch-head", "--filter=blob:none", "--stdin", "origin"],
+                input=oids.encode(),
+                check=True,
+                env=env,
+            )
+        else:
+            done = subprocess.run(["git", "-C", str(dest), "backfill"], capture_output=True, env=env)
+            if done.returncode != 0:
+                continue
+        found[option] = (time.perf_counter() - start, sum(daemon.upload_packs().values()) - before)
+    return found
+
+
 # -- main ---------------------------------------------------------------------------------------------------
 
 
@@ -284,6 +334,9 @@ def main() -> None:
     parser.add_argument("--nofile", type=int, help="RLIMIT_NOFILE of the scan (e.g. 256, the macOS default)")
     parser.add_argument("--all-probes", action="store_true", help="run every probe, not only the git ones")
     parser.add_argument("--no-floor", action="store_true", help="skip measuring the floor")
+    parser.add_argument(
+        "--prefetch-options", action="store_true", help="also time lazy vs bulk blob fetching (first repo)"
+    )
     parser.add_argument("--keep", type=Path, help="work here and keep it (default: a temp dir, removed)")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="dd-bench-git-"))
@@ -318,6 +371,11 @@ def main() -> None:
             shutil.rmtree(floor_dir, ignore_errors=True)
             floor_dir.mkdir()
             results["floor"] = floor(daemon, owner, names, floor_dir)
+        if args.prefetch_options:
+            options_dir = work / "options"
+            shutil.rmtree(options_dir, ignore_errors=True)
+            options_dir.mkdir()
+            results["options"] = prefetch_options(daemon, owner, names[0], options_dir)
     base = results.get("floor", {}).get("total")  # type: ignore[union-attr]
     for label in ("cold", "warm"):
         r = results[label]
@@ -336,6 +394,8 @@ def main() -> None:
             f"floor: {f['total']:.2f} s (blob-less clone {f['clone']:.2f} + one bulk fetch {f['fetch']:.2f} "  # type: ignore[index]
             f"+ one log {f['log']:.2f})"  # type: ignore[index]
         )
+    for option, (seconds, runs) in results.get("options", {}).items():  # type: ignore[union-attr]
+        print(f"prefetch option {option}: {seconds:.2f} s, {runs} upload-pack runs")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from dd_evidence.sources.gitproc import redact
 from dd_evidence.timeutil import utcnow
 
 if TYPE_CHECKING:  # types only: the CLI reads this module's defaults without loading the git source
@@ -73,7 +74,7 @@ class ScanConfig:
             "level": self.level,
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "offline": self.offline,
-            "git_url": self.git_url,
+            "git_url": redact(self.git_url),
             "web_url": self.web_url,
             "github_api": self.github_api,
             "repos": self.repos,

@@ -40,6 +40,7 @@ from dd_evidence.registry import ProbeSet, load_probes
 from dd_evidence.repoview import DirectoryRepoView, GitRepoView, RepoView
 from dd_evidence.resolve import ProjectRef, RepoRef, repo_role, resolve_project
 from dd_evidence.sources.git import GitRepo, GitWorkspace, check_git
+from dd_evidence.sources.gitproc import redact
 from dd_evidence.timeutil import parse_as_of, utcnow
 
 if TYPE_CHECKING:  # PyGithub loads only when a scan talks to GitHub
@@ -284,10 +285,11 @@ def open_repos(
                 views.append(future.result())
             except DDError as exc:
                 unreadable[target.full_name] = str(exc)
-            except OSError as exc:
-                if not is_resource_exhaustion(exc):
-                    raise
-                unreadable[target.full_name] = f"resources: {exc.strerror or exc}"
+            except Exception as exc:  # one repository that breaks the reading spoils that repository only
+                if is_resource_exhaustion(exc):
+                    unreadable[target.full_name] = f"resources: {getattr(exc, 'strerror', None) or exc}"
+                else:
+                    unreadable[target.full_name] = f"could not be read: {type(exc).__name__}: {exc}"
     if progress:
         progress("repos", "", len(targets), len(targets))
     order = {t.full_name: i for i, t in enumerate(targets)}
@@ -411,7 +413,7 @@ def _git_view(config: ScanConfig, target: RepoRef, repo: GitRepo, url: str, sinc
         owner=target.owner,
         name=target.name,
         role=target.role,
-        url=url,
+        url=redact(url),
         sha=sha,
         committed_at=committed_at,
         default_branch=repo.default_branch(),
@@ -462,7 +464,7 @@ def _failed_scan(config: ScanConfig, full_name: str, reason: str) -> RepoScan:
         owner=owner,
         name=name,
         role="other",
-        url=config.git_url.format(owner=owner, repo=name),
+        url=redact(config.git_url.format(owner=owner, repo=name)),
         sha=None,
         error=reason,
     )

@@ -31,7 +31,7 @@ from pathlib import Path
 from dd_evidence.errors import BadInput, GitMissing, ResourceExhausted, SourceUnavailable
 from dd_evidence.sources import githistory
 from dd_evidence.sources.githistory import Commit, History, parse_git_date, utc_timestamp
-from dd_evidence.sources.gitproc import READ_TIMEOUT, ReaderPool, run_git, transport_of
+from dd_evidence.sources.gitproc import READ_TIMEOUT, ReaderPool, redact, run_git, transport_of
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -760,7 +760,8 @@ class GitWorkspace:
         with file_lock(dest.with_name(dest.name + ".lock")):
             if not (dest / "HEAD").exists():
                 if not may_use_network:
-                    raise SourceUnavailable("git", f"{key} is not in the cache and --offline forbids cloning {url}")
+                    reason = f"{key} is not in the cache and --offline forbids cloning {redact(url)}"
+                    raise SourceUnavailable("git", reason)
                 self._clone(url, dest)
             else:
                 self._reuse(key, dest, url, may_use_network)
@@ -790,11 +791,14 @@ class GitWorkspace:
         branch = self._source_git(source, ["symbolic-ref", "--quiet", "HEAD"], check=False).strip()
         objects = self._source_git(source, ["rev-parse", "--git-path", "objects"]).strip()
         objects_dir = (source / objects).resolve() if not os.path.isabs(objects) else Path(objects)
+        shallow_path = self._source_git(source, ["rev-parse", "--git-path", "shallow"]).strip()
+        shallow = source / shallow_path if not os.path.isabs(shallow_path) else Path(shallow_path)
         if not (objects_dir / "pack").is_dir() and not objects_dir.is_dir():
             raise SourceUnavailable("git", f"{source} has no object directory git can read")
         with file_lock(dest.with_name(dest.name + ".lock")):
             shutil.rmtree(dest, ignore_errors=True)
             _make_view(dest, objects_dir)
+            _copy_shallow(shallow, dest)
             updates = []
             for line in refs_out.splitlines():
                 oid, _, ref = line.partition(" ")
@@ -834,7 +838,8 @@ class GitWorkspace:
                 reason = f"the cached clone of {key} is damaged ({damage}); scan online to repair it"
                 raise SourceUnavailable("git", reason)
             if moved:
-                self.warnings.append(f"{key}: the cached clone was made from {cloned_from}, not {url}; read as it is")
+                warning = f"{key}: the cached clone was made from {cloned_from}, not {url}; read as it is"
+                self.warnings.append(redact(warning))
             return
         if damage is None:
             if moved:
@@ -849,12 +854,13 @@ class GitWorkspace:
         # The fetch failed (or the packs are damaged): if the origin answers, the clone is the problem.
         if self._answers(url):
             self._reclone(url, dest)
-            self.warnings.append(f"{key}: the cached clone could not be used ({failure}); cloned it again")
+            self.warnings.append(redact(f"{key}: the cached clone could not be used ({failure}); cloned it again"))
             return
         problem = self._fsck(dest) if damage else None
         if problem:
-            raise SourceUnavailable("git", f"the cached clone of {key} is damaged ({problem}) and {url} did not answer")
-        origin_note = f", and it was made from {cloned_from}" if moved else ""
+            reason = f"the cached clone of {key} is damaged ({problem}) and {redact(url)} did not answer"
+            raise SourceUnavailable("git", reason)
+        origin_note = f", and it was made from {redact(cloned_from)}" if moved else ""
         # The cached clone still answers; the scan says it may be stale rather than losing the repo.
         self.warnings.append(f"{key}: could not refresh the cached clone ({failure}){origin_note}; using the cache")
 
@@ -918,8 +924,9 @@ class GitWorkspace:
         extra = ["--prune-tags"] if prune_tags else []
         run_git(
             self._git,
-            ["--git-dir", str(dest), "fetch", "--quiet", "--prune", *extra, "--force", "--no-write-fetch-head"]
-            + ["origin"],
+            # --tags as well: clones made before the tag refspec was configured still get their tags.
+            ["--git-dir", str(dest), "fetch", "--quiet", "--prune", *extra, "--tags", "--force"]
+            + ["--no-write-fetch-head", "origin"],
             transports=self.transports,
             timeout=self.network_timeout,
         )
@@ -953,6 +960,18 @@ def _make_view(view: Path, objects: Path) -> None:
     config = view / "config"
     if not config.is_file():
         config.write_text("[core]\n\trepositoryformatversion = 0\n\tbare = true\n")
+
+
+def _copy_shallow(source: Path, view: Path) -> None:
+    """A shallow working copy's history ends at the commits its ``shallow`` file lists: so does the view's."""
+    try:
+        with open(source, "rb") as handle:
+            lines = handle.read(1 << 20).decode(errors="replace").split()
+    except OSError:
+        return
+    commits = [line for line in lines if _HEX.match(line)]
+    if commits:
+        (view / "shallow").write_text("\n".join(commits) + "\n")
 
 
 def _is_partial(dest: Path) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import selectors
 import signal
 import subprocess
@@ -157,7 +158,15 @@ def _reason(stderr: bytes, returncode: int) -> str:
     lines = [line.strip() for line in stderr.decode(errors="replace").splitlines() if line.strip()]
     # git prints the cause on its "fatal:" line; the lines after it are advice.
     fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
-    return (fatal or lines or [f"git exited {returncode}"])[0][:500]
+    return redact((fatal or lines or [f"git exited {returncode}"])[0][:500])
+
+
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+def redact(text: str) -> str:
+    """``https://user:token@host/...`` -> ``https://***@host/...``: a credential in a URL is never repeated."""
+    return _USERINFO.sub("***@", text)
 
 
 class _Overflow(Exception):

@@ -159,11 +159,13 @@ def test_a_cache_from_another_origin_is_said_in_the_header_and_on_stderr(tmp_pat
     make_repo(mirror, "acme", "acme", [("2024-01-01T00:00:00+00:00", {"README.md": "# from the mirror\n"})])
     cache = tmp_path / "cache"
     assert run_scan(*_offline_args(mirror, cache), out=tmp_path / "out-1").returncode == 0
-    args = ["acme/acme", "--offline", "--git-url", "https://git.example.invalid/{owner}/{repo}.git"]
+    args = ["acme/acme", "--offline", "--git-url", "https://bot:s3cr3t-token@git.example.invalid/{owner}/{repo}.git"]
     run = run_scan(*args, "--cache-dir", str(cache), out=tmp_path / "out-2")
     assert run.returncode == 0, run.stderr
     (warning,) = run.report["warnings"]
-    assert f"made from file://{mirror}" in warning and "not https://git.example.invalid/acme/acme.git" in warning
+    assert f"made from file://{mirror}" in warning and "not https://***@git.example.invalid/acme/acme.git" in warning
+    # A credential in the clone URL is never repeated: not in the report, its options, the Markdown or stderr.
+    assert "s3cr3t" not in json.dumps(run.report) + run.markdown + run.stderr + run.stdout
     assert "warning:" in run.stderr and f"file://{mirror}" in run.stderr
     header = run.markdown.split("Scanned repositories:")[0]
     assert "**Warning:**" in header and "made from" in header

@@ -236,3 +236,30 @@ def test_subprocess_limits_reach_git(tmp_path: Path) -> None:
         preexec_fn=__import__("gitattack").limits(open_files=77),
     ).stdout
     assert out.strip() == "77"
+
+
+def test_the_reader_pool_never_holds_more_than_its_size(tmp_path: Path) -> None:
+    """Eight threads reading twelve repositories through a pool of two: never more than two cat-file readers."""
+    import threading
+
+    root = tmp_path / "org"
+    names = _many_repos(root, 12)
+    workspace = GitWorkspace(tmp_path / "cache", f"file://{root}/{{owner}}/{{repo}}", readers=2)
+    repos = [workspace.open("bigorg", name) for name in names]
+    heads = [repo.resolve(None)[0] for repo in repos]  # type: ignore[index]
+    entries = [{e.path: e.oid for e in repo.tree(head)} for repo, head in zip(repos, heads, strict=True)]
+    texts: list[bytes | None] = []
+
+    def read(offset: int) -> None:
+        for step in range(24):
+            index = (offset + step) % len(repos)
+            texts.append(repos[index].read_blob(entries[index]["SECURITY.md"]))
+
+    threads = [threading.Thread(target=read, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert len(texts) == 8 * 24 and set(texts) == {b"# Security\n\nMail security@example.org.\n"}
+    assert workspace.pool.peak <= 2
+    workspace.close()

@@ -240,6 +240,27 @@ def test_a_server_that_never_answers_is_given_up_on(tmp_path: Path) -> None:
     assert not list((tmp_path / "cache" / "git" / "acme").glob("acme.git*partial*"))
 
 
+def test_a_shallow_working_copy_is_read_to_its_boundary(tmp_path: Path) -> None:
+    origin = make_repo(
+        tmp_path / "origin",
+        "acme",
+        "acme",
+        [(f"2024-0{m}-01T00:00:00+00:00", {"README.md": f"# Acme {m}\n"}) for m in range(1, 6)],
+    )
+    copy = tmp_path / "copy"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "2", f"file://{origin}", str(copy)],
+        check=True,
+        capture_output=True,
+        env={"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "PATH": "/usr/bin:/bin"},
+    )
+    workspace = GitWorkspace(tmp_path / "cache", offline=True)
+    repo = workspace.open_local(copy)
+    sha, _ = repo.resolve(None)
+    assert [c.subject for c in repo.history(sha).commits] == ["change 4", "change 3"]
+    workspace.close()
+
+
 def test_git_never_sees_the_callers_git_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """GIT_DIR, GIT_CONFIG_* or an ext:: allowance in the caller's environment change nothing."""
     trap = make_trap(tmp_path / "trap")
