@@ -58,6 +58,9 @@ READERS = 4
 # How long a scan waits for another scan to finish with a cached clone before giving up on that repo.
 LOCK_TIMEOUT = NETWORK_TIMEOUT + 60
 READ_VIEW = "dd-evidence-read"
+# A cached clone gets a full connectivity check (git fsck) this often; the time of the last one is kept here.
+FSCK_EVERY_DAYS = 7
+FSCK_STAMP = "dd-evidence-fsck"
 # GitHub's rules for owner and repository names; anything else never reaches a path or a URL.
 _OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,99})$")
 _REPO = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -796,14 +799,17 @@ class GitWorkspace:
         if not (objects_dir / "pack").is_dir() and not objects_dir.is_dir():
             raise SourceUnavailable("git", f"{source} has no object directory git can read")
         with file_lock(dest.with_name(dest.name + ".lock")):
-            shutil.rmtree(dest, ignore_errors=True)
+            # Updated in place, never deleted: another scan of the same copy may be reading this view right now.
             _make_view(dest, objects_dir)
             _copy_shallow(shallow, dest)
-            updates = []
+            wanted: dict[str, str] = {}
             for line in refs_out.splitlines():
                 oid, _, ref = line.partition(" ")
                 if _HEX.match(oid) and ref.startswith(("refs/heads/", "refs/tags/")) and "\n" not in ref:
-                    updates.append(f"update {ref} {oid}\n")
+                    wanted[ref] = oid
+            had = run_git(self._git, ["--git-dir", str(dest), "for-each-ref", "--format=%(refname)"]).decode()
+            updates = [f"delete {ref}\n" for ref in had.splitlines() if ref and ref not in wanted]
+            updates += [f"update {ref} {oid}\n" for ref, oid in wanted.items()]
             if updates:
                 run_git(self._git, ["--git-dir", str(dest), "update-ref", "--stdin"], stdin="".join(updates).encode())
             if branch.startswith("refs/heads/") and _HEX.match(head):
@@ -832,7 +838,7 @@ class GitWorkspace:
         """
         cloned_from = self._config(dest, "remote.origin.url")
         moved = bool(cloned_from) and cloned_from != url
-        damage = _pack_damage(dest)
+        damage = _pack_damage(dest) or self._due_fsck(dest)
         if not (self.refresh and may_use_network):
             if damage and self._fsck(dest):
                 reason = f"the cached clone of {key} is damaged ({damage}); scan online to repair it"
@@ -881,7 +887,22 @@ class GitWorkspace:
         return True
 
     def _fsck(self, dest: Path) -> str | None:
-        return GitRepo(dest, git=self._git, network_timeout=self.network_timeout, pool=self.pool).fsck()
+        problem = GitRepo(dest, git=self._git, network_timeout=self.network_timeout, pool=self.pool).fsck()
+        if problem is None:
+            with contextlib.suppress(OSError):
+                (dest / FSCK_STAMP).write_text(str(int(time.time())))
+        return problem
+
+    def _due_fsck(self, dest: Path) -> str | None:
+        """Damage the cheap pack check cannot see (a flipped byte inside a pack) shows in ``git fsck``, run on a
+        cached clone once every FSCK_EVERY days; its problem, or None."""
+        try:
+            last = int((dest / FSCK_STAMP).read_text().strip() or 0)
+        except (OSError, ValueError):
+            last = 0
+        if time.time() - last < FSCK_EVERY_DAYS * 86400:
+            return None
+        return self._fsck(dest)
 
     def close(self) -> None:
         for repo in self._repos.values():
@@ -905,6 +926,7 @@ class GitWorkspace:
             # Later fetches bring branches and tags as the origin has them (a bare clone sets no refspec).
             for refspec in ("+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"):
                 run_git(self._git, ["--git-dir", str(tmp), "config", "--add", "remote.origin.fetch", refspec])
+            (tmp / FSCK_STAMP).write_text(str(int(time.time())))  # a fresh clone is whole
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -968,10 +990,13 @@ def _copy_shallow(source: Path, view: Path) -> None:
         with open(source, "rb") as handle:
             lines = handle.read(1 << 20).decode(errors="replace").split()
     except OSError:
+        (view / "shallow").unlink(missing_ok=True)
         return
     commits = [line for line in lines if _HEX.match(line)]
     if commits:
         (view / "shallow").write_text("\n".join(commits) + "\n")
+    else:
+        (view / "shallow").unlink(missing_ok=True)
 
 
 def _is_partial(dest: Path) -> bool:

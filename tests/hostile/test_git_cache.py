@@ -72,6 +72,25 @@ def test_a_truncated_pack_is_cloned_again_when_the_origin_answers(tmp_path: Path
     assert "cloned it again" in again.stderr and "cloned it again" in again.markdown
 
 
+def test_a_flipped_byte_inside_a_pack_is_found_by_the_weekly_fsck(tmp_path: Path) -> None:
+    """The cheap check sees truncation only; damage inside a pack shows in git fsck, run once a week per clone."""
+    org = make_acme_org(tmp_path / "org")
+    cache = tmp_path / "cache"
+    first = run_scan(*_offline_args(org, cache), out=tmp_path / "out-1")
+    clone = cache / "git" / "acme" / "community.git"
+    pack = max((clone / "objects" / "pack").glob("*.pack"), key=lambda p: p.stat().st_size)
+    pack.chmod(0o644)
+    data = bytearray(pack.read_bytes())
+    for offset in range(40, len(data) - 40, 7):  # scramble the objects, keep the header and the trailer
+        data[offset] ^= 0xFF
+    pack.write_bytes(bytes(data))
+    (clone / "dd-evidence-fsck").write_text("0")  # the last check was long ago
+    again = run_scan(*_offline_args(org, cache), out=tmp_path / "out-2")
+    assert again.returncode == 0, again.stderr
+    assert any("acme/community" in w and "cloned it again" in w for w in again.report["warnings"])
+    assert _statuses(again.report) == _statuses(first.report)
+
+
 def test_a_damaged_cache_without_an_origin_is_unreadable_not_silently_wrong(tmp_path: Path) -> None:
     org = make_acme_org(tmp_path / "org")
     cache = tmp_path / "cache"
