@@ -28,6 +28,7 @@ from dd_evidence.sources.git import (
     default_history_filter,
     human_size,
 )
+from dd_evidence.sources.githistory import Mailmap
 
 # (path, size or None when unknown) pairs in, the paths whose blobs to fetch up front out.
 CandidateFilter = Callable[[list[tuple[str, int | None]]], list[str]]
@@ -227,17 +228,16 @@ class GitRepoView(RepoView):
         return self.git.read_blob(self._entries[path], MAX_FILE_BYTES)
 
     # -- history --------------------------------------------------------------------------------------------
-    def mailmap(self) -> str | None:
-        """The blob id of the scanned commit's ``.mailmap`` when it is present and under the cap."""
-        oid = self._entries.get(".mailmap")
-        size = self._size(".mailmap") if oid is not None else None
-        return oid if size is not None and size <= MAX_FILE_BYTES else None
+    def mailmap(self) -> Mailmap:
+        """The scanned commit's ``.mailmap`` (empty when absent, unreadable or over the cap)."""
+        text = self.read(".mailmap") if self.exists(".mailmap") else None
+        return Mailmap.parse(text) if text else Mailmap()
 
     def history(self) -> History:
         assert self.sha is not None
         with self._history_lock:
             if self._history is None:
-                self._history = self.git.history(self.sha, self.history_since, self.mailmap())
+                self._history = self.mailmap().history(self.git.history(self.sha, self.history_since))
             return self._history
 
     def log(self, paths: Iterable[str] = (), since: datetime | None = None, with_paths: bool = False) -> list[Commit]:
@@ -249,7 +249,7 @@ class GitRepoView(RepoView):
         if wanted and history.since is not None:
             # The shared walk lists changed files only within its window: ask git for these paths alone.
             assert self.sha is not None
-            commits = self.git.path_log(self.sha, wanted, self.mailmap())
+            commits = self.mailmap().commits(self.git.path_log(self.sha, wanted))
         elif wanted:
             commits = history.touching(lambda p: any(p == w or p.startswith(w + "/") for w in wanted))
         else:
@@ -283,19 +283,18 @@ class GitRepoView(RepoView):
         candidates: CandidateFilter = default_candidates,
         history_paths: Callable[[str], bool] = default_history_filter,
     ) -> dict[str, int]:
-        """Fetch, in at most two requests, the blobs the scan will read: the candidate documents at the scanned
-        commit, then the older versions of ``history_paths`` files the history probes read (changed in the
-        history window, and as they stood at its start). Returns counts for the benchmark and the report."""
+        """Fetch, in one request, the blobs the scan will read: the candidate documents at the scanned commit
+        and the older versions of ``history_paths`` files the history probes read (changed in the history
+        window, and as they stood at its start). Returns counts for the benchmark."""
         entries = self._entries
-        # Sizes are asked only of the candidates (a blob-less clone knows none before the fetch anyway); a blob
-        # found over the cap is then never read, whatever the filter said.
+        # The history walk reads commits and trees only, so it runs before anything is fetched; the blobs of
+        # both kinds then come in one request. Sizes are asked only of the candidates (a blob-less clone knows
+        # none before the fetch); a blob found over the cap is never read, whatever the filter said.
         wanted = candidates([(path, self._sizes.get(oid)) for path, oid in entries.items()])
         now = [entries[p] for p in wanted if p in entries]
         self._sizes.update(self.git.sizes(now))
-        fetched_now = self.git.fetch_blobs([oid for oid in now if self._sizes.get(oid) is None])
-        if fetched_now:
-            self._sizes.update(self.git.sizes(now))
-        history = self.history()
+        assert self.sha is not None
+        history = self.git.history(self.sha, self.history_since)
         old: list[str] = []
         for commit in history.commits:
             old += [
@@ -303,13 +302,12 @@ class GitRepoView(RepoView):
             ]
         if history.base is not None:
             old += [oid for path, oid in self.files_at(history.base).items() if history_paths(path)]
-        fetched_old = self.git.prefetch(old)
-        return {
-            "candidates": len(now),
-            "fetched": fetched_now,
-            "history_blobs": len(set(old)),
-            "history_fetched": fetched_old,
-        }
+        old = [oid for oid in dict.fromkeys(old) if oid not in self._sizes]
+        missing = [oid for oid in now if self._sizes.get(oid) is None] + self.git.missing(old)
+        fetched = self.git.fetch_blobs(missing)
+        if fetched:
+            self._sizes.update(self.git.sizes(now))
+        return {"candidates": len(now), "history_blobs": len(old), "fetched": fetched}
 
 
 class DirectoryRepoView(RepoView):

@@ -474,28 +474,28 @@ class GitRepo:
         return self.fetch_blobs(self.missing(oids))
 
     # -- history ----------------------------------------------------------------------------------------------
-    def history(self, head: str, since: datetime | None = None, mailmap: str | None = None) -> History:
+    def history(self, head: str, since: datetime | None = None) -> History:
         """Every non-merge commit reachable from ``head`` (newest first), with the files changed by those
-        committed since ``since`` (None: all). One metadata walk and one bounded diff walk, cached on disk by
-        head sha when the workspace gives a cache; ``mailmap`` is the blob id of the ``.mailmap`` to apply."""
+        committed since ``since`` (None: all), author identities as recorded (see ``githistory.Mailmap``).
+        One metadata walk and one bounded diff walk, both local, cached on disk by head sha when the workspace
+        gives a cache."""
         key = (head, since)
         with self._lock:
             if key in self._histories:
                 return self._histories[key]
-        cached_at = githistory.cache_path(self.history_cache, head, since, mailmap) if self.history_cache else None
+        cached_at = githistory.cache_path(self.history_cache, head, since) if self.history_cache else None
         history = githistory.load(cached_at, head, since) if cached_at else None
         if history is None:
-            history = self._walk(head, since, mailmap)
+            history = self._walk(head, since)
             if cached_at is not None:
                 githistory.store(cached_at, history)
         with self._lock:
             return self._histories.setdefault(key, history)
 
-    def _walk(self, head: str, since: datetime | None, mailmap: str | None) -> History:
+    def _walk(self, head: str, since: datetime | None) -> History:
         if not _HEX.match(head):
             raise SourceUnavailable("git", f"not a commit id: {head[:50]!r}")
         meta = self._read(
-            *self._mailmap_args(mailmap),
             "log",
             "-z",
             "--no-merges",
@@ -530,7 +530,7 @@ class GitRepo:
         base = self.first_parent_before(head, since) if since is not None else None
         return githistory.merge(head, since, base, commits, spoiled, changes)
 
-    def path_log(self, head: str, paths: Iterable[str], mailmap: str | None = None) -> list[Commit]:
+    def path_log(self, head: str, paths: Iterable[str]) -> list[Commit]:
         """Commits (newest first, no merges) reachable from ``head`` that changed one of ``paths`` (exact files
         or folders), over the whole history, with those paths. A walk of its own: for the rare probe that must
         look past the shared history's window at one file."""
@@ -538,7 +538,6 @@ class GitRepo:
         if not literal or not _HEX.match(head):
             return []
         out = self._read(
-            *self._mailmap_args(mailmap),
             "log",
             "-z",
             "--no-merges",
@@ -559,10 +558,6 @@ class GitRepo:
         except ValueError as exc:
             raise SourceUnavailable("git", f"cannot read the history of {self.name}: {exc}") from None
 
-    def _mailmap_args(self, mailmap: str | None) -> list[str]:
-        args = ["-c", f"mailmap.blob={mailmap}"] if mailmap and _HEX.match(mailmap) else ["-c", "mailmap.blob="]
-        return [*args, "-c", "mailmap.file=" + os.devnull]
-
     def log(
         self,
         sha: str,
@@ -575,7 +570,7 @@ class GitRepo:
         """Commits reachable from ``sha`` (newest first, no merges), optionally touching ``paths`` (files or
         folders, exact names) or committed after ``since``. Read from the whole-history walk."""
         del first_parent, no_merges  # kept for callers of the earlier signature
-        history = self.history(sha, None, self._mailmap_at(sha))
+        history = self.mailmap_at(sha).history(self.history(sha, None))
         wanted = tuple(p.rstrip("/") for p in paths)
         if wanted:
             commits = history.touching(lambda p: any(p == w or p.startswith(w + "/") for w in wanted))
@@ -589,12 +584,10 @@ class GitRepo:
             ]
         return commits
 
-    def _mailmap_at(self, sha: str) -> str | None:
-        oid = self._rev_parse(f"{sha}:.mailmap")
-        if oid is None:
-            return None
-        size = self.sizes([oid]).get(oid)
-        return oid if size is not None and size <= MAX_FILE_BYTES else None
+    def mailmap_at(self, sha: str) -> githistory.Mailmap:
+        """The ``.mailmap`` of commit ``sha`` (empty when absent, unreadable or over the cap)."""
+        data = self.read_blob(f"{sha}:.mailmap")
+        return githistory.Mailmap.parse(data.decode(errors="replace")) if data else githistory.Mailmap()
 
     # -- tags -------------------------------------------------------------------------------------------------
     def tags(self) -> list[Tag]:

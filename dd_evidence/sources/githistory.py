@@ -18,13 +18,14 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 # The metadata walk: fields separated by NUL, which no commit text can hold (git stops a field at a NUL byte).
-META_FIELDS = ("%H", "%aN", "%aE", "%ad", "%cd", "%s")
+# Author identities as recorded; ``Mailmap`` maps them, so the walk (and its cache) needs no blob.
+META_FIELDS = ("%H", "%an", "%ae", "%ad", "%cd", "%s")
 META_FORMAT = "%x00".join(META_FIELDS)
 _HEX = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 _ZONE = re.compile(r"^[+-]\d{4}$")
 # datetime's range ends at 9999-12-31; git happily stores year 11001.
 _MAX_TIMESTAMP = 253402300799
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,12 +223,119 @@ def merge(
     return History(head, since, base, tuple(joined), tuple(spoiled))
 
 
+# -- .mailmap ------------------------------------------------------------------------------------------------
+
+_SPACE = " \t\n\v\f\r"
+
+
+def _fold(text: str) -> str:
+    """ASCII-only case folding, as git compares mailmap names and e-mails (strcasecmp)."""
+    return text.encode("utf-8", "surrogateescape").lower().decode("utf-8", "surrogateescape")
+
+
+@dataclass
+class _MailmapEntry:
+    name: str | None = None
+    email: str | None = None
+    by_name: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+
+
+class Mailmap:
+    """A ``.mailmap`` read the way git 2.39 reads it (``mailmap.c``): a commit's author name and e-mail map to
+    the proper ones. Applied in Python, so the history walk needs no blob and is cached once per head."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, _MailmapEntry] = {}
+
+    @classmethod
+    def parse(cls, text: str) -> Mailmap:
+        mailmap = cls()
+        for line in text.split("\n"):
+            mailmap._line(line)
+        return mailmap
+
+    def __bool__(self) -> bool:
+        return bool(self._entries)
+
+    def _line(self, line: str) -> None:
+        if line.startswith("#"):
+            return
+        first = _name_and_email(line, allow_empty_email=False)
+        if first is None:
+            return
+        name1, email1, rest = first
+        name2 = email2 = None
+        if rest is not None:
+            second = _name_and_email(rest, allow_empty_email=True)
+            if second is not None:
+                name2, email2, _ = second
+        old_email, new_email = (email1, None) if email2 is None else (email2, email1)
+        entry = self._entries.setdefault(_fold(old_email), _MailmapEntry())
+        if name2 is None:
+            if name1 is not None:
+                entry.name = name1
+            if new_email is not None:
+                entry.email = new_email
+        else:
+            entry.by_name[_fold(name2)] = (name1, new_email)
+
+    def map(self, name: str, email: str) -> tuple[str, str]:
+        entry = self._entries.get(_fold(email))
+        if entry is None:
+            return name, email
+        new_name, new_email = entry.name, entry.email
+        if entry.by_name:
+            new_name, new_email = entry.by_name.get(_fold(name), (new_name, new_email))
+        return (name if new_name is None else new_name, email if new_email is None else new_email)
+
+    def commits(self, commits: Iterable[Commit]) -> list[Commit]:
+        found = []
+        cache: dict[tuple[str, str], tuple[str, str]] = {}
+        for commit in commits:
+            who = (commit.author_name, commit.author_email)
+            if who not in cache:
+                cache[who] = self.map(*who)
+            name, email = cache[who]
+            if (name, email) != who:
+                commit = Commit(
+                    commit.sha,
+                    name,
+                    email,
+                    commit.authored_at,
+                    commit.committed_at,
+                    commit.subject,
+                    commit.paths,
+                    commit.blobs,
+                )
+            found.append(commit)
+        return found
+
+    def history(self, history: History) -> History:
+        """``history`` with every author identity mapped."""
+        if not self:
+            return history
+        return History(history.head, history.since, history.base, tuple(self.commits(history.commits)), history.spoiled)
+
+
+def _name_and_email(text: str, allow_empty_email: bool) -> tuple[str | None, str, str | None] | None:
+    """git's parse_name_and_email: (name or None, e-mail, the rest after ``>`` or None); None when no ``<...>``."""
+    left = text.find("<")
+    if left < 0:
+        return None
+    right = text.find(">", left + 1)
+    if right < 0 or (not allow_empty_email and right == left + 1):
+        return None
+    name = text[:left].strip(_SPACE)
+    rest = text[right + 1 :]
+    return (name or None), text[left + 1 : right], (rest or None)
+
+
 # -- the on-disk cache ----------------------------------------------------------------------------------------
 
 
-def cache_path(root: Path, head: str, since: datetime | None, mailmap: str | None) -> Path:
+def cache_path(root: Path, head: str, since: datetime | None) -> Path:
     stamp = "all" if since is None else str(int(since.timestamp()))
-    return root / f"{head}-{stamp}-{(mailmap or 'none')[:12]}.json.gz"
+    return root / f"{head}-{stamp}.json.gz"
 
 
 def store(path: Path, history: History) -> None:

@@ -147,3 +147,52 @@ def test_dates_are_read_defensively() -> None:
     assert parse_git_date("1700000000 -0530").utcoffset().total_seconds() == -(5 * 3600 + 30 * 60)
     for bad in ("1700000000 +9959", "287015000000 +0000", "-100 +0000", "", "abc +0100", "1700000000", "1 +2400"):
         assert parse_git_date(bad) is None, bad
+
+
+MAILMAP = """# a comment
+Proper Ada <ada@example.org>
+<bob@example.org> <BOB@old.example>
+Carol Proper <carol@example.org> Carol Old <carol@old.example>
+Dan Proper <dan@example.org> <dan@old.example>
+  Eve Spaces   <eve@example.org>   # trailing words
+Frank <frank@example.org> frank <FRANK@old.example>
+Grace <grace@example.org> Grace Twice <grace@old.example>
+Grace Again <grace2@example.org> Grace Twice <grace@old.example>
+<> <empty@example.org>
+Ivan <ivan@example.org> <>
+not an entry at all
+Judy <judy@example.org> <judy@old.example> extra <ignored@x>\r
+"""
+IDENTITIES = [
+    ("ada", "ADA@example.org"),
+    ("Bob", "bob@old.example"),
+    ("Carol Old", "carol@old.example"),
+    ("carol old", "CAROL@old.example"),
+    ("Someone Else", "carol@old.example"),
+    ("Dan", "dan@old.example"),
+    ("E", "eve@example.org"),
+    ("FRANK", "frank@old.example"),
+    ("Grace Twice", "grace@old.example"),
+    ("Heidi", "heidi@example.org"),
+    ("Judy", "judy@old.example"),
+    ("Ivan", "ivan@example.org"),
+]
+
+
+def test_the_mailmap_read_in_python_agrees_with_git(tmp_path: Path) -> None:
+    """The history walk records identities as written; .mailmap is applied in Python, exactly as git does."""
+    from dd_evidence.sources.githistory import Mailmap
+
+    repo = make_repo(tmp_path, "acme", "acme", [("2024-01-01T00:00:00+00:00", {".mailmap": MAILMAP})])
+    for index, (name, email) in enumerate(IDENTITIES):
+        git(repo, "commit", "-q", "--allow-empty", "-m", f"c{index}", author=name, email=email)
+    expected = [tuple(line.split("\0")) for line in git(repo, "log", "--format=%aN%x00%aE").splitlines()]
+    recorded = [tuple(line.split("\0")) for line in git(repo, "log", "--format=%an%x00%ae").splitlines()]
+    mailmap = Mailmap.parse(MAILMAP)
+    assert [mailmap.map(name, email) for name, email in recorded] == expected
+    # And through the git source: the history a probe reads is mapped.
+    workspace = GitWorkspace(tmp_path / "cache", f"file://{tmp_path}/{{owner}}/{{repo}}")
+    clone = workspace.open("acme", "acme")
+    sha = git(repo, "rev-parse", "HEAD").strip()
+    assert [(c.author_name, c.author_email) for c in clone.log(sha)] == expected
+    workspace.close()
