@@ -6,8 +6,11 @@ borrows the clone's objects (``objects/info/alternates``) but has no remote, so 
 missing instead of making git fetch it. Fetches happen only when we ask, in bulk:
 
 1. clone (or fetch) — one round trip;
-2. ``prefetch`` of the blobs the scan will read at the scanned commit — one round trip;
-3. ``prefetch`` of the historical versions the history probes read — one round trip.
+2. the history walk, local (commits and trees only; ``.mailmap`` is applied in Python afterwards);
+3. one fetch of the blobs the scan will read: the candidate documents at the scanned commit and the historical
+   versions the history probes read — one round trip.
+
+A read of a blob the prefetch did not cover fetches it alone (``late_fetches``), never through git's lazy fetch.
 
 A local working copy is read the same way: a read view over its objects with its refs copied, so its own
 config (signing programs, promisor remotes, ssh commands) is never used for reading.
