@@ -188,13 +188,20 @@ def build_activity(
     uf = _UnionFind()
     human: list[tuple[str, Commit]] = []
     bot_commits = 0
+    # A long history has few identities and many commits: judge each (name, e-mail) pair once.
+    bots: dict[tuple[str, str], bool] = {}
+    identities: dict[tuple[str, str], list[str]] = {}
     for repo, commit in commits:
-        if is_bot(commit.author_name, commit.author_email):
+        who = (commit.author_name, commit.author_email)
+        if who not in bots:
+            bots[who] = is_bot(*who)
+            identities[who] = _identity_nodes(*who)
+        if bots[who]:
             if start <= commit.authored_at < end:
                 bot_commits += 1
             continue
         human.append((repo, commit))
-        uf.union(_identity_nodes(commit.author_name, commit.author_email) or ["sha:" + commit.sha])
+        uf.union(identities[who] or ["sha:" + commit.sha])
     # Roster people join the graph last: they link identities only through details they list.
     for person in [*maintainers, *subproject_maintainers]:
         nodes = _person_nodes(person)
@@ -203,7 +210,7 @@ def build_activity(
 
     people: dict[str, Contributor] = {}
     for repo, commit in human:
-        nodes = _identity_nodes(commit.author_name, commit.author_email) or ["sha:" + commit.sha]
+        nodes = identities[(commit.author_name, commit.author_email)] or ["sha:" + commit.sha]
         root = uf.find(nodes[0])
         person = people.setdefault(root, Contributor(key=root))
         person.names[commit.author_name] += 1

@@ -19,30 +19,26 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from dd_evidence import __version__
-from dd_evidence.catalogue import LEVELS, load_catalogue
 from dd_evidence.context import DEFAULT_ACTIVITY_DAYS, DEFAULT_GITHUB_API, ScanConfig
-from dd_evidence.diff import DIFF_FORMATS, diff_reports, load_report_json, render_diff
 from dd_evidence.errors import (
     EXIT_CANNOT_SCAN,
     EXIT_CRITERIA_NOT_MET,
+    EXIT_INCOMPLETE,
     EXIT_OK,
     BadInput,
     DDError,
 )
 from dd_evidence.model import CriterionStatus, Report, Requirement
-from dd_evidence.recording import recording
-from dd_evidence.registry import load_probes
 from dd_evidence.render import FORMATS, parse_formats, report_filename, write_reports
-from dd_evidence.render.json_report import load_schema
-from dd_evidence.render.terminal import render_terminal
-from dd_evidence.resolve import resolve_project
-from dd_evidence.scan import _git_url_for, _web_url_for, run_scan
-from dd_evidence.sources.github import clean_token
 from dd_evidence.timeutil import parse_as_of
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# The scanning machinery, the renderers and PyGithub load when a command needs them, not for --help.
 
 COMMANDS = ("scan", "probes", "criteria", "schema", "diff")
 _TOKEN_FILE_MAX = 4096
@@ -155,6 +151,8 @@ def build_scan_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (``python -m dd_evidence`` exits with it)."""
+    from rich.console import Console
+
     args = list(sys.argv[1:] if argv is None else argv)
     err = Console(stderr=True, highlight=False)
     try:
@@ -183,6 +181,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _scan(argv: list[str], err: Console) -> int:
     _quiet_library_logging()
     opts = build_scan_parser().parse_args(argv)
+    from dd_evidence.diff import load_report_json
+    from dd_evidence.recording import recording
+    from dd_evidence.render.terminal import render_terminal
+    from dd_evidence.resolve import resolve_project
+    from dd_evidence.scan import run_scan
+
     config = _config(opts)
     formats = output_formats(opts.format, opts.out, err)
     opts.out = opts.out if opts.out is not None else Path(".")
@@ -212,6 +216,10 @@ def _scan(argv: list[str], err: Console) -> int:
         err.print(f"wrote {path}", markup=False, soft_wrap=True)
     if previous is not None:
         _compare(previous, report, formats, opts.out, out, err)
+    for warning in report.warnings:
+        err.print(f"dd-evidence: warning: {warning}", markup=False, soft_wrap=True)
+    if report.incomplete:
+        return EXIT_INCOMPLETE
     return EXIT_CRITERIA_NOT_MET if fail_on and _required_with(report, fail_on) else EXIT_OK
 
 
@@ -232,6 +240,8 @@ def output_formats(given: str | None, out: Path | None, err: Console) -> list[st
 
 def _compare(previous: dict, report: Report, formats: list[str], out_dir: Path, out: Console, err: Console) -> None:
     """The diff from an earlier report: printed with the terminal format, written as Markdown with file formats."""
+    from dd_evidence.diff import diff_reports, render_diff
+
     # Compare JSON with JSON, so values look the same on both sides (datetimes as ISO strings...).
     diff = diff_reports(previous, json.loads(report.to_json()))
     if "terminal" in formats:
@@ -247,6 +257,8 @@ def _compare(previous: dict, report: Report, formats: list[str], out_dir: Path, 
 
 def _stdout_console() -> Console:
     """Rich decides colours (off when not a TTY or when NO_COLOR is set); a pipe gets 120 columns, not 80."""
+    from rich.console import Console
+
     console = Console(highlight=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console = Console(highlight=False, width=120)
@@ -254,6 +266,9 @@ def _stdout_console() -> Console:
 
 
 def _config(opts: argparse.Namespace) -> ScanConfig:
+    from dd_evidence.catalogue import LEVELS
+    from dd_evidence.scan import _git_url_for, _web_url_for
+
     if opts.level not in LEVELS:
         raise BadInput(f"unknown level {opts.level!r}: choose one of {', '.join(LEVELS)}")
     if opts.window <= 0:
@@ -285,6 +300,7 @@ def _config(opts: argparse.Namespace) -> ScanConfig:
 
 def _token(token_file: Path | None) -> str | None:
     """The token, stripped of surrounding whitespace and checked (see ``clean_token``); never echoed back."""
+    from dd_evidence.sources.tokens import clean_token
     if token_file is not None:
         try:
             with token_file.open("rb") as handle:
@@ -349,6 +365,8 @@ def _required_with(report: Report, statuses: set[CriterionStatus]) -> bool:
 def _run_with_progress(config: ScanConfig, ref, err: Console, notify=None) -> Report:  # type: ignore[no-untyped-def]
     from rich.progress import BarColumn, Progress, TextColumn
 
+    from dd_evidence.scan import run_scan
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -368,6 +386,10 @@ def _run_with_progress(config: ScanConfig, ref, err: Console, notify=None) -> Re
 
 
 def _run_command(command: str, argv: list[str]) -> int:
+    from rich.console import Console
+
+    from dd_evidence.render.json_report import load_schema
+
     out = Console(highlight=False)
     if command == "probes":
         return _list_probes(argv, out)
@@ -383,6 +405,9 @@ def _run_command(command: str, argv: list[str]) -> int:
 
 def _list_probes(argv: list[str], out: Console) -> int:
     from rich.table import Table
+
+    from dd_evidence.catalogue import LEVELS, load_catalogue
+    from dd_evidence.registry import load_probes
 
     parser = _Parser(prog="python -m dd_evidence probes", description="List every probe.")
     parser.add_argument("--probes-dir", type=Path, action="append", default=[])
@@ -417,6 +442,8 @@ def _list_probes(argv: list[str], out: Console) -> int:
 def _list_criteria(argv: list[str], out: Console) -> int:
     from rich.table import Table
 
+    from dd_evidence.catalogue import load_catalogue
+
     parser = _Parser(prog="python -m dd_evidence criteria", description="List the criteria of a level.")
     parser.add_argument("--level", default="graduation")
     parser.add_argument("--as-of", help="the template revision in force at this instant")
@@ -450,6 +477,8 @@ def _list_criteria(argv: list[str], out: Console) -> int:
 
 
 def _diff(argv: list[str]) -> int:
+    from dd_evidence.diff import DIFF_FORMATS, diff_reports, load_report_json, render_diff
+
     parser = _Parser(
         prog="python -m dd_evidence diff",
         description="Show which criteria changed status and which findings appeared, went away or changed.",

@@ -12,17 +12,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from dd_evidence.repoview import RepoView
-from dd_evidence.resolve import ProjectRef
+from dd_evidence.sources.gitproc import redact
 from dd_evidence.timeutil import utcnow
+
+if TYPE_CHECKING:  # types only: the CLI reads this module's defaults without loading the git source
+    from dd_evidence.repoview import RepoView
+    from dd_evidence.resolve import ProjectRef
 
 T = TypeVar("T")
 
 DEFAULT_GIT_URL = "https://github.com/{owner}/{repo}.git"
 DEFAULT_WEB_URL = "https://github.com/{owner}/{repo}"
 DEFAULT_GITHUB_API = "https://api.github.com"
+HISTORY_DAYS = 3 * 365 + 1
 
 # The windows every report names in its header. Activity (who commits, which organisations, which maintainers are
 # active) uses ``ScanConfig.window_days`` (``--window``); release regularity and governance history look further
@@ -65,6 +69,11 @@ class ScanConfig:
     timeout: float = 30.0
     # Keep parsed Markdown in the cache directory, so a re-scan skips unchanged documents.
     parse_cache: bool = True
+    # How far back the history walk lists changed files: the longest window a history probe looks back
+    # (governance changes and roster events over 2 years, from the roster as it stood before; audit follow-ups).
+    history_days: int = HISTORY_DAYS
+    # Object readers (git cat-file processes) open at once, whatever the number of repositories.
+    git_readers: int = 4
 
     def public(self) -> dict[str, Any]:
         """The options as recorded in a report (no token)."""
@@ -72,7 +81,7 @@ class ScanConfig:
             "level": self.level,
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "offline": self.offline,
-            "git_url": self.git_url,
+            "git_url": redact(self.git_url),
             "web_url": self.web_url,
             "github_api": self.github_api,
             "repos": self.repos,

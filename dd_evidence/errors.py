@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import errno
+
 EXIT_OK = 0
 EXIT_CRITERIA_NOT_MET = 1
 EXIT_BAD_INPUT = 2
 EXIT_CANNOT_SCAN = 3
 # Its own code, so a script can retry later on a network failure but not on a missing git or an empty org.
 EXIT_NETWORK_DOWN = 4
+# The report was written, but the machine ran out of a resource (open files, processes, memory, disk) on the way:
+# some findings are errors for that reason alone. Retry with more resources (``ulimit -n``) for a full answer.
+EXIT_INCOMPLETE = 5
 
 
 class DDError(Exception):
@@ -71,3 +76,21 @@ class RateLimited(SourceUnavailable):
         if reset_at is not None:
             when = f"{when} (at {reset_at})" if when else f"; resets at {reset_at}"
         super().__init__(source, f"rate limit exceeded{when}")
+
+
+class ResourceExhausted(SourceUnavailable):
+    """The machine ran out of something the scan needs (open files, processes, memory, disk): the findings that
+    needed it are errors, and the scan says it is incomplete (``EXIT_INCOMPLETE``)."""
+
+    def __init__(self, reason: str):
+        super().__init__("resources", reason)
+
+
+RESOURCE_ERRNOS = frozenset({errno.ENFILE, errno.EMFILE, errno.ENOMEM, errno.EAGAIN, errno.ENOSPC})
+
+
+def is_resource_exhaustion(exc: BaseException) -> bool:
+    """True for an error that says the machine ran out of a resource rather than that something is wrong."""
+    if isinstance(exc, ResourceExhausted | MemoryError):
+        return True
+    return isinstance(exc, OSError) and exc.errno in RESOURCE_ERRNOS

@@ -47,7 +47,7 @@ def parsed(ctx: ScanContext, repo: RepoView, path: str) -> ParsedDoc:
         cached = cache.load(text)
         if cached is not None:
             try:
-                return ParsedDoc(repo, path, text, *_parts_from_json(cached))
+                return ParsedDoc(repo, path, text, *_parts_from_json(cached, text))
             except (KeyError, TypeError, ValueError):
                 pass  # an entry of another shape: parse again and overwrite it
         doc = ParsedDoc(
@@ -65,24 +65,26 @@ def parse_cache(ctx: ScanContext) -> ParseCache:
 
 
 def _parts_to_json(doc: ParsedDoc) -> dict[str, Any]:
+    # Section texts are lines of the document: kept as line ranges, so an entry stays a fraction of the text.
     return {
         "headings": [[h.level, h.text, h.line] for h in doc.document.headings],
         "links": [[k.url, k.text, k.line, k.image] for k in doc.document.links],
         "line_count": doc.document.line_count,
-        "sections": [[x.title, x.level, x.start, x.end, x.text, x.kind] for x in doc.sections],
+        "sections": [[x.title, x.level, x.start, x.end, x.kind] for x in doc.sections],
         "anchors": sorted(doc.anchors),
     }
 
 
-def _parts_from_json(data: dict[str, Any]) -> tuple[Document, tuple[Section, ...], frozenset[str]]:
+def _parts_from_json(data: dict[str, Any], text: str) -> tuple[Document, tuple[Section, ...], frozenset[str]]:
     document = Document(
-        tuple(Heading(int(level), str(text), int(line)) for level, text, line in data["headings"]),
-        tuple(Link(str(url), str(text), int(line), bool(image)) for url, text, line, image in data["links"]),
+        tuple(Heading(int(level), str(title), int(line)) for level, title, line in data["headings"]),
+        tuple(Link(str(url), str(label), int(line), bool(image)) for url, label, line, image in data["links"]),
         int(data["line_count"]),
     )
+    lines = text.splitlines()
     found = tuple(
-        Section(str(title), int(level), int(start), int(end), str(text), str(kind))
-        for title, level, start, end, text, kind in data["sections"]
+        Section(str(title), int(level), int(start), int(end), "\n".join(lines[int(start) - 1 : int(end)]), str(kind))
+        for title, level, start, end, kind in data["sections"]
     )
     return document, found, frozenset(str(a) for a in data["anchors"])
 

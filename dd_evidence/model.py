@@ -244,6 +244,12 @@ class Report:
     timings: Mapping[str, float] = field(default_factory=dict)
     requests: Mapping[str, int] = field(default_factory=dict)
     options: Mapping[str, Any] = field(default_factory=dict)
+    # What a reader must know before trusting the report: a cache made from another origin, a damaged clone
+    # cloned again, a stale cache used. Shown in the report's header and on stderr.
+    warnings: tuple[str, ...] = ()
+    # True when the machine ran out of a resource (open files, processes, memory, disk) mid-scan: some
+    # findings are errors for that reason alone, and the CLI exits with its own code.
+    incomplete: bool = False
 
     def __iter__(self) -> Iterator[CriterionResult]:
         return iter(self.criteria)

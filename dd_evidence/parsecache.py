@@ -4,7 +4,9 @@ Parsing is most of a warm scan's CPU time (markdown-it over every governance and
 documents do not change between two scans. Entries are content-addressed: the key is the SHA-256 of the text
 plus a fingerprint of the parsing code (this package's markdown modules and markdown-it's version), so an edit to
 the parser never serves an answer computed by the old one. Entries are JSON (never pickle: a cache directory is
-not trusted to hold code), written atomically; an unreadable or corrupt entry is simply recomputed.
+not trusted to hold code), written atomically; an unreadable or corrupt entry is simply recomputed. Each entry
+records the hash of the text it was parsed from and is served only for that text, so an entry copied or moved
+under another name is a miss, never another document's answer.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from typing import Any
 from markdown_it import __version__ as MARKDOWN_IT_VERSION
 
 from dd_evidence import markdown, mdsections
+
+# The key under which an entry records the SHA-256 of the text it was parsed from.
+TEXT_HASH = "text_sha256"
 
 
 @functools.cache
@@ -39,7 +44,7 @@ class ParseCache:
         self.misses = 0
 
     def load(self, text: str) -> dict[str, Any] | None:
-        path = self._path(text)
+        path, key = self._path(text)
         if path is None:
             return None
         try:
@@ -47,23 +52,26 @@ class ParseCache:
         except (OSError, ValueError):
             self.misses += 1
             return None
+        if not isinstance(data, dict) or data.get(TEXT_HASH) != key:
+            self.misses += 1  # an entry of another text (swapped or copied): parse again
+            return None
         self.hits += 1
-        return data if isinstance(data, dict) else None
+        return data
 
     def store(self, text: str, data: dict[str, Any]) -> None:
-        path = self._path(text)
+        path, key = self._path(text)
         if path is None:
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+            tmp.write_text(json.dumps({**data, TEXT_HASH: key}, separators=(",", ":")), encoding="utf-8")
             tmp.replace(path)
         except OSError:
             pass  # a cache that cannot be written only costs time on the next scan
 
-    def _path(self, text: str) -> Path | None:
-        if self.root is None:
-            return None
+    def _path(self, text: str) -> tuple[Path | None, str]:
         key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        return self.root / key[:2] / f"{key}.json"
+        if self.root is None:
+            return None, key
+        return self.root / key[:2] / f"{key}.json", key

@@ -2,20 +2,36 @@
 
 Two kinds: a git repository read at a pinned commit (the normal case) and a plain directory (a maintainer's
 working copy without ``.git``, scanned for a self-check). Both enforce the same safety rules: symlinks are
-never followed, and files over the size cap are not read.
+never followed, and files over the size cap are not read (not even loaded). ``read_refusal`` says why an
+existing file was not read, so a probe can answer "not read" instead of "not there".
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from dd_evidence.model import Evidence, RepoScan
-from dd_evidence.sources.git import MAX_FILE_BYTES, Commit, GitRepo, Tag
+from dd_evidence.sources.git import (
+    CAP_TEXT,
+    MAX_FILE_BYTES,
+    Commit,
+    GitRepo,
+    History,
+    Tag,
+    default_candidates,
+    default_history_filter,
+    human_size,
+)
+from dd_evidence.sources.githistory import Mailmap
+
+# (path, size or None when unknown) pairs in, the paths whose blobs to fetch up front out.
+CandidateFilter = Callable[[list[tuple[str, int | None]]], list[str]]
 
 # Where GitHub looks for community files besides the root.
 COMMUNITY_DIRS = ("", ".github", "docs")
@@ -28,6 +44,8 @@ class RepoView:
         self.scan = scan
         self.web_url = web_url.rstrip("/")
         self._text_cache: dict[str, str | None] = {}
+        self._refusals: dict[str, str] = {}
+        self._read_lock = threading.Lock()
 
     # -- identity -------------------------------------------------------------------------------------------
     @property
@@ -87,11 +105,50 @@ class RepoView:
         return [p for p in self.files if PurePosixPath(p.lower()).match(pattern)]
 
     def read(self, path: str) -> str | None:
-        """The file's text (UTF-8, undecodable bytes replaced); None if absent, binary or over the cap."""
-        if path not in self._text_cache:
-            data = self._read_bytes(path) if self.exists(path) else None
-            self._text_cache[path] = None if data is None or b"\0" in data[:8000] else data.decode(errors="replace")
-        return self._text_cache[path]
+        """The file's text (UTF-8, undecodable bytes replaced); None if absent, binary or over the cap (then
+        ``read_refusal`` says why)."""
+        if path in self._text_cache:
+            return self._text_cache[path]
+        text: str | None = None
+        reason: str | None = None
+        if self.exists(path):
+            data, reason = self._load(path)
+            if data is not None and b"\0" in data[:8000]:
+                reason = "a binary file"
+            elif data is not None:
+                text = data.decode(errors="replace")
+        with self._read_lock:
+            if reason is not None:
+                self._refusals[path] = reason
+            self._text_cache[path] = text
+        return text
+
+    def read_refusal(self, path: str) -> str | None:
+        """Why an existing file was not read ("over the 1 MB cap (200 MB)", "a binary file", "not present in the
+        clone..."); None when it was read or does not exist."""
+        if not self.exists(path):
+            return None
+        self.read(path)
+        return self._refusals.get(path)
+
+    def size(self, path: str) -> int | None:
+        """The file's size in bytes, without reading it; None when absent or not known (a blob not fetched)."""
+        if not self.exists(path):
+            return None
+        return self._size(path)
+
+    def _size(self, path: str) -> int | None:
+        data = self._read_bytes(path)
+        return len(data) if data is not None else None
+
+    def _load(self, path: str) -> tuple[bytes | None, str | None]:
+        """The file's bytes, or None and the reason it was not read."""
+        data = self._read_bytes(path)
+        if data is None:
+            return None, "could not be read"
+        if len(data) > MAX_FILE_BYTES:
+            return None, f"over the {CAP_TEXT} cap ({human_size(len(data))})"
+        return data, None
 
     def _read_bytes(self, path: str) -> bytes | None:
         raise NotImplementedError
@@ -122,6 +179,10 @@ class RepoView:
         )
 
     # -- history --------------------------------------------------------------------------------------------
+    def history(self) -> History | None:
+        """The repository's history up to the scanned commit (one walk, shared by every probe); None without git."""
+        return None
+
     def log(self, paths: Iterable[str] = (), since: datetime | None = None, with_paths: bool = False) -> list[Commit]:
         return []
 
@@ -130,39 +191,125 @@ class RepoView:
 
 
 class GitRepoView(RepoView):
-    """A repository read from a git clone at the scanned commit."""
+    """A repository read from a git clone at the scanned commit.
 
-    def __init__(self, scan: RepoScan, web_url: str, git: GitRepo):
+    ``history_since`` bounds the changed-paths part of the history walk (the longest window a probe looks
+    back); None walks the whole history.
+    """
+
+    def __init__(self, scan: RepoScan, web_url: str, git: GitRepo, history_since: datetime | None = None):
         super().__init__(scan, web_url)
         self.git = git
+        self.history_since = history_since
+        self._sizes: dict[str, int | None] = {}
+        self._history_lock = threading.Lock()
+        self._history: History | None = None
 
     @cached_property
     def _entries(self) -> dict[str, str]:
         assert self.sha is not None
-        return {
-            e.path: e.oid
-            for e in self.git.tree(self.sha)
-            if not (e.is_symlink or e.is_submodule) and e.mode != "040000"
-        }
+        return {e.path: e.oid for e in self.git.tree(self.sha) if e.is_file}
 
     @cached_property
     def files(self) -> tuple[str, ...]:  # type: ignore[override]
         return tuple(sorted(self._entries))
 
+    def _size(self, path: str) -> int | None:
+        oid = self._entries[path]
+        if oid not in self._sizes:
+            self._sizes.update(self.git.sizes([oid]))
+        return self._sizes.get(oid)
+
+    def _load(self, path: str) -> tuple[bytes | None, str | None]:
+        result = self.git.read(self._entries[path], MAX_FILE_BYTES)
+        if result.size is not None:
+            self._sizes[self._entries[path]] = result.size
+        return result.data, result.reason
+
     def _read_bytes(self, path: str) -> bytes | None:
         return self.git.read_blob(self._entries[path], MAX_FILE_BYTES)
 
-    def log(self, paths: Iterable[str] = (), since: datetime | None = None, with_paths: bool = False) -> list[Commit]:
+    # -- history --------------------------------------------------------------------------------------------
+    def mailmap(self) -> Mailmap:
+        """The scanned commit's ``.mailmap`` (empty when absent, unreadable or over the cap)."""
+        text = self.read(".mailmap") if self.exists(".mailmap") else None
+        return Mailmap.parse(text) if text else Mailmap()
+
+    def history(self) -> History:
         assert self.sha is not None
-        return self.git.log(self.sha, paths=paths, since=since, with_paths=with_paths)
+        with self._history_lock:
+            if self._history is None:
+                self._history = self.mailmap().history(self.git.history(self.sha, self.history_since))
+            return self._history
+
+    def log(self, paths: Iterable[str] = (), since: datetime | None = None, with_paths: bool = False) -> list[Commit]:
+        """Commits up to the scanned commit, newest first, no merges; with ``paths`` (exact files or folders),
+        those that changed one of them over the whole history (a walk of its own when the shared history is
+        bounded; probes that filter many paths use ``history()`` instead)."""
+        history = self.history()
+        wanted = tuple(p.rstrip("/") for p in paths)
+        if wanted and history.since is not None:
+            # The shared walk lists changed files only within its window: ask git for these paths alone.
+            assert self.sha is not None
+            commits = self.mailmap().commits(self.git.path_log(self.sha, wanted))
+        elif wanted:
+            commits = history.touching(lambda p: any(p == w or p.startswith(w + "/") for w in wanted))
+        else:
+            commits = list(history.commits)
+        if since is not None:
+            commits = [c for c in commits if c.committed_at >= since]
+        if not with_paths:
+            commits = [
+                Commit(c.sha, c.author_name, c.author_email, c.authored_at, c.committed_at, c.subject) for c in commits
+            ]
+        return commits
 
     def tags(self) -> list[Tag]:
         return self.git.tags()
 
     def read_at(self, sha: str, path: str) -> str | None:
         """A file's text at an older commit (history probes); None when absent there, binary or too big."""
-        data = self.git.read_blob(f"{sha}:{path}", MAX_FILE_BYTES)
+        oid = self.history().blob_at(sha, path)
+        if oid == "":
+            return None  # that commit deleted it
+        data = self.git.read_blob(oid or f"{sha}:{path}", MAX_FILE_BYTES)
         return None if data is None or b"\0" in data[:8000] else data.decode(errors="replace")
+
+    def files_at(self, sha: str) -> dict[str, str]:
+        """Regular files (path -> blob id) of the tree of an older commit."""
+        return {e.path: e.oid for e in self.git.tree(sha) if e.is_file}
+
+    # -- fetching up front ----------------------------------------------------------------------------------
+    def prefetch(
+        self,
+        candidates: CandidateFilter = default_candidates,
+        history_paths: Callable[[str], bool] = default_history_filter,
+    ) -> dict[str, int]:
+        """Fetch, in one request, the blobs the scan will read: the candidate documents at the scanned commit
+        and the older versions of ``history_paths`` files the history probes read (changed in the history
+        window, and as they stood at its start). Returns counts for the benchmark."""
+        entries = self._entries
+        # The history walk reads commits and trees only, so it runs before anything is fetched; the blobs of
+        # both kinds then come in one request. Sizes are asked only of the candidates (a blob-less clone knows
+        # none before the fetch); a blob found over the cap is never read, whatever the filter said.
+        wanted = candidates([(path, self._sizes.get(oid)) for path, oid in entries.items()])
+        now = [entries[p] for p in wanted if p in entries]
+        self._sizes.update(self.git.sizes(now))
+        assert self.sha is not None
+        history = self.git.history(self.sha, self.history_since)
+        old: list[str] = []
+        for commit in history.commits:
+            old += [
+                blob for path, blob in zip(commit.paths, commit.blobs, strict=False) if blob and history_paths(path)
+            ]
+        if history.base is not None:
+            old += [oid for path, oid in self.files_at(history.base).items() if history_paths(path)]
+        old = [oid for oid in dict.fromkeys(old) if oid not in self._sizes]
+        missing = [oid for oid in now if self._sizes.get(oid) is None] + self.git.missing(old)
+        fetched = self.git.fetch_blobs(missing)
+        if fetched:
+            self._sizes.update(self.git.sizes(now))
+        return {"candidates": len(now), "history_blobs": len(old), "fetched": fetched}
 
 
 class DirectoryRepoView(RepoView):
@@ -184,11 +331,33 @@ class DirectoryRepoView(RepoView):
                 found.append(Path(full).relative_to(self.root).as_posix())
         return tuple(sorted(found))
 
-    def _read_bytes(self, path: str) -> bytes | None:
+    def _size(self, path: str) -> int | None:
         full = (self.root / path).resolve()
-        if not full.is_relative_to(self.root) or full.stat().st_size > MAX_FILE_BYTES:
+        if not full.is_relative_to(self.root):
             return None
-        return full.read_bytes()
+        try:
+            return full.stat().st_size
+        except OSError:
+            return None
+
+    def _load(self, path: str) -> tuple[bytes | None, str | None]:
+        full = (self.root / path).resolve()
+        if not full.is_relative_to(self.root):
+            return None, "outside the scanned directory"
+        try:
+            size = full.stat().st_size
+            if size > MAX_FILE_BYTES:
+                return None, f"over the {CAP_TEXT} cap ({human_size(size)})"
+            with open(full, "rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)  # a file that grew since stat() is still capped
+        except OSError as exc:
+            return None, f"could not be read ({exc.strerror or exc})"
+        if len(data) > MAX_FILE_BYTES:
+            return None, f"over the {CAP_TEXT} cap"
+        return data, None
+
+    def _read_bytes(self, path: str) -> bytes | None:
+        return self._load(path)[0]
 
     def permalink(self, path: str = "", start: int | None = None, end: int | None = None) -> str:
         anchor = ""

@@ -10,8 +10,9 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from dd_evidence import __version__
@@ -24,15 +25,26 @@ from dd_evidence.context import (
     ScanConfig,
     ScanContext,
 )
-from dd_evidence.errors import BadInput, BadToken, DDError, NetworkDown, ScanFailed, SourceUnavailable
+from dd_evidence.errors import (
+    BadInput,
+    BadToken,
+    DDError,
+    NetworkDown,
+    ScanFailed,
+    SourceUnavailable,
+    is_resource_exhaustion,
+)
 from dd_evidence.model import Finding, Outcome, ProjectInfo, Report, RepoScan
 from dd_evidence.probes.base import Probe
 from dd_evidence.registry import ProbeSet, load_probes
 from dd_evidence.repoview import DirectoryRepoView, GitRepoView, RepoView
 from dd_evidence.resolve import ProjectRef, RepoRef, maturity_on, origin_web_url, repo_role, resolve_project
 from dd_evidence.sources.git import GitRepo, GitWorkspace, check_git
-from dd_evidence.sources.github import GitHubSource
+from dd_evidence.sources.gitproc import redact
 from dd_evidence.timeutil import parse_as_of, utcnow
+
+if TYPE_CHECKING:  # PyGithub loads only when a scan talks to GitHub
+    from dd_evidence.sources.github import GitHubSource
 
 Progress = Callable[[str, str, int, int], None]
 """progress(phase, item, done, total): phase is "repos" or "probes"."""
@@ -106,8 +118,14 @@ def run_scan(
     probe_set = probe_set.select(config.probes)
 
     mark = time.perf_counter()
-    workspace = GitWorkspace(config.cache_dir, config.git_url, offline=config.offline, refresh=config.refresh)
-    github = GitHubSource.from_config(config)
+    workspace = GitWorkspace(
+        config.cache_dir,
+        config.git_url,
+        offline=config.offline,
+        refresh=config.refresh,
+        readers=config.git_readers,
+    )
+    github = _github_source(config)
     notices: list[str] = []
 
     def notice(line: str) -> None:
@@ -116,7 +134,7 @@ def run_scan(
             notify(line)
 
     try:
-        views, unreadable = open_repos(config, ref, workspace, progress, github, notice)
+        views, unreadable = open_repos(config, ref, workspace, progress, github, notice, clock=clock)
         timings["repos"] = round(time.perf_counter() - mark, 3)
         if not views:
             raise _nothing_readable(ref, unreadable)
@@ -142,8 +160,16 @@ def run_scan(
     timings["total"] = round(time.perf_counter() - started, 3)
     errors = [f"{f.probe} ({f.subject}): {f.message}" for f in findings if f.outcome is Outcome.ERROR]
     errors += [f"{name}: {reason}" for name, reason in unreadable.items()]
-    errors += workspace.warnings
     errors += notices
+    requests = {**requests, **{k: v for k, v in workspace.stats().items() if v}}
+    exhausted = [f for f in findings if f.values.get("resource_exhausted")]
+    exhausted_repos = [reason for reason in unreadable.values() if "resources:" in reason]
+    warnings = list(workspace.warnings)
+    if exhausted or exhausted_repos:
+        warnings.append(
+            f"the scan is incomplete: the machine ran out of a resource ({len(exhausted)} findings, "
+            f"{len(exhausted_repos)} repositories affected); raise the limit (e.g. ulimit -n) and scan again"
+        )
     return Report(
         project=ProjectInfo(
             name=ref.name,
@@ -165,6 +191,8 @@ def run_scan(
         timings=timings,
         requests=requests,
         options=config.public(),
+        warnings=tuple(warnings),
+        incomplete=bool(exhausted or exhausted_repos),
     )
 
 
@@ -233,9 +261,13 @@ def run_probe(ctx: ScanContext, probe: Probe) -> list[Finding]:
     subject = ctx.project.orgs[0] if ctx.project.orgs else ctx.project.name
     try:
         produced = list(probe.run(ctx) or [])
-    except SourceUnavailable as exc:
-        return [Finding(probe_id, subject, Outcome.NOT_AVAILABLE, str(exc))]
     except Exception as exc:  # a probe, built-in or third-party, must never stop the scan
+        if is_resource_exhaustion(exc):
+            # Not an answer about the project: the machine ran out of something; the scan says it is incomplete.
+            message = f"probe could not finish: {type(exc).__name__}: {exc}"
+            return [Finding(probe_id, subject, Outcome.ERROR, message, {"resource_exhausted": True})]
+        if isinstance(exc, SourceUnavailable):
+            return [Finding(probe_id, subject, Outcome.NOT_AVAILABLE, str(exc))]
         return [Finding(probe_id, subject, Outcome.ERROR, f"probe failed: {type(exc).__name__}: {exc}")]
     bad = [f for f in produced if not isinstance(f, Finding)]
     if bad:
@@ -250,10 +282,15 @@ def open_repos(
     progress: Progress | None = None,
     github: GitHubSource | None = None,
     notify: Notify | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> tuple[list[RepoView], dict[str, str]]:
-    """Open every repository of the project at the as-of commit; failures are returned, not raised."""
+    """Open every repository of the project at the as-of commit and fetch, in bulk, the blobs the probes will
+    read; failures are returned, not raised."""
+    # The window starts at midnight UTC, so scans on the same day share the cached history walk.
+    start = (config.as_of or clock()) - timedelta(days=max(config.history_days, config.window_days))
+    since = start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     if ref.local_path is not None:
-        return [_open_local(config, ref)], {}
+        return [_open_local(config, ref, workspace, since)], {}
     check_git()
     targets = discover_repos(config, ref, workspace, github)
     budget = github.budget_notice(len(targets)) if github is not None else None
@@ -264,7 +301,9 @@ def open_repos(
 
     def open_one(target: RepoRef) -> RepoView:
         repo = workspace.open(target.owner, target.name)
-        return _git_view(config, target, repo, workspace.url(target.owner, target.name))
+        view = _git_view(config, target, repo, workspace.url(target.owner, target.name), since)
+        _prefetch(view, workspace)
+        return view
 
     with ThreadPoolExecutor(max_workers=CLONE_WORKERS) as pool:
         futures = {pool.submit(open_one, t): t for t in targets}
@@ -275,6 +314,11 @@ def open_repos(
                 views.append(future.result())
             except DDError as exc:
                 unreadable[target.full_name] = str(exc)
+            except Exception as exc:  # one repository that breaks the reading spoils that repository only
+                if is_resource_exhaustion(exc):
+                    unreadable[target.full_name] = f"resources: {getattr(exc, 'strerror', None) or exc}"
+                else:
+                    unreadable[target.full_name] = f"could not be read: {type(exc).__name__}: {exc}"
     if progress:
         progress("repos", "", len(targets), len(targets))
     order = {t.full_name: i for i, t in enumerate(targets)}
@@ -365,7 +409,30 @@ def _parse_repo_arg(arg: str, ref: ProjectRef) -> RepoRef:
     return RepoRef(owner, name, "other")
 
 
-def _git_view(config: ScanConfig, target: RepoRef, repo: GitRepo, url: str) -> GitRepoView:
+def _prefetch(view: GitRepoView, workspace: GitWorkspace) -> None:
+    """Fetch the blobs the probes will read in (at most) two requests; a failure leaves reads to fetch alone."""
+    try:
+        view.prefetch()
+    except SourceUnavailable as exc:
+        if is_resource_exhaustion(exc):
+            raise
+        workspace.warnings.append(f"{view.full_name}: could not fetch its documents up front ({exc.reason})")
+        return
+    spoiled = view.history().spoiled
+    if spoiled:
+        shown = ", ".join(s[:10] for s in spoiled[:5]) + (" ..." if len(spoiled) > 5 else "")
+        workspace.warnings.append(
+            f"{view.full_name}: {len(spoiled)} commit(s) with an unreadable date left out of its history ({shown})"
+        )
+
+
+def _github_source(config: ScanConfig) -> GitHubSource:
+    from dd_evidence.sources.github import GitHubSource
+
+    return GitHubSource.from_config(config)
+
+
+def _git_view(config: ScanConfig, target: RepoRef, repo: GitRepo, url: str, since: datetime | None) -> GitRepoView:
     resolved = repo.resolve(config.as_of)
     if resolved is None:
         when = f" before {config.as_of.isoformat()}" if config.as_of else ""
@@ -375,15 +442,15 @@ def _git_view(config: ScanConfig, target: RepoRef, repo: GitRepo, url: str) -> G
         owner=target.owner,
         name=target.name,
         role=target.role,
-        url=url,
+        url=redact(url),
         sha=sha,
         committed_at=committed_at,
         default_branch=repo.default_branch(),
     )
-    return GitRepoView(scan, config.web_url.format(owner=target.owner, repo=target.name), repo)
+    return GitRepoView(scan, config.web_url.format(owner=target.owner, repo=target.name), repo, history_since=since)
 
 
-def _open_local(config: ScanConfig, ref: ProjectRef) -> RepoView:
+def _open_local(config: ScanConfig, ref: ProjectRef, workspace: GitWorkspace, since: datetime) -> RepoView:
     path = ref.local_path
     assert path is not None
     owner = ref.orgs[0] if ref.orgs else "local"
@@ -391,7 +458,10 @@ def _open_local(config: ScanConfig, ref: ProjectRef) -> RepoView:
     if (path / ".git").exists():
         check_git()
         target = RepoRef(owner, name, "main")
-        return _git_view(config, target, GitRepo(path), path.as_uri())
+        # Read through a view of our own: the working copy's config, hooks and remotes are never used.
+        view = _git_view(config, target, workspace.open_local(path), path.as_uri(), since)
+        _prefetch(view, workspace)
+        return view
     scan = RepoScan(owner=owner, name=name, role="main", url=path.as_uri(), sha=None)
     return DirectoryRepoView(scan, path)
 
@@ -434,7 +504,7 @@ def _failed_scan(config: ScanConfig, full_name: str, reason: str) -> RepoScan:
         owner=owner,
         name=name,
         role="other",
-        url=config.git_url.format(owner=owner, repo=name),
+        url=redact(config.git_url.format(owner=owner, repo=name)),
         sha=None,
         error=reason,
     )

@@ -103,3 +103,75 @@ def make_acme_org(root: Path) -> Path:
         ],
     )
     return root
+
+
+class GitDaemon:
+    """``git daemon`` serving ``root`` on a loopback port, as github.com serves: partial clones and explicit
+    object requests allowed. ``upload_packs()`` counts the fetch round trips it answered, per repository.
+
+    Used as a context manager; the URL template is ``git://127.0.0.1:<port>/{owner}/{repo}``.
+    """
+
+    def __init__(self, root: Path):
+        import tempfile
+
+        self.root = root
+        self.port = 0
+        self.home = Path(tempfile.mkdtemp(prefix="git-daemon-"))  # its log and config, outside the test's dirs
+        self.log = self.home / "daemon.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url_template(self) -> str:
+        return f"git://127.0.0.1:{self.port}/{{owner}}/{{repo}}"
+
+    def __enter__(self) -> GitDaemon:
+        import socket
+        import time
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        config = self.home / "gitconfig"
+        config.write_text("[uploadpack]\n\tallowFilter = true\n\tallowAnySHA1InWant = true\n")
+        env = {**os.environ, "GIT_CONFIG_GLOBAL": str(config), "GIT_CONFIG_NOSYSTEM": "1"}
+        self.proc = subprocess.Popen(
+            [
+                "git",
+                "daemon",
+                "--reuseaddr",
+                "--verbose",
+                "--export-all",
+                f"--base-path={self.root}",
+                "--listen=127.0.0.1",
+                f"--port={self.port}",
+                str(self.root),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.log, "wb"),  # noqa: SIM115 - the daemon owns it until it stops
+            env=env,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as client:
+                if client.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return self
+            time.sleep(0.05)
+        self.__exit__()
+        raise RuntimeError("git daemon did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
+            self.proc = None
+
+    def upload_packs(self) -> dict[str, int]:
+        """Repository path -> number of ``git-upload-pack`` runs served so far."""
+        import re
+
+        counts: dict[str, int] = {}
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        for match in re.finditer(r"Request upload-pack for '([^']+)'", text):
+            counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+        return counts

@@ -1,10 +1,10 @@
 """Governance in use and over time: roster changes from git history, how often governance documents change, and
 whether the governance still matches the project's activity.
 
-History is read with one ``git log --name-only`` per repository over the roster and governance paths (memoised
-for the scan); the roster file is then read with ``git show <sha>:<path>`` only at the commits that touched it.
-All roster paths of a repository form one timeline, so a roster moved from ``MAINTAINERS.md`` to
-``roles/Maintainers.md`` in one commit shows no one leaving and no one joining.
+History comes from the repository's one shared history walk (``RepoView.history()``), filtered here to the
+roster and governance paths; the roster file is then read only at the commits that touched it, and as it stood
+when the history window starts. All roster paths of a repository form one timeline, so a roster moved from
+``MAINTAINERS.md`` to ``roles/Maintainers.md`` in one commit shows no one leaving and no one joining.
 """
 
 from __future__ import annotations
@@ -25,21 +25,6 @@ from dd_evidence.repoview import GitRepoView, RepoView
 from dd_evidence.roster import Person, parse_roster, project_roster
 from dd_evidence.sources.git import Commit
 
-# Pathspecs for the one log call per repo: every file either probe family looks at (filtered again below).
-_PATHSPECS = (
-    ":(glob,icase)**/MAINTAINERS*",
-    ":(glob,icase)**/OWNERS",
-    ":(glob,icase)**/OWNERS.md",
-    ":(glob,icase)**/CODEOWNERS",
-    ":(glob,icase)roles/**",
-    ":(glob,icase)**/GOVERNANCE*",
-    ":(glob,icase)**/COMMUNITY_*",
-    ":(glob,icase)**/CONTRIBUTING*",
-    ":(glob,icase)**/CODE_OF_CONDUCT*",
-    ":(glob,icase)**/CODE-OF-CONDUCT*",
-    ":(glob,icase)**/SECURITY*",
-    ":(glob,icase)**/*charter*",
-)
 # Rosters live at the root, in .github/ or docs/, or in a roles/ folder; nested copies elsewhere are vendored code.
 ROSTER_PATH = re.compile(
     r"^(?:(?:\.github|docs)/)?(?:MAINTAINERS(?:\.md|\.txt|\.csv)?|OWNERS|CODEOWNERS)$|^roles/maintainers\.md$",
@@ -63,18 +48,33 @@ def pr_number(subject_line: str) -> int | None:
     return int(next(g for g in match.groups() if g))
 
 
+def _governance_path(path: str) -> bool:
+    return bool(ROSTER_PATH.match(path) or GOVERNANCE_PATH.match(path))
+
+
 def governance_log(ctx: ScanContext, repo: RepoView) -> list[Commit] | None:
-    """Commits (oldest first) up to the scanned commit touching roster or governance files; None without git."""
+    """Commits (oldest first) up to the scanned commit touching roster or governance files, within the history
+    window; None without git."""
     if not isinstance(repo, GitRepoView) or repo.sha is None:
         return None
 
     def compute() -> list[Commit] | None:
         try:
-            return list(reversed(repo.log(paths=_PATHSPECS, with_paths=True)))
+            return list(reversed(repo.history().touching(_governance_path)))
         except SourceUnavailable:
             return None
 
     return ctx.memo(("governance-history.log", repo.full_name), compute)
+
+
+def _roster_at_window_start(repo: GitRepoView) -> dict[str, str]:
+    """Roster files (path -> text) as they stood where the history window starts; empty for a whole history."""
+    history = repo.history()
+    if history.since is None or history.base is None:
+        return {}
+    return {
+        path: repo.read_at(history.base, path) or "" for path in repo.files_at(history.base) if ROSTER_PATH.match(path)
+    }
 
 
 # -- roster timeline ------------------------------------------------------------------------------------------
@@ -175,8 +175,9 @@ def roster_events(ctx: ScanContext, repo: RepoView) -> list[RosterEvent] | None:
 
     def compute() -> list[RosterEvent]:
         assert isinstance(repo, GitRepoView)
-        per_path: dict[str, _State] = {}
-        previous = _State()
+        # The window starts from the roster as it stood then, so its first change reads as joins and departures.
+        per_path = {path: _people_in(repo, path, text) for path, text in _roster_at_window_start(repo).items()}
+        previous = _merge(per_path.values())
         events: list[RosterEvent] = []
         for commit in log:
             touched = [p for p in commit.paths if ROSTER_PATH.match(p)]
@@ -278,7 +279,11 @@ class LifecycleUsed(Probe):
 
 def _has_roster_history(ctx: ScanContext, repo: RepoView) -> bool:
     log = governance_log(ctx, repo) or []
-    return any(ROSTER_PATH.match(p) for c in log for p in c.paths)
+    if any(ROSTER_PATH.match(p) for c in log for p in c.paths):
+        return True
+    # A roster that did not change within the window still has a history: it stood there when the window began.
+    readable = isinstance(repo, GitRepoView) and governance_log(ctx, repo) is not None
+    return readable and bool(_roster_at_window_start(repo))  # type: ignore[arg-type]
 
 
 def _commit_evidence(ctx: ScanContext, repo_name: str, path: str, sha: str, subject_line: str) -> Evidence:

@@ -5,6 +5,7 @@ Adding a format is one entry in ``FORMATS``.
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
 import re
@@ -13,16 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 
-from rich.console import Console
-
 from dd_evidence.errors import BadInput
 from dd_evidence.model import Report
-from dd_evidence.render.csv_findings import render_csv
-from dd_evidence.render.html import render_html
-from dd_evidence.render.json_report import render_json
-from dd_evidence.render.markdown import render_markdown
-from dd_evidence.render.sarif import render_sarif
-from dd_evidence.render.terminal import render_terminal
 
 TERMINAL_WIDTH = 100
 """Columns of the terminal summary when it is rendered to a string rather than a live console."""
@@ -45,20 +38,56 @@ class Renderer:
 
 def render_terminal_text(report: Report) -> str:
     """The terminal summary as plain text (no colours, no control codes)."""
+    from rich.console import Console
+
+    from dd_evidence.render.terminal import render_terminal
+
     buffer = io.StringIO()
     console = Console(file=buffer, width=TERMINAL_WIDTH, color_system=None, force_terminal=False, no_color=True)
     render_terminal(report, console)
     return buffer.getvalue()
 
 
+def _lazy(module: str, name: str) -> Callable[[Report], str]:
+    """A renderer function imported on first use: a scan that writes JSON never loads the HTML renderer."""
+
+    def render(report: Report) -> str:
+        return getattr(importlib.import_module(module), name)(report)
+
+    render.__name__ = render.__qualname__ = name
+    return render
+
+
 FORMATS: dict[str, Renderer] = {
     renderer.name: renderer
     for renderer in (
-        Renderer("md", "md", "the DD draft in the TOC template's layout", render_markdown),
-        Renderer("json", "json", "every finding and criterion, per schema/report.schema.json", render_json),
-        Renderer("html", "html", "a self-contained HTML page with filters and charts", render_html),
-        Renderer("csv", "csv", "one row per finding: probe, subject, outcome, message, evidence, criteria", render_csv),
-        Renderer("sarif", "sarif", "SARIF 2.1.0: false findings that point at a file line", render_sarif),
+        Renderer(
+            "md", "md", "the DD draft in the TOC template's layout", _lazy(f"{__name__}.markdown", "render_markdown")
+        ),
+        Renderer(
+            "json",
+            "json",
+            "every finding and criterion, per schema/report.schema.json",
+            _lazy(f"{__name__}.json_report", "render_json"),
+        ),
+        Renderer(
+            "html",
+            "html",
+            "a self-contained HTML page with filters and charts",
+            _lazy(f"{__name__}.html", "render_html"),
+        ),
+        Renderer(
+            "csv",
+            "csv",
+            "one row per finding: probe, subject, outcome, message, evidence, criteria",
+            _lazy(f"{__name__}.csv_findings", "render_csv"),
+        ),
+        Renderer(
+            "sarif",
+            "sarif",
+            "SARIF 2.1.0: false findings that point at a file line",
+            _lazy(f"{__name__}.sarif", "render_sarif"),
+        ),
         Renderer("terminal", "txt", "a summary table for the terminal", render_terminal_text, writes_file=False),
     )
 }

@@ -230,7 +230,8 @@ def _header(report: Report) -> str:
         f'<p class="meta">{_e(_plain(maturity_sentence(report)))} {_e(_plain(windows_sentence(report)))}</p>'
         f'<p class="meta">Organisations: {_e(", ".join(report.project.orgs))}'
         + f' · {len(report.repos)} repositories scanned:</p><ul class="repos">{repos}</ul>'
-        "</div></header>"
+        + "".join(f'<p class="meta"><strong>Warning:</strong> {_e(w)}</p>' for w in report.warnings)
+        + "</div></header>"
     )
 
 

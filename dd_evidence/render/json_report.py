@@ -44,6 +44,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "timings": {str(k): float(v) for k, v in report.timings.items()},
         "requests": {str(k): int(v) for k, v in report.requests.items()},
         "options": _plain(report.options),
+        "warnings": list(report.warnings),
+        "incomplete": report.incomplete,
     }
 
 

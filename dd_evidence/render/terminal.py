@@ -105,6 +105,7 @@ def _header(report: Report) -> Text:
         (f"{report.project.display_name} {report.level} due diligence", "bold"),
         f", as of {read_at}\n",
         (f"{report.catalogue.level} template {report.catalogue.revision} · dd-evidence {report.tool_version}", "dim"),
+        *((f"\nwarning: {w}", "yellow") for w in report.warnings),
     )
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -34,7 +33,7 @@ from github import Auth, Github, GithubException, GithubRetry, RateLimitExceeded
 from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass, Requester
 from urllib3.util.retry import Retry
 
-from dd_evidence.errors import BadInput, BadToken, RateLimited, SourceUnavailable
+from dd_evidence.errors import BadToken, RateLimited, SourceUnavailable
 from dd_evidence.sources.bounded import (
     IDENTITY,
     MAX_BODY_BYTES,
@@ -44,6 +43,7 @@ from dd_evidence.sources.bounded import (
     read_body,
 )
 from dd_evidence.sources.breaker import CircuitBreaker
+from dd_evidence.sources.tokens import clean_token  # noqa: F401  (re-exported: the clients' callers use it)
 
 if TYPE_CHECKING:
     from dd_evidence.context import ScanConfig, ScanContext
@@ -69,32 +69,6 @@ TOKEN_HELP = (
     "set GITHUB_TOKEN (or GH_TOKEN) to a GitHub token, or pass --token-file FILE; a token without any scope "
     "is enough for public data"
 )
-# What a GitHub token can look like: classic (ghp_), fine-grained (github_pat_), OAuth/App (gho_, ghu_, ghs_, ghr_),
-# the old 40-hex form, Enterprise installation tokens (v1.xxx). Printable ASCII only, no spaces.
-_TOKEN = re.compile(r"[A-Za-z0-9_.\-]{8,512}")
-
-
-def clean_token(token: str | None, origin: str = "the GitHub token") -> str | None:
-    """The token without surrounding whitespace, or None when empty; :class:`BadInput` when it cannot be a token.
-
-    A token read from a file edited on Windows ends in ``\\r``: sent as is, every request fails with an
-    ``InvalidHeader`` error whose text contains the token. The message here never contains the token itself.
-    """
-    if token is None:
-        return None
-    stripped = token.strip()
-    if not stripped:
-        return None
-    if not _TOKEN.fullmatch(stripped):
-        problem = (
-            "a space or control character"
-            if any(c.isspace() or not c.isprintable() for c in stripped)
-            else "a character outside printable ASCII"
-            if any(ord(c) > 126 for c in stripped)
-            else "a character no GitHub token has, or the wrong length"
-        )
-        raise BadInput(f"{origin} is not a GitHub token: it contains {problem} (check how it was written)")
-    return stripped
 
 
 class BoundedRetry(GithubRetry):

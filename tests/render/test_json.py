@@ -29,6 +29,8 @@ TOP_LEVEL_KEYS = [
     "timings",
     "requests",
     "options",
+    "warnings",
+    "incomplete",
 ]
 
 
