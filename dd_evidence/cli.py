@@ -301,6 +301,7 @@ def _config(opts: argparse.Namespace) -> ScanConfig:
 def _token(token_file: Path | None) -> str | None:
     """The token, stripped of surrounding whitespace and checked (see ``clean_token``); never echoed back."""
     from dd_evidence.sources.tokens import clean_token
+
     if token_file is not None:
         try:
             with token_file.open("rb") as handle:

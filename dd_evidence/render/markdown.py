@@ -184,10 +184,11 @@ class _Draft:
             f"# {escape_inline(report.project.display_name)} {level} Due Diligence",
             f"- Link to [{level} application issue]()",
             provenance,
-            # A cache made from another origin, a scan that ran out of a resource: said before anything else.
-            *["\n".join(f"> **Warning:** {escape_inline(w)}" for w in report.warnings)] * bool(report.warnings),
             self._repo_list(),
         ]
+        if report.warnings:
+            # A cache made from another origin, a scan that ran out of a resource: said before the repo list.
+            blocks.insert(3, "\n".join(f"> **Warning:** {escape_inline(w)}" for w in report.warnings))
         if report.errors:
             problems = "; ".join(escape_inline(e) for e in report.errors)
             blocks.append(f"> **Scan problems (check, then delete this note):** {problems}")
