@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from dd_evidence.isolation import DEFAULT_PROBE_TIMEOUT
 from dd_evidence.repoview import RepoView
 from dd_evidence.resolve import ProjectRef
 from dd_evidence.timeutil import utcnow
@@ -56,6 +57,8 @@ class ScanConfig:
     check_links: bool = False
     # Seconds to wait for one answer (GitHub and every other service); a slow Enterprise server may need more.
     timeout: float = 30.0
+    # Seconds one probe may run before it is left behind as an error finding (a plugin stuck in a loop).
+    probe_timeout: float = DEFAULT_PROBE_TIMEOUT
     # Keep parsed Markdown in the cache directory, so a re-scan skips unchanged documents.
     parse_cache: bool = True
 
@@ -74,6 +77,7 @@ class ScanConfig:
             "window_days": self.window_days,
             "check_links": self.check_links,
             "timeout": self.timeout,
+            "probe_timeout": self.probe_timeout,
             "authenticated": self.token is not None,
         }
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 EXIT_OK = 0
 EXIT_CRITERIA_NOT_MET = 1
 EXIT_BAD_INPUT = 2
 EXIT_CANNOT_SCAN = 3
 # Its own code, so a script can retry later on a network failure but not on a missing git or an empty org.
 EXIT_NETWORK_DOWN = 4
+# What a shell reports for a process ended by SIGINT (128 + 2): Ctrl-C, after the partial report was written.
+EXIT_INTERRUPTED = 130
 
 
 class DDError(Exception):
@@ -68,3 +72,14 @@ class RateLimited(SourceUnavailable):
         self.reset_in = reset_in
         when = f"; resets in {int(reset_in)} s" if reset_in is not None else ""
         super().__init__(source, f"rate limit exceeded{when}")
+
+
+class ScanInterrupted(KeyboardInterrupt):
+    """Ctrl-C while the probes ran. ``report`` holds what was done: the unfinished probes are error findings, so
+    their criteria read unknown. A KeyboardInterrupt still, for callers that only want to stop."""
+
+    exit_code = EXIT_INTERRUPTED
+
+    def __init__(self, report: Any):
+        super().__init__("scan interrupted")
+        self.report = report

@@ -33,7 +33,9 @@ _COUNT = re.compile(
     re.I,
 )
 # "Maintainer: more than 3 months" inside a list: the number belongs to that role only.
-_ROLE_LABEL = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*\**(\w+?)s?\**\s*:", re.I)
+# One run of blanks before the list mark and one after it: "\s*(?:mark)?\s*" let two runs share the blanks, quadratic
+# on a line of spaces.
+_ROLE_LABEL = re.compile(r"^\s*(?:(?:[-*+]|\d+[.)])\s*)?\**(\w+?)s?\**\s*:", re.I)
 
 
 def _number(raw: str) -> int:

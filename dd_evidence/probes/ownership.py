@@ -28,8 +28,7 @@ class CodeownersPresent(Probe):
     )
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        for repo in ctx.repos:
-            yield self._judge(repo)
+        yield from self.per_repo(ctx.repos, self._judge)
         for name, reason in ctx.unreadable.items():
             yield self.not_available(name, f"repository could not be read: {reason}")
 

@@ -110,8 +110,10 @@ _TRAILING_AUX = re.compile(
     re.I,
 )
 _WORD = re.compile(r"[a-z][a-z0-9]*")
-_INLINE_LINK = re.compile(r"(?<!!)\[(?P<label>[^\]]*)\]\(\s*<?(?P<url>[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-_REF_LINK = re.compile(r"(?<!!)\[(?P<label>[^\]]+)\]\[(?P<ref>[^\]]*)\]")
+# Labels stop at the next "[" (and a title at the next ")"): each character is then scanned from one start only, so a
+# line of 100k "[" is linear; with "[^\]]*" every "[" rescanned the rest of the line, quadratic.
+_INLINE_LINK = re.compile(r"(?<!!)\[(?P<label>[^\[\]]*)\]\(\s*<?(?P<url>[^)\s>]+)>?(?:\s+\"[^\")]*\")?\s*\)")
+_REF_LINK = re.compile(r"(?<!!)\[(?P<label>[^\[\]]+)\]\[(?P<ref>[^\[\]]*)\]")
 _BARE_URL = re.compile(r"(?<![(<\[/])https?://[^\s)>\]]+")
 _REF_DEF = re.compile(r"^\s{0,3}\[(?P<ref>[^\]]+)\]:\s*<?(?P<url>[^\s>]+)>?", re.M)
 _LINE_ANCHOR = re.compile(r"L\d+(?:-L\d+)?")

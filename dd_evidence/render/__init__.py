@@ -17,6 +17,7 @@ from rich.console import Console
 
 from dd_evidence.errors import BadInput
 from dd_evidence.model import Report
+from dd_evidence.outfiles import write_text_atomic
 from dd_evidence.render.csv_findings import render_csv
 from dd_evidence.render.html import render_html
 from dd_evidence.render.json_report import render_json
@@ -101,7 +102,7 @@ def write_reports(report: Report, formats: Iterable[str], out_dir: Path) -> list
         path = out_dir / report_filename(report, renderer.extension)
         text = renderer.render(report)
         try:
-            path.write_text(text, encoding="utf-8")
+            write_text_atomic(path, text)
         except OSError as exc:
             raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from exc
         written.append(path)
