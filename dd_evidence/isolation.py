@@ -26,18 +26,33 @@ running after ten minutes is stuck (an endless loop, a request that never ends),
 
 
 class _Discard(io.TextIOBase):
-    """A text stream that accepts everything and keeps nothing."""
+    """A text stream that accepts everything and keeps nothing but how much each thread wrote."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._counts = threading.local()
 
     def writable(self) -> bool:
         return True
 
     def write(self, text: str) -> int:
+        self._counts.value = getattr(self._counts, "value", 0) + len(text)
         return len(text)
+
+    def written(self) -> int:
+        return getattr(self._counts, "value", 0)
 
 
 _stdout_lock = threading.Lock()
 _stdout_users = 0
 _stdout_saved: object = None
+_stdout_sink: _Discard | None = None
+
+
+def stdout_written() -> int:
+    """Characters the calling thread wrote to stdout while it was dropped (0 outside :func:`stdout_dropped`)."""
+    sink = _stdout_sink
+    return sink.written() if sink is not None else 0
 
 
 @contextmanager
@@ -47,11 +62,12 @@ def stdout_dropped() -> Iterator[None]:
     Reference-counted, so that nested or concurrent uses (two scans in one process) restore the real stdout only
     when the last one leaves.
     """
-    global _stdout_users, _stdout_saved
+    global _stdout_users, _stdout_saved, _stdout_sink
     with _stdout_lock:
         if _stdout_users == 0:
             _stdout_saved = sys.stdout
-            sys.stdout = _Discard()
+            _stdout_sink = _Discard()
+            sys.stdout = _stdout_sink
         _stdout_users += 1
     try:
         yield
@@ -60,7 +76,7 @@ def stdout_dropped() -> Iterator[None]:
             _stdout_users -= 1
             if _stdout_users == 0:
                 sys.stdout = _stdout_saved  # type: ignore[assignment]
-                _stdout_saved = None
+                _stdout_saved = _stdout_sink = None
 
 
 @dataclass
@@ -105,7 +121,7 @@ def run_with_deadlines(
         value: T | None = None
         try:
             value = tasks[index]()
-        except BaseException:  # noqa: BLE001 - a thread must end quietly whatever its task did (even sys.exit)
+        except BaseException:  # a thread must end quietly whatever its task did (even sys.exit)
             value = None
         finished.put((index, value, time.perf_counter() - started))
 

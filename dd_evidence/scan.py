@@ -34,7 +34,13 @@ from dd_evidence.errors import (
     SourceUnavailable,
 )
 from dd_evidence.inputs import check_url_template
-from dd_evidence.isolation import DEFAULT_PROBE_TIMEOUT, Interrupted, run_with_deadlines, stdout_dropped
+from dd_evidence.isolation import (
+    DEFAULT_PROBE_TIMEOUT,
+    Interrupted,
+    run_with_deadlines,
+    stdout_dropped,
+    stdout_written,
+)
 from dd_evidence.model import Finding, Outcome, ProjectInfo, Report, RepoScan
 from dd_evidence.probes.base import Probe
 from dd_evidence.registry import ProbeSet, load_probes
@@ -214,7 +220,7 @@ def run_probes(
     :class:`ProbesInterrupted` with the findings so far.
     """
     deadline = ctx.config.probe_timeout
-    tasks = [(lambda probe=probe: run_probe(ctx, probe)) for probe in probes]
+    tasks = [(lambda probe=probe: _run_quietly(ctx, probe)) for probe in probes]
 
     def done(index: int, count: int) -> None:
         if progress:
@@ -246,6 +252,17 @@ def run_probes(
     if interrupted:
         raise ProbesInterrupted(findings)
     return findings
+
+
+def _run_quietly(ctx: ScanContext, probe: Probe) -> list[Finding]:
+    """``run_probe``, plus an error finding when the probe printed (what it printed was dropped)."""
+    before = stdout_written()
+    found = run_probe(ctx, probe)
+    printed = stdout_written() - before
+    if printed:
+        message = f"probe wrote {printed} characters to stdout, which carries the report; they were dropped"
+        found.append(Finding(_probe_id(probe), _scan_subject(ctx), Outcome.ERROR, message, {"stdout_chars": printed}))
+    return found
 
 
 def _probe_id(probe: Probe) -> str:

@@ -16,7 +16,8 @@ from dd_evidence.repoview import RepoView
 
 # GitHub reads CODEOWNERS from these places, first match wins.
 CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
-_OWNER = re.compile(r"(?<![\w/])@[\w.-]+(?:/[\w.-]+)?|[\w.+-]+@[\w-]+\.[\w.-]+")
+# An e-mail starts only where a run of address characters starts (linear on "+++...", no "@").
+_OWNER = re.compile(r"(?<![\w/])@[\w.-]+(?:/[\w.-]+)?|(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
 class CodeownersPresent(Probe):
