@@ -3,11 +3,13 @@ control characters from scanned content."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 from hostile_limits import limited_env, plain_project, run_cli, write_plugin
 
+from dd_evidence.cli import main
 from dd_evidence.errors import BadInput
 from dd_evidence.inputs import check_url_template
 
@@ -25,17 +27,22 @@ class Marks(Probe):
 
 
 @pytest.fixture
-def cli(tmp_path: Path):
-    """Run the CLI on a local folder with a probe that leaves a marker (so a test can tell the scan ran)."""
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """Run the CLI (in this process: ``main()`` as ``python -m dd_evidence`` calls it) on a local folder with a
+    probe that leaves a marker, so a test can tell whether the scan ran."""
     project = plain_project(tmp_path / "demo")
     plugins = tmp_path / "plugins"
     write_plugin(plugins, "marks", MARKER_PROBE)
     marker = tmp_path / "marker"
+    monkeypatch.setenv("HOSTILE_MARKER", str(marker))
+    monkeypatch.delenv("DD_EVIDENCE_DEBUG", raising=False)
 
-    def run(*args: str, project_arg: str | None = None):
+    def run(*args: str, project_arg: str | None = None) -> subprocess.CompletedProcess[str]:
         base = [project_arg if project_arg is not None else str(project), "--offline", "--no-progress"]
         base += ["--probes-dir", str(plugins), "--probes", "hostile", "--format", "terminal"]
-        return run_cli(*base, *args, env=limited_env({"HOSTILE_MARKER": str(marker)}), cpu_seconds=60)
+        code = main([*base, *args])
+        captured = capsys.readouterr()
+        return subprocess.CompletedProcess(base, code, captured.out, captured.err)
 
     run.marker = marker  # type: ignore[attr-defined]
     run.tmp = tmp_path  # type: ignore[attr-defined]
@@ -132,11 +139,16 @@ def test_bad_project_names_are_one_line_exit_2(cli, name: str, needle: str) -> N
     assert not cli.marker.exists()
 
 
-def test_terminal_output_carries_no_escape_sequences(cli) -> None:
+def test_terminal_output_carries_no_escape_sequences(tmp_path: Path) -> None:
     """A finding message full of escape codes (clear screen, set title, bell) reaches the terminal as text."""
-    proc = cli("--verbose")
+    plugins = tmp_path / "plugins"
+    write_plugin(plugins, "marks", MARKER_PROBE)
+    marker = tmp_path / "marker"
+    args = [str(plain_project(tmp_path / "demo")), "--offline", "--no-progress", "--probes-dir", str(plugins)]
+    args += ["--probes", "hostile", "--format", "terminal", "--verbose"]
+    proc = run_cli(*args, env=limited_env({"HOSTILE_MARKER": str(marker)}), cpu_seconds=60)
     assert proc.returncode == 0, proc.stderr
-    assert cli.marker.exists()
+    assert marker.exists()
     assert "ran [2J]0;pwned cleared" in proc.stdout
     assert not any(ch in proc.stdout + proc.stderr for ch in "\x1b\x07\x9b")
 
