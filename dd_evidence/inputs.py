@@ -33,8 +33,9 @@ def check_url_template(template: str, option: str, git: bool) -> None:
     """A ``--git-url``/``--web-url`` template: ``{owner}`` and ``{repo}`` are its only fields, ``{repo}`` is
     one of them; for git, no option-like value and only the transports of :data:`GIT_SCHEMES`, a path or an
     scp-like ``user@host:path``."""
-    if any(not ch.isprintable() or ch.isspace() for ch in template):
-        raise BadInput(f"{option} {template[:80]!r} contains spaces or control characters")
+    # Spaces are fine (a folder may have them; git gets the URL as one argument), control characters are not.
+    if any(not ch.isprintable() and ch != " " for ch in template):
+        raise BadInput(f"{option} {template[:80]!r} contains control characters")
     try:
         fields = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(template) if name is not None]
     except ValueError as exc:

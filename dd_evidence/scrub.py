@@ -23,10 +23,12 @@ REDACTED = "[redacted]"
 # base62 characters) and fine-grained personal access tokens (github_pat_ + base62 and "_"). Bounded repeats and
 # a start only where a word starts keep this linear on any text.
 _GITHUB_TOKEN = re.compile(r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{16,255}|github_pat_[A-Za-z0-9_]{16,255})")
-# What follows an authorisation scheme in a quoted header or a URL's user-info: a 40-hex classic token, an
-# Enterprise token, a bearer JWT. Only values of 16 or more token characters, so "token file" stays readable.
+# What follows an authorisation scheme in a quoted header: a 40-hex classic token, an Enterprise token, a bearer
+# JWT. Only values of 20 or more token characters with a digit among them (see _credential), so that prose such as
+# "token file" or "the token authentication_required" stays readable.
 _AFTER_SCHEME = re.compile(
-    r"(?i)(?<![A-Za-z0-9])(authorization:\s{0,8}|bearer\s{1,8}|token\s{1,8}|basic\s{1,8})[A-Za-z0-9_.=+/-]{16,4096}"
+    r"(?i)(?<![A-Za-z0-9])(authorization:\s{0,8}(?:(?:token|bearer|basic)\s{1,8})?|bearer\s{1,8}|token\s{1,8})"
+    r"([A-Za-z0-9_.=+/-]{20,4096})"
 )
 # user:password@ in a URL, or a user part long enough to be a token (https://<token>@host); "git@" stays.
 _URL_CREDENTIALS = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]{0,20}://)(?:[^/@\s:]{1,256}:[^/@\s]{1,256}|[^/@\s:]{16,256})@")
@@ -55,8 +57,13 @@ def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
     for secret in secret_variants(secrets):
         text = text.replace(secret, REDACTED)
     text = _GITHUB_TOKEN.sub(REDACTED, text)
-    text = _AFTER_SCHEME.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _AFTER_SCHEME.sub(_credential, text)
     return _URL_CREDENTIALS.sub(lambda m: m.group(1) + REDACTED + "@", text)
+
+
+def _credential(match: re.Match[str]) -> str:
+    value = match.group(2)
+    return match.group(1) + REDACTED if any(ch.isdigit() for ch in value) else match.group(0)
 
 
 def scrub_value(value: Any, secrets: Iterable[str | None] = ()) -> Any:
