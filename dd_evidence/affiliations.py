@@ -59,8 +59,10 @@ ALIASES: dict[str, str] = {
 
 # Legal-form suffixes that do not change which organisation is meant. "Group" is *not* here: "Ant Group"
 # and "Ant" are different names, and a group is often a different employer from its namesake product.
+# The look-behind starts a match only where a run of separators starts: without it, every position inside a long
+# run ("Acme" + ", " * 8000) starts a new scan to the end, quadratic in the run's length.
 _SUFFIX = re.compile(
-    r"[\s,]+(?:inc|incorporated|ltd|limited|llc|gmbh|co|corp|corporation|company|plc|ag|s\.?a|b\.?v|pte|pty)\.?$",
+    r"(?<![\s,])[\s,]+(?:inc|incorporated|ltd|limited|llc|gmbh|co|corp|corporation|company|plc|ag|s\.?a|b\.?v|pte|pty)\.?$",
     re.IGNORECASE,
 )
 _INDEPENDENT = re.compile(
@@ -69,6 +71,8 @@ _INDEPENDENT = re.compile(
 )
 _ACADEMIC = re.compile(r"\b(?:university|universit[éà]|college|institute of technology|academy of sciences)\b", re.I)
 _FOUNDATION = re.compile(r"\bfoundation\b", re.IGNORECASE)
+# No organisation's name is longer; a longer cell is cut here before the suffix loops below (one pass per suffix).
+MAX_NAME = 200
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ class Affiliation:
 
 def _key(text: str) -> str:
     """Lower case, single spaces, no legal-form suffixes, no trailing punctuation."""
-    key = re.sub(r"\s+", " ", text).strip().strip(".,;").strip()
+    key = re.sub(r"\s+", " ", text[: MAX_NAME * 4]).strip()[:MAX_NAME].strip(".,;").strip()
     previous = None
     while previous != key:
         previous = key
@@ -97,7 +101,7 @@ def _key(text: str) -> str:
 
 def normalise(raw: str | None) -> Affiliation:
     """The canonical affiliation for a company name as written in a roster, CSV or profile."""
-    text = re.sub(r"\s+", " ", (raw or "")).strip()
+    text = re.sub(r"\s+", " ", (raw or "")[: MAX_NAME * 4]).strip()[:MAX_NAME]
     text = text.lstrip("@")  # GitHub profile company fields often start with "@org"
     if not text:
         return Affiliation("", UNKNOWN, raw or "")
@@ -110,7 +114,7 @@ def normalise(raw: str | None) -> Affiliation:
 
 def _display(text: str) -> str:
     """The spelling to show when no alias applies: suffix-free, as written."""
-    shown = text.strip()
+    shown = text.strip()[:MAX_NAME]
     previous = None
     while previous != shown:
         previous = shown

@@ -7,7 +7,8 @@
     python -m dd_evidence diff OLD.json NEW.json what changed between two JSON reports
 
 Exit codes: 0 report written (whatever the criteria say); 1 with --fail-on when a required criterion has one
-of the given statuses; 2 bad input; 3 could not scan at all; 4 network down.
+of the given statuses; 2 bad input; 3 could not scan at all; 4 network down; 130 interrupted (Ctrl-C), after
+writing the partial report.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,12 +28,18 @@ from dd_evidence.errors import (
     EXIT_CANNOT_SCAN,
     EXIT_CRITERIA_NOT_MET,
     EXIT_INCOMPLETE,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     BadInput,
     DDError,
+    ScanInterrupted,
 )
+from dd_evidence.inputs import check_url_template, check_writable_dir
+from dd_evidence.isolation import DEFAULT_PROBE_TIMEOUT, stdout_dropped
 from dd_evidence.model import CriterionStatus, Report, Requirement
+from dd_evidence.outfiles import write_text_atomic
 from dd_evidence.render import FORMATS, parse_formats, report_filename, write_reports
+from dd_evidence.scrub import scrub, terminal_safe
 from dd_evidence.timeutil import parse_as_of
 
 if TYPE_CHECKING:
@@ -123,6 +130,12 @@ def build_scan_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for one API answer (default: 30)")
     parser.add_argument(
+        "--probe-timeout",
+        type=float,
+        default=DEFAULT_PROBE_TIMEOUT,
+        help=f"seconds one probe may run before it is reported as an error (default: {DEFAULT_PROBE_TIMEOUT:g})",
+    )
+    parser.add_argument(
         "--fail-on",
         help="exit 1 when a required criterion has one of these statuses, e.g. not_met or not_met,partial "
         "(default: exit 0 whatever the criteria say)",
@@ -155,30 +168,33 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = list(sys.argv[1:] if argv is None else argv)
     err = Console(stderr=True, highlight=False)
+    # Whatever an error line says passes through scrub() with these (the token once read joins them) and
+    # loses its control characters: exception texts may quote a header, and a repo name may carry ESC codes.
+    secrets: list[str | None] = [os.environ.get("GITHUB_TOKEN"), os.environ.get("GH_TOKEN")]
+
+    def say(text: str) -> None:
+        err.print(terminal_safe(scrub(text, secrets), keep_newlines=False), markup=False, soft_wrap=True)
+
     try:
         if args and args[0] in COMMANDS[1:]:
             return _run_command(args[0], args[1:])
         if args and args[0] == "scan":
             args = args[1:]
-        return _scan(args, err)
+        return _scan(args, err, secrets, say)
     except DDError as exc:
-        err.print(f"dd-evidence: error: {exc}", markup=False, soft_wrap=True)
+        say(f"dd-evidence: error: {exc}")
         return exc.exit_code
     except KeyboardInterrupt:
-        err.print("dd-evidence: interrupted", markup=False)
-        return 130
+        say("dd-evidence: interrupted")
+        return EXIT_INTERRUPTED
     except Exception as exc:  # the last guard: one line, never a traceback
         if os.environ.get("DD_EVIDENCE_DEBUG"):
             raise
-        err.print(
-            f"dd-evidence: internal error: {type(exc).__name__}: {exc} (set DD_EVIDENCE_DEBUG=1 for a traceback)",
-            markup=False,
-            soft_wrap=True,
-        )
+        say(f"dd-evidence: internal error: {type(exc).__name__}: {exc} (set DD_EVIDENCE_DEBUG=1 for a traceback)")
         return EXIT_CANNOT_SCAN
 
 
-def _scan(argv: list[str], err: Console) -> int:
+def _scan(argv: list[str], err: Console, secrets: list[str | None], say: Callable[[str], None]) -> int:
     _quiet_library_logging()
     opts = build_scan_parser().parse_args(argv)
     from dd_evidence.diff import load_report_json
@@ -188,9 +204,12 @@ def _scan(argv: list[str], err: Console) -> int:
     from dd_evidence.scan import run_scan
 
     config = _config(opts)
-    formats = output_formats(opts.format, opts.out, err)
+    secrets.append(config.token)
+    formats = output_formats(opts.format, opts.out, say)
     opts.out = opts.out if opts.out is not None else Path(".")
     _check_out_dir(opts.out, formats)
+    if opts.cache_dir:
+        check_writable_dir(opts.cache_dir, "--cache-dir")
     fail_on = _fail_on(opts.fail_on)
     # Read the earlier report before scanning, so a bad file fails fast rather than after a long scan.
     previous = load_report_json(opts.compare_to) if opts.compare_to else None
@@ -203,56 +222,65 @@ def _scan(argv: list[str], err: Console) -> int:
         config.workers = 1  # vcrpy records reliably only when one request runs at a time
 
     def notify(line: str) -> None:
-        err.print(f"dd-evidence: warning: {line}", markup=False, soft_wrap=True, highlight=False)
+        say(f"dd-evidence: warning: {line}")
 
-    with recording(mode, where, ref.name, config.level):
-        report = _run_with_progress(config, ref, err, notify) if show_progress else run_scan(config, ref, notify=notify)
+    interrupted = False
+    try:
+        with recording(mode, where, ref.name, config.level):
+            report = (
+                _run_with_progress(config, ref, err, notify) if show_progress else run_scan(config, ref, notify=notify)
+            )
+    except ScanInterrupted as exc:
+        # One Ctrl-C: stop probing, write what was done (unfinished probes are errors, their criteria unknown).
+        report, interrupted = exc.report, True
     out = _stdout_console()
     if "terminal" in formats:
         render_terminal(report, out, verbose=opts.verbose)
     files = [f for f in formats if f != "terminal"]
     written = write_reports(report, files, opts.out) if files else []
     for path in written:
-        err.print(f"wrote {path}", markup=False, soft_wrap=True)
+        say(f"wrote {path}")
+    if interrupted:
+        say("dd-evidence: interrupted: the report holds what was done; unfinished probes are listed as errors")
+        return EXIT_INTERRUPTED
     if previous is not None:
-        _compare(previous, report, formats, opts.out, out, err)
+        _compare(previous, report, formats, opts.out, out, say)
     for warning in report.warnings:
-        err.print(f"dd-evidence: warning: {warning}", markup=False, soft_wrap=True)
+        say(f"dd-evidence: warning: {warning}")
     if report.incomplete:
         return EXIT_INCOMPLETE
     return EXIT_CRITERIA_NOT_MET if fail_on and _required_with(report, fail_on) else EXIT_OK
 
 
-def output_formats(given: str | None, out: Path | None, err: Console) -> list[str]:
+def output_formats(given: str | None, out: Path | None, say: Callable[[str], None]) -> list[str]:
     """The formats to produce. ``--out`` alone asks for files, so it writes the draft and the JSON beside the
     terminal summary; ``--out`` with only terminal output writes nothing, and says so rather than stay silent."""
     if given is None:
         return ["terminal", *OUT_DEFAULT] if out is not None else ["terminal"]
     formats = parse_formats(given)
     if out is not None and formats == ["terminal"]:
-        err.print(
-            f"dd-evidence: warning: --out {out} ignored: --format terminal writes no files (add md,json to write them)",
-            markup=False,
-            soft_wrap=True,
-        )
+        say(f"dd-evidence: warning: --out {out} ignored: --format terminal writes no files (add md,json to write them)")
     return formats
 
 
-def _compare(previous: dict, report: Report, formats: list[str], out_dir: Path, out: Console, err: Console) -> None:
+def _compare(
+    previous: dict, report: Report, formats: list[str], out_dir: Path, out: Console, say: Callable[[str], None]
+) -> None:
     """The diff from an earlier report: printed with the terminal format, written as Markdown with file formats."""
     from dd_evidence.diff import diff_reports, render_diff
 
     # Compare JSON with JSON, so values look the same on both sides (datetimes as ISO strings...).
     diff = diff_reports(previous, json.loads(report.to_json()))
     if "terminal" in formats:
-        out.print(render_diff(diff, "terminal"), markup=False, highlight=False, soft_wrap=True, end="")
+        text = terminal_safe(render_diff(diff, "terminal"))
+        out.print(text, markup=False, highlight=False, soft_wrap=True, end="")
     if [f for f in formats if f != "terminal"]:
         path = out_dir / (report_filename(report, "md").removesuffix(".md") + "-diff.md")
         try:
-            path.write_text(render_diff(diff, "md"), encoding="utf-8")
+            write_text_atomic(path, render_diff(diff, "md"))
         except OSError as exc:
             raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from None
-        err.print(f"wrote {path}", markup=False, soft_wrap=True)
+        say(f"wrote {path}")
 
 
 def _stdout_console() -> Console:
@@ -275,6 +303,8 @@ def _config(opts: argparse.Namespace) -> ScanConfig:
         raise BadInput("--window must be a positive number of days")
     if not 0 < opts.timeout <= 600:
         raise BadInput("--timeout must be a number of seconds between 0 and 600")
+    if not 0 < opts.probe_timeout <= 86400:
+        raise BadInput("--probe-timeout must be a number of seconds between 0 and 86400")
     config = ScanConfig(
         level=opts.level,
         as_of=parse_as_of(opts.as_of) if opts.as_of else None,
@@ -289,12 +319,12 @@ def _config(opts: argparse.Namespace) -> ScanConfig:
         window_days=opts.window,
         check_links=opts.check_links,
         timeout=opts.timeout,
+        probe_timeout=opts.probe_timeout,
     )
     if opts.cache_dir:
         config.cache_dir = opts.cache_dir
-    for template in (config.git_url, config.web_url):
-        if "{repo}" not in template:
-            raise BadInput(f"URL template {template!r} must contain {{repo}} (and usually {{owner}})")
+    check_url_template(config.git_url, "--git-url", git=True)
+    check_url_template(config.web_url, "--web-url", git=False)
     return config
 
 
@@ -349,14 +379,9 @@ def _fail_on(text: str | None) -> set[CriterionStatus]:
 
 
 def _check_out_dir(out: Path, formats: list[str]) -> None:
-    if not [f for f in formats if f != "terminal"]:
-        return
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise BadInput(f"cannot write to --out {out}: {exc.strerror or exc}") from None
-    if not os.access(out, os.W_OK):
-        raise BadInput(f"cannot write to --out {out}: permission denied")
+    """Fail before the scan, not after it, when the reports (or the diff) could not be written."""
+    if [f for f in formats if f != "terminal"]:
+        check_writable_dir(out, "--out")
 
 
 def _required_with(report: Report, statuses: set[CriterionStatus]) -> bool:
@@ -369,7 +394,7 @@ def _run_with_progress(config: ScanConfig, ref, err: Console, notify=None) -> Re
     from dd_evidence.scan import run_scan
 
     with Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         TextColumn("{task.completed}/{task.total}"),
         console=err,
@@ -381,7 +406,9 @@ def _run_with_progress(config: ScanConfig, ref, err: Console, notify=None) -> Re
             if phase not in tasks:
                 tasks[phase] = progress.add_task(phase, total=total)
             label = "cloning/reading" if phase == "repos" else "probing"
-            progress.update(tasks[phase], completed=done, total=total, description=f"{label} {item}".strip())
+            # Repo names come from an org listing and probe ids from plugins: no escape codes on the terminal.
+            shown = terminal_safe(f"{label} {item}".strip()[:200], keep_newlines=False)
+            progress.update(tasks[phase], completed=done, total=total, description=shown)
 
         return run_scan(config, ref, progress=update, notify=notify)
 
@@ -406,6 +433,7 @@ def _run_command(command: str, argv: list[str]) -> int:
 
 def _list_probes(argv: list[str], out: Console) -> int:
     from rich.table import Table
+    from rich.text import Text
 
     from dd_evidence.catalogue import LEVELS, load_catalogue
     from dd_evidence.registry import load_probes
@@ -414,7 +442,8 @@ def _list_probes(argv: list[str], out: Console) -> int:
     parser.add_argument("--probes-dir", type=Path, action="append", default=[])
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     opts = parser.parse_args(argv)
-    probe_set = load_probes(opts.probes_dir)
+    with stdout_dropped():  # a plugin that prints at import must not corrupt the listing (or its JSON)
+        probe_set = load_probes(opts.probes_dir)
     informs: dict[str, list[str]] = {}
     for level in LEVELS:
         for probe_id, criteria in load_catalogue(level).probes_informing().items():
@@ -432,11 +461,14 @@ def _list_probes(argv: list[str], out: Console) -> int:
     table = Table(title=f"{len(rows)} probes")
     for column in ("id", "question", "sources", "criteria"):
         table.add_column(column, overflow="fold")
+    # Plugins write these strings: as Text they are never read as console markup, and lose control characters.
     for row in rows:
-        table.add_row(row["id"], row["title"], ", ".join(row["sources"]), ", ".join(row["criteria"]) or "-")
+        cells = (row["id"], row["title"], ", ".join(row["sources"]), ", ".join(row["criteria"]) or "-")
+        table.add_row(*(Text(terminal_safe(cell, keep_newlines=False)) for cell in cells))
     out.print(table)
     for finding in probe_set.load_errors:
-        out.print(f"[red]load error:[/] {finding.message}", soft_wrap=True)
+        message = terminal_safe(scrub(finding.message), keep_newlines=False)
+        out.print(Text.assemble(("load error:", "red"), " ", message), soft_wrap=True)
     return EXIT_OK
 
 

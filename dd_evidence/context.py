@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from dd_evidence.isolation import DEFAULT_PROBE_TIMEOUT
 from dd_evidence.sources.gitproc import redact
 from dd_evidence.timeutil import utcnow
 
@@ -67,6 +68,8 @@ class ScanConfig:
     check_links: bool = False
     # Seconds to wait for one answer (GitHub and every other service); a slow Enterprise server may need more.
     timeout: float = 30.0
+    # Seconds one probe may run before it is left behind as an error finding (a plugin stuck in a loop).
+    probe_timeout: float = DEFAULT_PROBE_TIMEOUT
     # Keep parsed Markdown in the cache directory, so a re-scan skips unchanged documents.
     parse_cache: bool = True
     # How far back the history walk lists changed files: the longest window a history probe looks back
@@ -95,6 +98,7 @@ class ScanConfig:
             },
             "check_links": self.check_links,
             "timeout": self.timeout,
+            "probe_timeout": self.probe_timeout,
             "authenticated": self.token is not None,
         }
 

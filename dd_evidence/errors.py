@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+from typing import Any
 
 EXIT_OK = 0
 EXIT_CRITERIA_NOT_MET = 1
@@ -13,6 +14,9 @@ EXIT_NETWORK_DOWN = 4
 # The report was written, but the machine ran out of a resource (open files, processes, memory, disk) on the way:
 # some findings are errors for that reason alone. Retry with more resources (``ulimit -n``) for a full answer.
 EXIT_INCOMPLETE = 5
+
+# What a shell reports for a process ended by SIGINT (128 + 2): Ctrl-C, after the partial report was written.
+EXIT_INTERRUPTED = 130
 
 
 class DDError(Exception):
@@ -94,3 +98,14 @@ def is_resource_exhaustion(exc: BaseException) -> bool:
     if isinstance(exc, ResourceExhausted | MemoryError):
         return True
     return isinstance(exc, OSError) and exc.errno in RESOURCE_ERRNOS
+
+
+class ScanInterrupted(KeyboardInterrupt):
+    """Ctrl-C while the probes ran. ``report`` holds what was done: the unfinished probes are error findings, so
+    their criteria read unknown. A KeyboardInterrupt still, for callers that only want to stop."""
+
+    exit_code = EXIT_INTERRUPTED
+
+    def __init__(self, report: Any):
+        super().__init__("scan interrupted")
+        self.report = report

@@ -196,7 +196,11 @@ def _split_block(block: list[tuple[int, str]]) -> list[Sentence]:
     return result
 
 
-_EMAIL = re.compile(r"(?<![\w.+-])([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})")
+# Parts bounded as RFC 5321 bounds them (64-character local part, 63-character labels): unbounded, every start
+# in a long run of address characters with no "@" ("a." * 400000) rescans to the end, quadratic.
+_EMAIL = re.compile(
+    r"(?<![\w.+-])([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,63})"
+)
 _MAILTO = re.compile(r"mailto:([^\s)\]>\"'?]+)", re.IGNORECASE)
 _FORM = re.compile(
     r"https?://(?:forms\.gle/[^\s)\]>]+|docs\.google\.com/forms/[^\s)\]>]+|forms\.office\.com/[^\s)\]>]+"

@@ -13,8 +13,9 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
-from dd_evidence.model import Finding, Outcome
+from dd_evidence.model import Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
+from dd_evidence.scrub import describe
 
 ENTRY_POINT_GROUP = "dd_evidence.probes"
 BUILTIN_PACKAGE = "dd_evidence.probes"
@@ -35,10 +36,28 @@ class ProbeSet:
         return next((p for p in self.probes if p.spec.id == probe_id), None)
 
     def add_module(self, module: ModuleType, origin: str) -> None:
-        for probe_cls in probes_in_module(module):
-            self.add(probe_cls(), origin)
+        try:
+            classes = probes_in_module(module)
+        except _LOAD_FAILURES as exc:
+            self.load_errors.append(_load_error(origin, _describe(exc)))
+            return
+        for probe_cls in classes:
+            self.add_class(probe_cls, origin)
+
+    def add_class(self, probe_cls: type[Probe], origin: str) -> None:
+        """Instantiate and add one probe class; a constructor that fails or a malformed ``spec`` is a load error."""
+        try:
+            probe = probe_cls()
+        except _LOAD_FAILURES as exc:
+            self.load_errors.append(_load_error(origin, f"{probe_cls.__name__}() failed: {_describe(exc)}"))
+            return
+        self.add(probe, origin)
 
     def add(self, probe: Probe, origin: str) -> None:
+        problem = _spec_problem(probe)
+        if problem:
+            self.load_errors.append(_load_error(origin, f"{type(probe).__name__}: {problem}"))
+            return
         if probe.spec.id in self.origins:
             self.load_errors.append(
                 _load_error(
@@ -74,7 +93,8 @@ def probes_in_module(module: ModuleType) -> list[type[Probe]]:
             and not inspect.isabstract(obj)
         ):
             found.append(obj)
-    return sorted(found, key=lambda cls: cls.spec.id)
+    # A malformed spec must not break the sorting: it is reported when the class is added.
+    return sorted(found, key=lambda cls: str(getattr(vars(cls)["spec"], "id", "")))
 
 
 def load_probes(probes_dirs: list[Path] | None = None) -> ProbeSet:
@@ -86,7 +106,7 @@ def load_probes(probes_dirs: list[Path] | None = None) -> ProbeSet:
         builtin_seen |= ep.value.startswith(BUILTIN_PACKAGE + ".")
         try:
             loaded = ep.load()
-        except Exception as exc:  # a third-party plugin may be broken in any way
+        except _LOAD_FAILURES as exc:  # a third-party plugin may be broken in any way, sys.exit() included
             probe_set.load_errors.append(_load_error(f"entry point {ep.name}", _describe(exc)))
             continue
         _add_loaded(probe_set, loaded, f"entry point {ep.name} ({ep.value})")
@@ -115,7 +135,7 @@ def load_probes_dir(probe_set: ProbeSet, directory: Path) -> None:
             module = importlib.util.module_from_spec(spec)
             sys.modules[module_name] = module
             spec.loader.exec_module(module)
-        except Exception as exc:
+        except _LOAD_FAILURES as exc:
             sys.modules.pop(module_name, None)
             probe_set.load_errors.append(_load_error(str(path), _describe(exc)))
             continue
@@ -130,7 +150,7 @@ def _add_builtin_modules(probe_set: ProbeSet) -> None:
         name = f"{BUILTIN_PACKAGE}.{info.name}"
         try:
             module = importlib.import_module(name)
-        except Exception as exc:
+        except _LOAD_FAILURES as exc:
             probe_set.load_errors.append(_load_error(name, _describe(exc)))
             continue
         probe_set.add_module(module, name)
@@ -140,10 +160,7 @@ def _add_loaded(probe_set: ProbeSet, loaded: object, origin: str) -> None:
     if isinstance(loaded, ModuleType):
         probe_set.add_module(loaded, origin)
     elif inspect.isclass(loaded) and issubclass(loaded, Probe):
-        try:
-            probe_set.add(loaded(), origin)
-        except Exception as exc:
-            probe_set.load_errors.append(_load_error(origin, _describe(exc)))
+        probe_set.add_class(loaded, origin)
     else:
         probe_set.load_errors.append(_load_error(origin, "is neither a module nor a Probe subclass"))
 
@@ -158,4 +175,28 @@ def _load_error(origin: str, reason: str) -> Finding:
 
 
 def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, SystemExit):
+        return f"it called sys.exit({exc.code!r})"
+    return describe(exc)
+
+
+def _spec_problem(probe: object) -> str | None:
+    """Why a probe's ``spec`` cannot be used (None when it can): the id keys findings, criteria and timings."""
+    try:
+        spec = probe.spec  # type: ignore[attr-defined]
+    except Exception as exc:  # a property that raises is as broken as a missing spec
+        return f"its spec cannot be read: {_describe(exc)}"
+    if not isinstance(spec, ProbeSpec):
+        return f"its spec is a {type(spec).__name__}, not a ProbeSpec"
+    if not isinstance(spec.id, str) or not spec.id.strip() or len(spec.id) > 200 or not spec.id.isprintable():
+        return f"its spec id {spec.id!r:.80} is not a short printable string"
+    if not isinstance(spec.title, str) or not all(isinstance(s, str) for s in spec.sources):
+        return "its spec title and sources must be strings"
+    if not callable(getattr(probe, "run", None)):
+        return "it has no run() method"
+    return None
+
+
+# What loading a plugin may raise and still only cost that plugin: any error, and sys.exit() at import.
+# KeyboardInterrupt is the user's and goes through.
+_LOAD_FAILURES = (Exception, SystemExit)

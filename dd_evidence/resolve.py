@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from dd_evidence.errors import BadInput, ProjectNotFound
+from dd_evidence.inputs import check_project_name
 
 REPO_ROLES = ("main", "community", "website", "org-profile", "other")
 
@@ -487,7 +488,14 @@ def resolve_project(query: str, index: dict[str, dict] | None = None) -> Project
     text = (query or "").strip()
     if not text:
         raise BadInput("no project given: name a CNCF project, a GitHub org, owner/repo, a URL or a path")
-    projects = load_index() if index is None else index
+    check_project_name(text)
+    try:
+        return _resolve(text, load_index() if index is None else index)
+    except OSError as exc:  # a name the file system cannot even look up ("File name too long")
+        raise BadInput(f"cannot read project {text[:80]!r}: {exc.strerror or exc}") from None
+
+
+def _resolve(text: str, projects: dict[str, dict]) -> ProjectRef:
     if text.startswith("file://"):
         return _resolve_local(Path(unquote(urlsplit(text).path)), projects)
     if _is_explicit_path(text):

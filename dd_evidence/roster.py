@@ -46,10 +46,14 @@ _SHARED_AREAS = re.compile(
     r"|\bshared? (?:responsibility|ownership) (?:for|of) (?:all|the whole|the entire)",
     re.I,
 )
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Bounded parts (RFC 5321 lengths) and a start only where a run of address characters starts: linear on a cell
+# of "a." * 100000 with no "@".
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 _GITHUB_URL = re.compile(r"https?://(?:www\.)?github\.com/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/?(?:[)\s]|$)")
 _AT_HANDLE = re.compile(r"(?<![\w.@/])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\b(?!\.\w)")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
+# A label stops at the next "[" and a target at the next "(": each character is scanned from one start only, so a
+# line of 100k "[" is linear, not quadratic.
+_MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\(([^()\s]*)[^()]*\)")
 
 
 @dataclass(frozen=True)
@@ -108,9 +112,9 @@ def parse_roster(repo: RepoView, path: str, text: str) -> Roster:
     """Parse one roster file by its name and content."""
     name = path.rsplit("/", 1)[-1].lower()
     if name == "owners":
-        return _from_people(repo, path, text, _parse_owners(text), "owners-yaml")
+        return _from_people(repo, path, text, _parse_owners(text, f"{repo.name}/{path}"), "owners-yaml")
     if name.endswith((".yaml", ".yml")):
-        return _from_people(repo, path, text, _parse_yaml_roster(text), "yaml")
+        return _from_people(repo, path, text, _parse_yaml_roster(text, f"{repo.name}/{path}"), "yaml")
     if name.endswith(".csv"):
         people, columns, header_line = _parse_csv(text)
         return _from_people(repo, path, text, people, "csv", columns, header_line)
@@ -299,10 +303,13 @@ def _plain(cell: str) -> str:
     return re.sub(r"[*_`]+", "", text).strip()
 
 
-def _parse_owners(text: str) -> list[Person]:
-    """Kubernetes-style OWNERS: approvers are maintainers, reviewers reviewers, emeritus_approvers emeritus."""
+def _parse_owners(text: str, name: str | None = None) -> list[Person]:
+    """Kubernetes-style OWNERS: approvers are maintainers, reviewers reviewers, emeritus_approvers emeritus.
+
+    A hostile document raises :class:`~dd_evidence.yamlio.YAMLRefused` (not available), never an empty roster.
+    """
     try:
-        data = yamlio.safe_load(text) or {}
+        data = yamlio.safe_load(text, name=name) or {}
     except yaml.YAMLError:
         return []
     if not isinstance(data, dict):
@@ -321,13 +328,13 @@ def _parse_owners(text: str) -> list[Person]:
     return people
 
 
-def _parse_yaml_roster(text: str) -> list[Person]:
+def _parse_yaml_roster(text: str, name: str | None = None) -> list[Person]:
     """A ``.project/maintainers.yaml`` or similar: lists of handles or of person mappings, at any depth.
 
     A key containing an emeritus word marks everything below it as emeritus.
     """
     try:
-        data = yamlio.safe_load(text)
+        data = yamlio.safe_load(text, name=name)
     except yaml.YAMLError:
         return []
     lines = text.splitlines()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,14 +31,24 @@ from dd_evidence.errors import (
     DDError,
     NetworkDown,
     ScanFailed,
+    ScanInterrupted,
     SourceUnavailable,
     is_resource_exhaustion,
+)
+from dd_evidence.inputs import check_url_template
+from dd_evidence.isolation import (
+    DEFAULT_PROBE_TIMEOUT,
+    Interrupted,
+    run_with_deadlines,
+    stdout_dropped,
+    stdout_written,
 )
 from dd_evidence.model import Finding, Outcome, ProjectInfo, Report, RepoScan
 from dd_evidence.probes.base import Probe
 from dd_evidence.registry import ProbeSet, load_probes
 from dd_evidence.repoview import DirectoryRepoView, GitRepoView, RepoView
 from dd_evidence.resolve import ProjectRef, RepoRef, maturity_on, origin_web_url, repo_role, resolve_project
+from dd_evidence.scrub import describe, scrub, scrub_value
 from dd_evidence.sources.git import GitRepo, GitWorkspace, check_git
 from dd_evidence.sources.gitproc import redact
 from dd_evidence.timeutil import parse_as_of, utcnow
@@ -71,6 +81,7 @@ def scan(
     window_days: int = 180,
     check_links: bool = False,
     timeout: float = 30.0,
+    probe_timeout: float = DEFAULT_PROBE_TIMEOUT,
     progress: Progress | None = None,
     clock: Callable[[], datetime] = utcnow,
     notify: Notify | None = None,
@@ -78,6 +89,8 @@ def scan(
     """Scan a CNCF project (name, org, ``owner/repo``, URL or local path) and return its Report.
 
     ``notify`` receives lines worth showing at once (the same lines are in the report's ``errors``).
+    Ctrl-C while the probes run raises :class:`~dd_evidence.errors.ScanInterrupted` (a KeyboardInterrupt)
+    whose ``report`` holds what was done.
     """
     config = ScanConfig(
         level=level,
@@ -93,6 +106,7 @@ def scan(
         window_days=window_days,
         check_links=check_links,
         timeout=timeout,
+        probe_timeout=probe_timeout,
     )
     if cache_dir is not None:
         config.cache_dir = Path(cache_dir)
@@ -109,11 +123,15 @@ def run_scan(
     """Scan an already resolved project with a full configuration."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
+    # The CLI checked these already; a library caller gets the same refusal before anything runs.
+    check_url_template(config.git_url, "git_url", git=True)
+    check_url_template(config.web_url, "web_url", git=False)
     if ref.local_path is not None and (ref.local_path / ".git").exists():
         # A self-check cites its origin's web pages, or paths relative to the working copy: never made-up URLs.
         config = replace(config, web_url=local_web_url(config, ref.local_path))
     catalogue = load_catalogue(config.level, config.as_of)
-    probe_set = load_probes(config.probes_dirs)
+    with stdout_dropped():  # a plugin printing at import must not write into the report on stdout
+        probe_set = load_probes(config.probes_dirs)
     _check_selection(probe_set, config.probes)
     probe_set = probe_set.select(config.probes)
 
@@ -140,9 +158,13 @@ def run_scan(
             raise _nothing_readable(ref, unreadable)
         ctx = ScanContext(config, ref, views, unreadable, clock=clock)
         ctx.client("github", lambda: github)  # the listing's requests count with the probes' ones
+        interrupted = False
         try:
-            findings = [*probe_set.load_errors, *run_probes(ctx, probe_set.probes, timings, progress)]
-            findings = qualify_absences(findings, ctx)
+            try:
+                probed = run_probes(ctx, probe_set.probes, timings, progress)
+            except ProbesInterrupted as exc:
+                probed, interrupted = exc.findings, True
+            findings = qualify_absences([*probe_set.load_errors, *probed], ctx)
         finally:
             requests = ctx.close_clients()
             # One line per service the scan stopped asking (rate limit, timeouts), instead of one per request.
@@ -152,6 +174,10 @@ def run_scan(
         workspace.close()
         github.close()  # closing twice is harmless; this covers a scan that failed before the context existed
 
+    # Exception texts may quote a request header: nothing below may carry the token (or any GitHub token).
+    secrets = [config.token]
+    findings = scrub_findings(findings, secrets)
+    unreadable = {name: scrub(reason, secrets) for name, reason in unreadable.items()}
     remediations = {p.spec.id: p.spec.remediation for p in probe_set.probes if p.spec.remediation}
     results = aggregate(catalogue, findings, remediations, project_subjects=(*ref.orgs, ref.name))
     # Maturity as of the scanned instant, like everything else: a 2025 scan of a project graduated in 2026 shows
@@ -160,17 +186,20 @@ def run_scan(
     timings["total"] = round(time.perf_counter() - started, 3)
     errors = [f"{f.probe} ({f.subject}): {f.message}" for f in findings if f.outcome is Outcome.ERROR]
     errors += [f"{name}: {reason}" for name, reason in unreadable.items()]
-    errors += notices
+    errors += [scrub(line, secrets) for line in notices]
+    if interrupted:
+        unfinished = sum(1 for f in findings if f.values.get("interrupted"))
+        errors.insert(0, f"scan interrupted: {unfinished} probe(s) had not finished; their criteria are unknown")
     requests = {**requests, **{k: v for k, v in workspace.stats().items() if v}}
     exhausted = [f for f in findings if f.values.get("resource_exhausted")]
     exhausted_repos = [reason for reason in unreadable.values() if "resources:" in reason]
-    warnings = list(workspace.warnings)
+    warnings = [scrub(warning, secrets) for warning in workspace.warnings]
     if exhausted or exhausted_repos:
         warnings.append(
             f"the scan is incomplete: the machine ran out of a resource ({len(exhausted)} findings, "
             f"{len(exhausted_repos)} repositories affected); raise the limit (e.g. ulimit -n) and scan again"
         )
-    return Report(
+    report = Report(
         project=ProjectInfo(
             name=ref.name,
             display_name=ref.display_name,
@@ -194,6 +223,30 @@ def run_scan(
         warnings=tuple(warnings),
         incomplete=bool(exhausted or exhausted_repos),
     )
+    if interrupted:
+        raise ScanInterrupted(report)
+    return report
+
+
+def scrub_findings(findings: Iterable[Finding], secrets: Iterable[str | None]) -> list[Finding]:
+    """Findings whose messages and values carry no secret (see :func:`dd_evidence.scrub.scrub`)."""
+    secrets = list(secrets)
+    cleaned = []
+    for finding in findings:
+        message = scrub(finding.message, secrets)
+        values = scrub_value(finding.values, secrets)
+        if message != finding.message or values != finding.values:
+            finding = replace(finding, message=message, values=values)
+        cleaned.append(finding)
+    return cleaned
+
+
+class ProbesInterrupted(Exception):
+    """Ctrl-C during the probes: ``findings`` has every probe's, the unfinished ones as interrupted errors."""
+
+    def __init__(self, findings: list[Finding]):
+        super().__init__("interrupted")
+        self.findings = findings
 
 
 def run_probes(
@@ -202,27 +255,66 @@ def run_probes(
     timings: dict[str, float] | None = None,
     progress: Progress | None = None,
 ) -> list[Finding]:
-    """Run every probe; a probe that fails becomes a finding, so the rest of the report is still written.
+    """Run every probe; a probe that fails, exits, hangs or prints becomes a finding, so the rest of the report is
+    still written.
 
-    Probes run in a thread pool so that their waits on APIs and git overlap: wall time follows the slowest
-    chain of requests, not their sum. Findings keep the probes' order whatever finishes first.
+    Probes run concurrently so that their waits on APIs and git overlap: wall time follows the slowest chain of
+    requests, not their sum. Each has ``config.probe_timeout`` seconds; one still running then is left behind
+    and becomes an error finding. Findings keep the probes' order whatever finishes first. Ctrl-C raises
+    :class:`ProbesInterrupted` with the findings so far.
     """
-    results: dict[int, list[Finding]] = {}
+    deadline = ctx.config.probe_timeout
+    tasks = [(lambda probe=probe: _run_quietly(ctx, probe)) for probe in probes]
 
-    def timed(probe: Probe) -> list[Finding]:
-        mark = time.perf_counter()
-        found = run_probe(ctx, probe)
-        if timings is not None:
-            timings[f"probe:{probe.spec.id}"] = round(time.perf_counter() - mark, 3)
-        return found
+    def done(index: int, count: int) -> None:
+        if progress:
+            progress("probes", _probe_id(probes[index]), count, len(probes))
 
-    with ThreadPoolExecutor(max_workers=max(1, ctx.config.workers)) as pool:
-        futures = {pool.submit(timed, probe): index for index, probe in enumerate(probes)}
-        for done, future in enumerate(as_completed(futures)):
-            results[futures[future]] = future.result()
-            if progress:
-                progress("probes", probes[futures[future]].spec.id, done + 1, len(probes))
-    return [finding for index in range(len(probes)) for finding in results[index]]
+    try:
+        with stdout_dropped():  # stdout carries the report: a probe's print goes nowhere
+            results = run_with_deadlines(tasks, ctx.config.workers, deadline, done)
+    except Interrupted as exc:
+        results, interrupted = exc.outcomes, True
+    else:
+        interrupted = False
+    findings: list[Finding] = []
+    for probe, result in zip(probes, results, strict=True):
+        probe_id = _probe_id(probe)
+        if timings is not None and not result.interrupted:
+            timings[f"probe:{probe_id}"] = result.seconds
+        if result.timed_out:
+            message = f"probe did not finish within {deadline:g} s (--probe-timeout); left running, not waited for"
+            findings.append(Finding(probe_id, _scan_subject(ctx), Outcome.ERROR, message, {"timed_out": True}))
+        elif result.interrupted:
+            message = "probe had not finished when the scan was interrupted"
+            findings.append(Finding(probe_id, _scan_subject(ctx), Outcome.ERROR, message, {"interrupted": True}))
+        elif result.value is None:
+            message = "probe ended without an answer"
+            findings.append(Finding(probe_id, _scan_subject(ctx), Outcome.ERROR, message))
+        else:
+            findings.extend(result.value)
+    if interrupted:
+        raise ProbesInterrupted(findings)
+    return findings
+
+
+def _run_quietly(ctx: ScanContext, probe: Probe) -> list[Finding]:
+    """``run_probe``, plus an error finding when the probe printed (what it printed was dropped)."""
+    before = stdout_written()
+    found = run_probe(ctx, probe)
+    printed = stdout_written() - before
+    if printed:
+        message = f"probe wrote {printed} characters to stdout, which carries the report; they were dropped"
+        found.append(Finding(_probe_id(probe), _scan_subject(ctx), Outcome.ERROR, message, {"stdout_chars": printed}))
+    return found
+
+
+def _probe_id(probe: Probe) -> str:
+    return str(getattr(getattr(probe, "spec", None), "id", None) or type(probe).__name__)
+
+
+def _scan_subject(ctx: ScanContext) -> str:
+    return ctx.project.orgs[0] if ctx.project.orgs else ctx.project.name
 
 
 def qualify_absences(findings: list[Finding], ctx: ScanContext) -> list[Finding]:
@@ -257,18 +349,24 @@ def qualify_absences(findings: list[Finding], ctx: ScanContext) -> list[Finding]
 
 def run_probe(ctx: ScanContext, probe: Probe) -> list[Finding]:
     """One probe's findings, or one not_available/error finding saying why there are none."""
-    probe_id = getattr(getattr(probe, "spec", None), "id", type(probe).__name__)
-    subject = ctx.project.orgs[0] if ctx.project.orgs else ctx.project.name
+    probe_id = _probe_id(probe)
+    subject = _scan_subject(ctx)
+    secrets = [ctx.config.token]
     try:
         produced = list(probe.run(ctx) or [])
-    except Exception as exc:  # a probe, built-in or third-party, must never stop the scan
+    except SourceUnavailable as exc:
         if is_resource_exhaustion(exc):
             # Not an answer about the project: the machine ran out of something; the scan says it is incomplete.
-            message = f"probe could not finish: {type(exc).__name__}: {exc}"
+            message = f"probe could not finish: {describe(exc, secrets)}"
             return [Finding(probe_id, subject, Outcome.ERROR, message, {"resource_exhausted": True})]
-        if isinstance(exc, SourceUnavailable):
-            return [Finding(probe_id, subject, Outcome.NOT_AVAILABLE, str(exc))]
-        return [Finding(probe_id, subject, Outcome.ERROR, f"probe failed: {type(exc).__name__}: {exc}")]
+        return [Finding(probe_id, subject, Outcome.NOT_AVAILABLE, scrub(str(exc), secrets))]
+    except SystemExit as exc:  # sys.exit() in a plugin ends that probe, not the process
+        return [Finding(probe_id, subject, Outcome.ERROR, f"probe called sys.exit({exc.code!r})")]
+    except Exception as exc:  # a probe, built-in or third-party, must never stop the scan
+        if is_resource_exhaustion(exc):
+            message = f"probe could not finish: {describe(exc, secrets)}"
+            return [Finding(probe_id, subject, Outcome.ERROR, message, {"resource_exhausted": True})]
+        return [Finding(probe_id, subject, Outcome.ERROR, f"probe failed: {describe(exc, secrets)}")]
     bad = [f for f in produced if not isinstance(f, Finding)]
     if bad:
         return [Finding(probe_id, subject, Outcome.ERROR, f"probe returned {type(bad[0]).__name__}, not Finding")]

@@ -16,6 +16,8 @@ def parse_as_of(text: str) -> datetime:
     A time without a zone is taken as UTC so that the answer never depends on the machine's zone.
     """
     raw = text.strip()
+    if len(raw) > 64:
+        raise BadInput(f"cannot read time {text[:64]!r}...: use YYYY-MM-DD or an ISO 8601 instant")
     if _DATE.match(raw):
         raw += "T00:00:00+00:00"
     if raw.endswith(("Z", "z")):
@@ -28,7 +30,10 @@ def parse_as_of(text: str) -> datetime:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00 is past the last instant Python can hold
+        raise BadInput(f"cannot read time {text!r}: out of range") from None
 
 
 def utcnow() -> datetime:

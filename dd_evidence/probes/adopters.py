@@ -27,6 +27,7 @@ LEVEL = re.compile(
     re.IGNORECASE,
 )
 _LEVEL_HEADER = re.compile(r"level|stage|status|maturity|usage|environment|adoption", re.IGNORECASE)
+MAX_NAME = 200
 _LEGAL_SUFFIX = re.compile(r"\b(inc|incorporated|ltd|limited|llc|corp|corporation|co|gmbh|plc|ag|sa|bv)\b\.?$")
 # Headings over instructions rather than adopters ("How to add your organisation").
 _NOT_ADOPTERS = re.compile(r"\b(add|how to|contribut|format|template|instructions?|example)\b", re.IGNORECASE)
@@ -54,7 +55,9 @@ class AdopterEntry:
 
 def adopter_key(name: str) -> str:
     """An organisation name compared case- and punctuation-insensitively, legal suffixes dropped."""
-    plain = re.sub(r"\(.*?\)", " ", name.lower())
+    # Bounded: no organisation's name is longer, and the suffix loop below makes one pass per suffix. "[^()]" keeps
+    # the parenthesis scan linear on a name of 100k "(".
+    plain = re.sub(r"\([^()]*\)", " ", name[:MAX_NAME].lower())
     plain = re.sub(r"[^\w\s]", " ", plain)
     plain = re.sub(r"\s+", " ", plain).strip()
     previous = None
@@ -188,7 +191,7 @@ def _table(tokens: list[Token], index: int, lines: list[str], section: str, foun
                 text = lines[row_line - 1] if 0 < row_line <= len(lines) else " | ".join(row)
                 if level_column is not None and level_column < len(row):
                     text = f"{text} {header[level_column]}: {row[level_column]}" if row[level_column] else text
-                name = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", row[0]).strip()
+                name = re.sub(r"\[([^\[\]]*)\]\([^()]*\)", r"\1", row[0]).strip()
                 found.append(AdopterEntry(name, row_line, text, "table", section))
         index += 1
     return index + 1

@@ -303,12 +303,11 @@ class InsightsFileValid(Probe):
     )
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        seen = False
-        for repo in ctx.repos:
-            for path in repo.find(INSIGHTS_NAMES, dirs=("", ".github")):
-                seen = True
-                yield self._judge(repo, path)
-        if not seen:
+        with_insights = [r for r in ctx.repos if r.find(INSIGHTS_NAMES, dirs=("", ".github"))]
+        yield from self.per_repo(
+            with_insights, lambda repo: [self._judge(repo, p) for p in repo.find(INSIGHTS_NAMES, dirs=("", ".github"))]
+        )
+        if not with_insights:
             yield self.finding(_subject(ctx), Outcome.NOT_APPLICABLE, "no SECURITY-INSIGHTS.yml in any repository")
 
     def _judge(self, repo: RepoView, path: str) -> Finding:
@@ -317,7 +316,9 @@ class InsightsFileValid(Probe):
         if text is None:
             return self.not_available(subject, f"{repo.name}/{path} could not be read (binary or too large)")
         try:
-            data = yamlio.safe_load(text)
+            data = yamlio.safe_load(text, name=f"{repo.name}/{path}")
+        except yamlio.YAMLRefused as exc:
+            return self.not_available(subject, exc.reason)
         except yaml.YAMLError as exc:
             line, problem = _yaml_problem(exc)
             # "expected '<document start>'" means the parser met stray text before the first key (typically a

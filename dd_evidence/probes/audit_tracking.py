@@ -55,7 +55,8 @@ FIRMS: dict[str, re.Pattern[str]] = {
     "OSTIF": re.compile(r"\bostif\b", re.I),
 }
 # Finding ids as audit reports number them: TOB-DF-3 (Trail of Bits), ADA-ARGO-SEC-01 (Ada Logics) ...
-_FIRM_FINDING_ID = re.compile(r"\b(?:TOB|ADA|X41|NCC|QSL|7ASEC)-[A-Z0-9]+(?:-[A-Z0-9]+)*-\d+\b", re.I)
+# Bounded parts: unbounded, each "ADA-" of "ADA-ADA-ADA-..." rescanned the rest of the chain, quadratic.
+_FIRM_FINDING_ID = re.compile(r"\b(?:TOB|ADA|X41|NCC|QSL|7ASEC)-[A-Z0-9]{1,32}(?:-[A-Z0-9]{1,32}){0,6}-\d{1,6}\b", re.I)
 # ... and DRA-01-004 (Cure53: project code, report number, finding number). Upper case only, to stay rare.
 _CURE53_FINDING_ID = re.compile(r"\b[A-Z]{2,5}-\d{2}-\d{3}\b")
 _ADVISORY_ID = re.compile(r"\bCVE-\d{4}-\d{4,}\b|\bGHSA(?:-[0-9a-z]{4}){3}\b", re.I)
@@ -69,7 +70,8 @@ _FOLLOW_UP = re.compile(
     r"\baudit(?:or)?s?['’]?\s+(?:finding|issue|recommendation|remediation|fix)(?:es|s)?\b"
     r"|\b(?:found|reported|raised|identified|flagged|discovered)\s+(?:in|by|during)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}"
     + _AUDIT
-    + r"|\b(?:fix|fixes|fixed|address|addresses|addressed|resolve|resolves|resolved)\b.*"
+    # ".{0,120}", not ".*": each "fix" of a line of "fix fix fix ..." would rescan the rest of the line.
+    + r"|\b(?:fix|fixes|fixed|address|addresses|addressed|resolve|resolves|resolved)\b.{0,120}"
     r"\b(?:from|per|by|during|after)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}" + _AUDIT,
     re.I,
 )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from dd_evidence.errors import SourceUnavailable
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
+from dd_evidence.scrub import describe
 
 if TYPE_CHECKING:
     from dd_evidence.context import ScanContext
+    from dd_evidence.repoview import RepoView
 
 
 class Probe:
@@ -57,3 +60,25 @@ class Probe:
     def not_available(self, subject: str, reason: str) -> Finding:
         """A finding saying a source did not answer, so this question cannot be decided."""
         return self.finding(subject, Outcome.NOT_AVAILABLE, reason)
+
+    def per_repo(
+        self,
+        repos: Iterable[RepoView],
+        judge: Callable[[RepoView], Finding | Iterable[Finding] | None],
+    ) -> Iterator[Finding]:
+        """``judge`` each repository in turn, so that one repository's content cannot spoil the others' findings.
+
+        A repository whose content makes ``judge`` raise gets one finding instead of its own: ``not_available``
+        when a source could not answer (a refused YAML file, an API down), ``error`` for anything else. What
+        ``judge`` found for that repository before it failed is dropped: half an answer would read as a whole one.
+        """
+        for repo in repos:
+            try:
+                produced = judge(repo)
+                found = [produced] if isinstance(produced, Finding) else list(produced or ())
+            except SourceUnavailable as exc:
+                found = [self.not_available(repo.full_name, str(exc))]
+            except Exception as exc:  # hostile content must cost this repository's finding, not the probe's
+                message = f"probe failed on this repository: {describe(exc)}"
+                found = [self.finding(repo.full_name, Outcome.ERROR, message)]
+            yield from found

@@ -36,7 +36,11 @@ _SLACK_INVITE_HOSTS = {
     "slack.kubernetes.io": "kubernetes",
 }
 _LIST_HOST = re.compile(r"(^|\.)(googlegroups\.com|groups\.io)$|^lists\.|^list\.", re.IGNORECASE)
-_EMAIL = re.compile(r"(?<![\w.+-])([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})")
+# Parts bounded as RFC 5321 bounds them (64-character local part, 63-character labels): unbounded, every start
+# in a long run of address characters with no "@" ("a." * 400000) rescans to the end, quadratic.
+_EMAIL = re.compile(
+    r"(?<![\w.+-])([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,63})"
+)
 _MAILING_WORDS = re.compile(r"mailing[- ]?list|\bmail(ing)? group", re.IGNORECASE)
 _DINGTALK = re.compile(r"ding\s?talk|钉钉", re.IGNORECASE)
 _WECHAT = re.compile(r"we\s?chat|weixin|微信", re.IGNORECASE)

@@ -21,7 +21,8 @@ from dd_evidence.probes.base import Probe
 from dd_evidence.probes.lifecycle import CANONICAL, governance_docs, procedures, role_sections, roles_in
 
 _N = r"(\d+|" + "|".join(NUMBER_WORDS) + r")"
-_DURATION = re.compile(_N + r"\+?\s*(months?|years?)\b", re.I)
+# Starts only where a digit run starts: otherwise every digit of a long run rescans the rest of it.
+_DURATION = re.compile(r"(?<!\d)" + _N + r"\+?\s*(months?|years?)\b", re.I)
 _SUPER = re.compile(r"\bsuper-?majority\b|\btwo[- ]thirds\b|\b2/3\b", re.I)
 _MAJORITY = re.compile(r"\b(simple\s+)?majority\b|(?:more than|>)\s*50\s*%", re.I)
 _UNANIMOUS = re.compile(r"\bunanimous\w*\b", re.I)
@@ -33,7 +34,9 @@ _COUNT = re.compile(
     re.I,
 )
 # "Maintainer: more than 3 months" inside a list: the number belongs to that role only.
-_ROLE_LABEL = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*\**(\w+?)s?\**\s*:", re.I)
+# One run of blanks before the list mark and one after it: "\s*(?:mark)?\s*" let two runs share the blanks, quadratic
+# on a line of spaces.
+_ROLE_LABEL = re.compile(r"^\s*(?:(?:[-*+]|\d+[.)])\s*)?\**(\w+?)s?\**\s*:", re.I)
 
 
 def _number(raw: str) -> int:

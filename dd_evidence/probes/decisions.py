@@ -25,7 +25,7 @@ _DECISION = re.compile(
 )
 # A change to a governing text is only "documented" when it says who decides and by what threshold.
 _THRESHOLD = re.compile(
-    r"\b(vot(e|es|ed|ing)|majority|supermajority|two-thirds|quorum|consensus|unanimous\w*|approv\w*)|\d+\s*%",
+    r"\b(vot(e|es|ed|ing)|majority|supermajority|two-thirds|quorum|consensus|unanimous\w*|approv\w*)|(?<!\d)\d+\s*%",
     re.IGNORECASE,
 )
 _COC = re.compile(r"code\s+of\s+conduct", re.IGNORECASE)

@@ -16,7 +16,8 @@ from dd_evidence.repoview import RepoView
 
 # GitHub reads CODEOWNERS from these places, first match wins.
 CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
-_OWNER = re.compile(r"(?<![\w/])@[\w.-]+(?:/[\w.-]+)?|[\w.+-]+@[\w-]+\.[\w.-]+")
+# An e-mail starts only where a run of address characters starts (linear on "+++...", no "@").
+_OWNER = re.compile(r"(?<![\w/])@[\w.-]+(?:/[\w.-]+)?|(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
 CODEOWNERS_REMEDY = "Add a .github/CODEOWNERS naming the maintainers' team to each repository without one."
@@ -31,8 +32,7 @@ class CodeownersPresent(Probe):
     )
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        for repo in ctx.repos:
-            yield self._judge(repo)
+        yield from self.per_repo(ctx.repos, self._judge)
         for name, reason in ctx.unreadable.items():
             yield self.not_available(name, f"repository could not be read: {reason}")
 

@@ -123,15 +123,18 @@ def repo_owners(repo: RepoView) -> RepoOwners:
     owners_files = [p for p in repo.files if p.rsplit("/", 1)[-1] == "OWNERS"][:MAX_OWNERS_FILES]
     for path in owners_files:
         found.paths.append(path)
-        for login in _owners_yaml_logins(repo.read(path) or ""):
+        for login in _owners_yaml_logins(repo.read(path) or "", f"{repo.name}/{path}"):
             found.handles.add("@" + login)
     return found
 
 
-def _owners_yaml_logins(text: str) -> set[str]:
-    """approvers and reviewers of an OWNERS file (aliases and emeritus lists are not owners)."""
+def _owners_yaml_logins(text: str, name: str | None = None) -> set[str]:
+    """approvers and reviewers of an OWNERS file (aliases and emeritus lists are not owners).
+
+    A hostile document raises :class:`~dd_evidence.yamlio.YAMLRefused` (not available), never "no owners".
+    """
     try:
-        data = yamlio.safe_load(text)
+        data = yamlio.safe_load(text, name=name)
     except yaml.YAMLError:
         return set()
     if not isinstance(data, dict):

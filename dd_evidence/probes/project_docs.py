@@ -119,7 +119,7 @@ class ReadmeExplainsProject(Probe):
             if prose:
                 if not block:
                     start = number
-                block.append(re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", stripped))
+                block.append(re.sub(r"!?\[([^\[\]]*)\]\([^()]*\)", r"\1", stripped))  # linear on "[[[["
                 continue
             if block and len(" ".join(block).split()) >= 12:
                 return start, " ".join(block)

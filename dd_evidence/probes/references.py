@@ -90,8 +90,11 @@ ACTIVE = re.compile(
 )
 
 # "under the commit access criteria", "in the Voting section": a place in the target named after the link.
+# Written so that no two repeats can share the same blanks (three "\s*" in a row, or a place that may start or
+# end with blanks before "\s*", were cubic on a run of spaces): the place starts and ends with a non-blank.
 _PLACE = re.compile(
-    r"^\s*(?:document|file|page|guide)?\s*,?\s*(?:under|in)\s+(?:the\s+)?(?P<place>[^,.;:()\u00a7]+?)"
+    r"^\s*(?:(?:document|file|page|guide)\s*)?(?:,\s*)?(?:under|in)\s+(?:the\s+)?"
+    r"(?P<place>[^,.;:()\u00a7\s](?:[^,.;:()\u00a7]*?[^,.;:()\u00a7\s])?)"
     r"(?:\s+(?:section|heading|chapter|part))?\s*(?:[,.;:()]|$)",
     re.I,
 )
@@ -110,10 +113,12 @@ _TRAILING_AUX = re.compile(
     re.I,
 )
 _WORD = re.compile(r"[a-z][a-z0-9]*")
-_INLINE_LINK = re.compile(r"(?<!!)\[(?P<label>[^\]]*)\]\(\s*<?(?P<url>[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-_REF_LINK = re.compile(r"(?<!!)\[(?P<label>[^\]]+)\]\[(?P<ref>[^\]]*)\]")
+# Labels stop at the next "[" (and a title at the next ")"): each character is then scanned from one start only, so a
+# line of 100k "[" is linear; with "[^\]]*" every "[" rescanned the rest of the line, quadratic.
+_INLINE_LINK = re.compile(r"(?<!!)\[(?P<label>[^\[\]]*)\]\(\s*<?(?P<url>[^)\s>]+)>?(?:\s+\"[^\")]*\")?\s*\)")
+_REF_LINK = re.compile(r"(?<!!)\[(?P<label>[^\[\]]+)\]\[(?P<ref>[^\[\]]*)\]")
 _BARE_URL = re.compile(r"(?<![(<\[/])https?://[^\s)>\]]+")
-_REF_DEF = re.compile(r"^\s{0,3}\[(?P<ref>[^\]]+)\]:\s*<?(?P<url>[^\s>]+)>?", re.M)
+_REF_DEF = re.compile(r"^\s{0,3}\[(?P<ref>[^\]\n]+)\]:\s*<?(?P<url>[^\s>]+)>?", re.M)  # a label within its line
 _LINE_ANCHOR = re.compile(r"L\d+(?:-L\d+)?")
 
 
@@ -253,7 +258,7 @@ def _clean(text: str, spans: list[tuple[int, int, str, str]]) -> str:
         out.append(f" {LINK} ")
         position = end
     out.append(text[position:])
-    cleaned = re.sub(r"<[^>]+>|[*_`]", " ", "".join(out))
+    cleaned = re.sub(r"<[^<>]+>|[*_`]", " ", "".join(out))
     cleaned = re.sub(r"^\s*(?:[-+]|\d+[.)])\s+", "", cleaned)
     return re.sub(r"\s+", " ", cleaned).strip()
 
@@ -261,13 +266,13 @@ def _clean(text: str, spans: list[tuple[int, int, str, str]]) -> str:
 def _subject_before(before: str) -> str:
     """The noun phrase a passive deferral is about: the clause before the verb, auxiliaries trimmed."""
     clause = re.split(r"[;:]", before)[-1]
-    clause = _TRAILING_AUX.sub("", clause).strip().rstrip(",").strip()
+    clause = _strip_trailing_aux(clause).strip().rstrip(",").strip()
     # "X, as defined in": the topic is X; a sentence opening with "As described in" has its topic after the link.
     if re.fullmatch(r"(?i)as", clause):
         return ""
     # "..., with additional requirements which are detailed in": the topic is the noun before "which", and the
     # rest of the clause says which ones.
-    relative = re.search(r"(?i)[\s,]+(?:which|that|who)$", clause)
+    relative = re.search(r"(?i)(?<![\s,])[\s,]+(?:which|that|who)$", clause)
     if relative:
         clause = clause[: relative.start()]
         pieces = [p for p in re.split(r",|" + _CHUNK.pattern, clause, flags=re.I) if p and p.strip()]
@@ -275,6 +280,13 @@ def _subject_before(before: str) -> str:
             antecedent = pieces[-1]
             return f"{antecedent} of {clause[: clause.rfind(antecedent)]}"
     return clause
+
+
+def _strip_trailing_aux(clause: str) -> str:
+    """``clause`` without its trailing auxiliaries ("... are also"). Searched in the last 400 characters only:
+    from every start in a long run of auxiliaries the pattern rescans the run, quadratic in its length."""
+    match = _TRAILING_AUX.search(clause, max(0, len(clause) - 400))
+    return clause[: match.start()] if match else clause
 
 
 def _topic_phrase(cleaned: str, match: re.Match[str], kind: str) -> str:

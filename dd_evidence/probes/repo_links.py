@@ -244,7 +244,11 @@ def _near(a: str, b: str) -> bool:
 
 
 def _squash(name: str) -> str:
-    return re.sub(r"v?\d+$", "", re.sub(r"[^a-z0-9]", "", name.lower()))
+    """Letters and digits only, without a trailing version number ("v2", "3")."""
+    squashed = re.sub(r"[^a-z0-9]", "", name.lower())
+    # str.rstrip, not re.sub(r"v?\d+$"): the pattern restarts at every digit of a long run, quadratic.
+    bare = squashed.rstrip("0123456789")
+    return bare.removesuffix("v") if bare != squashed else squashed
 
 
 def _describe(link: RepoLink, fate: Fate) -> dict[str, object]:

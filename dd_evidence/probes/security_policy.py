@@ -18,7 +18,9 @@ from dd_evidence.markdown import parse
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
 
-_EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+# Parts bounded as RFC 5321 bounds them (64-character local part, 63-character labels): unbounded, every word
+# boundary in "a." * 400000 starts a scan to the end of the text, quadratic.
+_EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,63}\b")
 # Hosted intake forms and bug-bounty platforms: a private channel that is not e-mail.
 _FORM_URL = re.compile(
     r"docs\.google\.com/forms|forms\.gle/|forms\.office\.com|hackerone\.com|bugcrowd\.com|intigriti\.com"
@@ -51,17 +53,19 @@ _STEPS: dict[str, re.Pattern[str]] = {
 # A response time: a number of hours or days close after a word about acknowledging or answering the report
 # (not "publish an advisory within 90 days", which is a disclosure timeline).
 _TIMELINE = re.compile(
-    r"(?:acknowledg|respond|response|reply|hear back)\w*[^.]{0,60}?\b(\d+)\s*(business days|working days|hours|days)\b",
+    # "\w{0,30}+" (possessive), not "\w*": from each "acknowledg" of a long word the scan went to its end.
+    r"(?:acknowledg|respond|response|reply|hear back)\w{0,30}+[^.]{0,60}?\b(\d+)\s*"
+    r"(business days|working days|hours|days)\b",
     re.IGNORECASE,
 )
 
 _DISCLOSURE: dict[str, re.Pattern[str]] = {
     "embargo": re.compile(r"embargo", re.IGNORECASE),
     "coordinated": re.compile(r"coordinated (?:vulnerability )?disclosure|responsible(?:ly)? disclos", re.IGNORECASE),
-    "public_disclosure": re.compile(r"public(?:ly)?\s+disclos|disclos\w*\s+(?:date|publicly)", re.IGNORECASE),
+    "public_disclosure": re.compile(r"public(?:ly)?\s+disclos|disclos\w{0,30}\s+(?:date|publicly)", re.IGNORECASE),
     "timeline": re.compile(
-        r"disclos\w*[^.]{0,80}(?:\d+\s*(?:days|weeks)|timeline|date)"
-        r"|(?:\d+\s*(?:days|weeks)|timeline)[^.]{0,80}disclos",
+        r"disclos\w{0,30}+[^.]{0,80}(?:\d+\s*(?:days|weeks)|timeline|date)"
+        r"|(?:(?<!\d)\d+\s*(?:days|weeks)|timeline)[^.]{0,80}disclos",
         re.IGNORECASE,
     ),
 }

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from dd_evidence.errors import BadInput
 from dd_evidence.model import Report
+from dd_evidence.outfiles import write_text_atomic
 
 TERMINAL_WIDTH = 100
 """Columns of the terminal summary when it is rendered to a string rather than a live console."""
@@ -130,7 +131,7 @@ def write_reports(report: Report, formats: Iterable[str], out_dir: Path) -> list
         path = out_dir / report_filename(report, renderer.extension)
         text = renderer.render(report)
         try:
-            path.write_text(text, encoding="utf-8")
+            write_text_atomic(path, text)
         except OSError as exc:
             raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from exc
         written.append(path)

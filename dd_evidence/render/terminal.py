@@ -1,7 +1,8 @@
 """A rich summary for the terminal: counts by section, then what blocks the level.
 
 Colour is the Console's business: the CLI builds it (NO_COLOR, a TTY or not) and this module only styles text.
-Scan text goes into ``rich.text.Text`` objects, never through console markup, so a message cannot inject markup.
+Scan text goes into ``rich.text.Text`` objects, never through console markup, so a message cannot inject markup,
+and loses its control characters first (rich keeps ESC), so a repo name or commit message cannot drive the terminal.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from rich.text import Text
 
 from dd_evidence.model import CriterionResult, CriterionStatus, Finding, Outcome, Report, Requirement
 from dd_evidence.render.markdown import STATUS_ORDER, plain_text, status_label, when_utc
+from dd_evidence.scrub import terminal_safe
 
 STATUS_SYMBOLS = {
     CriterionStatus.MET: "✔",
@@ -47,7 +49,7 @@ def status_symbol(status: CriterionStatus | str) -> str:
 def summary_table(report: Report) -> Table:
     """Criteria counts per section and status, with a total row."""
     table = Table(
-        title=f"{report.project.display_name}: {report.level} criteria",
+        title=Text(_one_line(f"{report.project.display_name}: {report.level} criteria")),
         title_justify="left",
         box=box.SIMPLE_HEAD,
         show_edge=False,
@@ -96,13 +98,13 @@ def render_terminal(report: Report, console: Console, verbose: bool = False) -> 
     if report.errors:
         console.print(Text(f"{len(report.errors)} scan error(s):", style="bold red"))
         for error in report.errors:
-            console.print(Text(f"  {error}"))
+            console.print(Text(f"  {_one_line(error)}"))
 
 
 def _header(report: Report) -> Text:
     read_at = when_utc(report.as_of) if report.as_of else "newest commits"
     return Text.assemble(
-        (f"{report.project.display_name} {report.level} due diligence", "bold"),
+        (_one_line(f"{report.project.display_name} {report.level} due diligence"), "bold"),
         f", as of {read_at}\n",
         (f"{report.catalogue.level} template {report.catalogue.revision} · dd-evidence {report.tool_version}", "dim"),
         *((f"\nwarning: {w}", "yellow") for w in report.warnings),
@@ -117,7 +119,7 @@ def criterion_line(result: CriterionResult) -> Text:
         ("  " + status_symbol(result.status) + " ", style),
         (result.criterion, "bold"),
         " ",
-        _shorten(plain_text(result.title), 40),
+        _shorten(_one_line(plain_text(result.title)), 40),
         (f" — {_one_line(why)}", "dim"),
     )
 
@@ -127,8 +129,8 @@ def finding_line(finding: Finding) -> Text:
     symbol, style = OUTCOME_SYMBOLS[finding.outcome]
     return Text.assemble(
         (f"  {symbol} ", style),
-        (finding.probe, "bold"),
-        f" {finding.subject}: ",
+        (_one_line(finding.probe), "bold"),
+        f" {_one_line(finding.subject)}: ",
         _one_line(finding.message),
     )
 
@@ -138,4 +140,5 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """``text`` on one line, without control characters (they come from scanned repositories and services)."""
+    return " ".join(terminal_safe(text).split())

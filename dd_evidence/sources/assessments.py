@@ -34,7 +34,8 @@ TAG_SECURITY_BLOB = "https://github.com/cncf/tag-security/blob/main/"
 INDEX_RESOURCE = "security-assessments.json"
 
 # "Container Network Interface (CNI) (incubating)": only the last parenthesis is the maturity.
-_NAME_MATURITY = re.compile(r"^(?P<name>.*?)\s*\((?P<maturity>[^()]*)\)$")
+# The name may not end in a blank ("(?<!\s)"): otherwise each blank of a long run started a rescan of the run.
+_NAME_MATURITY = re.compile(r"^(?P<name>.*?)(?<!\s)\s*\((?P<maturity>[^()]*)\)$")
 _NOT_IN_LANDSCAPE = "not in landscape projects"
 
 
