@@ -906,7 +906,11 @@ def clip(text: str, limit: int = EXCERPT_LIMIT) -> str:
         head = head[:cut]
     # A word cut in the middle is dropped whole; trailing punctuation before the ellipsis goes too.
     elif flat[limit - 1 : limit].isalnum() and head[-1:].isalnum():
-        head = re.sub(r"\w+$", "", head) or head
+        # The cut word goes by a backwards walk: a ``\w+$`` search is quadratic on a long run of word characters.
+        end = len(head)
+        while end and (head[end - 1].isalnum() or head[end - 1] == "_"):
+            end -= 1
+        head = head[:end] or head
     return head.rstrip(" ,;:-–—([{/") + "…"
 
 

@@ -149,7 +149,19 @@ def project_names(ref: ProjectRef) -> list[str]:
     return [n for n in dict.fromkeys(n.strip() for n in names if n and n.strip())]
 
 
-_PAREN = re.compile(r"^(.*?)\s*\(([^)]*)\)\s*$")
+def _split_paren(text: str) -> tuple[str, str] | None:
+    """``"Istio (Steering)"`` → ``("Istio", "Steering")``: the name before a closing parenthesis and what it holds.
+
+    String operations, not a regex: a lazy prefix before the parenthesis backtracks quadratically on a hostile cell.
+    """
+    stripped = text.rstrip()
+    if not stripped.endswith(")"):
+        return None
+    body = stripped[:-1]
+    opening = body.find("(", body.rfind(")") + 1)
+    if opening < 0:
+        return None
+    return body[:opening].rstrip(), body[opening + 1 :]
 
 
 def _squash(text: str) -> str:
@@ -159,9 +171,9 @@ def _squash(text: str) -> str:
 def _forms(project: str) -> set[str]:
     """The squashed forms a Project cell (or a name) answers to: whole, before the parenthesis, inside it."""
     forms = {_squash(project)}
-    match = _PAREN.match(project.strip())
-    if match:
-        forms |= {_squash(match.group(1)), _squash(match.group(2))}
+    parts = _split_paren(project.strip())
+    if parts:
+        forms |= {_squash(parts[0]), _squash(parts[1])}
     forms.discard("")
     return forms
 
@@ -174,8 +186,8 @@ def _plain_names(names: Iterable[str]) -> list[str]:
     """Names for the prefix pass, lower case, hyphens as spaces, a trailing parenthesis dropped."""
     plain = []
     for name in names:
-        match = _PAREN.match(name.strip())
-        base = match.group(1) if match else name
+        parts = _split_paren(name.strip())
+        base = parts[0] if parts else name
         plain.append(" ".join(base.casefold().replace("-", " ").split()))
     return [p for p in dict.fromkeys(plain) if p]
 

@@ -128,7 +128,7 @@ def test_cli_error_lines_are_scrubbed(monkeypatch: pytest.MonkeyPatch, capsys: p
     def leak(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError(f"connection reset while sending 'Authorization: token {CLASSIC_HEX}\x1b[2J'")
 
-    monkeypatch.setattr(cli, "resolve_project", leak)
+    monkeypatch.setattr("dd_evidence.resolve.resolve_project", leak)  # the CLI imports it when a scan starts
     assert cli.main(["demo", "--offline", "--no-progress"]) == 3
     err = capsys.readouterr().err
     assert "internal error: RuntimeError" in err
