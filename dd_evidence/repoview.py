@@ -96,6 +96,16 @@ class RepoView:
     def _read_bytes(self, path: str) -> bytes | None:
         raise NotImplementedError
 
+    def size(self, path: str) -> int | None:
+        """The file's size in bytes when known without reading it; None when unknown (or absent)."""
+        return None
+
+    def read_refusal(self, path: str) -> str | None:
+        """Why an existing file was not read (binary, over the size cap...); None when it was, or is absent."""
+        if not self.exists(path) or self.read(path) is not None:
+            return None
+        return "binary or over the size cap"
+
     # -- citations ------------------------------------------------------------------------------------------
     def permalink(self, path: str = "", start: int | None = None, end: int | None = None) -> str:
         """A URL pinned to the scanned commit, with a line anchor (``#L10-L14``) when lines are given."""

@@ -22,9 +22,13 @@ class _DocumentPresent(Probe):
 
     role: str = ""
     noun: str = ""
+    # A role that stands in when no document of ``role`` exists (a release runbook for a release process).
+    fallback: str | None = None
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         hits = locate(ctx, self.role)
+        if self.fallback and not any(not h.is_stub for h in hits):
+            hits = locate(ctx, self.fallback) or hits
         subject = ctx.project.orgs[0] if ctx.project.orgs else ctx.project.name
         real = [h for h in hits if not h.is_stub]
         stubs = [h for h in hits if h.is_stub]
@@ -121,7 +125,7 @@ class AdoptersPresent(_DocumentPresent):
 
 
 class ReleaseProcessPresent(_DocumentPresent):
-    role, noun = "release_process", "release process document"
+    role, noun, fallback = "release_process", "release process document", "release_procedure"
     spec = ProbeSpec(
         id="documents.release_process_present",
         title="Is the release process documented (RELEASES.md or equivalent)?",

@@ -148,6 +148,8 @@ def release_documents(ctx: ScanContext) -> list[ParsedDoc]:
     """The release documents of the most authoritative repo that has one (a subproject's own file is not
     mixed in with the project's)."""
     hits = [h for h in real_documents(ctx, "release_process") if not h.is_stub]
+    # A maintainers' runbook (how to cut a release) stands in only when there is no release process document.
+    hits = hits or [h for h in real_documents(ctx, "release_procedure") if not h.is_stub]
     if not hits:
         return []
     first_repo = hits[0].repo.full_name

@@ -1,0 +1,85 @@
+"""Documents parsed once per scan: text, headings, links, sections and anchors, kept in the on-disk parse cache.
+
+Every probe that reads a document's structure goes through :func:`parsed`, so the same file is parsed once per
+scan whatever number of probes read it, and unchanged files are not parsed again on the next scan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from dd_evidence.markdown import Document, Heading, Link, parse
+from dd_evidence.mdsections import Section, anchors, sections
+from dd_evidence.parsecache import ParseCache
+from dd_evidence.repoview import RepoView
+
+if TYPE_CHECKING:
+    from dd_evidence.context import ScanContext
+
+
+@dataclass(frozen=True)
+class ParsedDoc:
+    """A document's text, its links and its sections, read once per scan."""
+
+    repo: RepoView
+    path: str
+    text: str
+    document: Document
+    sections: tuple[Section, ...]
+    # Every anchor a link may target (heading slugs, explicit HTML anchors), lower case.
+    anchors: frozenset[str]
+
+    @property
+    def label(self) -> str:
+        return f"{self.repo.name}/{self.path}"
+
+
+def parsed(ctx: ScanContext, repo: RepoView, path: str) -> ParsedDoc:
+    """The parsed form of ``repo``'s ``path`` (empty when unreadable), memoised for the scan and kept in the
+    on-disk parse cache across scans."""
+
+    def build() -> ParsedDoc:
+        text = repo.read(path) or ""
+        cache = parse_cache(ctx)
+        cached = cache.load(text)
+        if cached is not None:
+            try:
+                return ParsedDoc(repo, path, text, *_parts_from_json(cached))
+            except (KeyError, TypeError, ValueError):
+                pass  # an entry of another shape: parse again and overwrite it
+        doc = ParsedDoc(
+            repo, path, text, parse(text), tuple(sections(text)), frozenset(a.lower() for a in anchors(text))
+        )
+        cache.store(text, _parts_to_json(doc))
+        return doc
+
+    return ctx.memo(("parsed-doc", repo.full_name, path), build)
+
+
+def parse_cache(ctx: ScanContext) -> ParseCache:
+    """The scan's parse cache (in the scan's cache directory; off when the configuration says so)."""
+    return ctx.memo("parse-cache", lambda: ParseCache(ctx.config.cache_dir if ctx.config.parse_cache else None))
+
+
+def _parts_to_json(doc: ParsedDoc) -> dict[str, Any]:
+    return {
+        "headings": [[h.level, h.text, h.line] for h in doc.document.headings],
+        "links": [[k.url, k.text, k.line, k.image] for k in doc.document.links],
+        "line_count": doc.document.line_count,
+        "sections": [[x.title, x.level, x.start, x.end, x.text, x.kind] for x in doc.sections],
+        "anchors": sorted(doc.anchors),
+    }
+
+
+def _parts_from_json(data: dict[str, Any]) -> tuple[Document, tuple[Section, ...], frozenset[str]]:
+    document = Document(
+        tuple(Heading(int(level), str(text), int(line)) for level, text, line in data["headings"]),
+        tuple(Link(str(url), str(text), int(line), bool(image)) for url, text, line, image in data["links"]),
+        int(data["line_count"]),
+    )
+    found = tuple(
+        Section(str(title), int(level), int(start), int(end), str(text), str(kind))
+        for title, level, start, end, text, kind in data["sections"]
+    )
+    return document, found, frozenset(str(a) for a in data["anchors"])
