@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dd_evidence.context import ScanContext
-from dd_evidence.locate import DocHit, locate
-from dd_evidence.markdown import parse
+from dd_evidence.facts import Doc as DocHit
+from dd_evidence.facts import locate, project_map
+from dd_evidence.facts.links import file_in
 from dd_evidence.model import Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
@@ -175,32 +176,30 @@ class SecurityPolicyInEveryRepo(Probe):
     spec = ProbeSpec(
         id="documents.security_policy_in_every_repo",
         title="Does every repository have a security policy, an org default, or a README link to one?",
-        motivation="Reporters land on any repo of the org; each should lead to the security policy.",
+        motivation="Reporters land on any repo of the org; each should lead to the security policy. GitHub shows "
+        "the org's .github repository's SECURITY.md for every repository without its own.",
         remediation="Add an org-wide default SECURITY.md in the org's .github repository.",
     )
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        org_default = [r for r in ctx.repos_with_role("org-profile") if r.find(["SECURITY.md"])]
+        pmap = project_map(ctx)
         for repo in ctx.repos:
-            own = repo.find(["SECURITY.md", "SECURITY.rst", "SECURITY"])
-            if own:
-                yield self.finding(
-                    repo.full_name,
-                    True,
-                    f"{repo.name} has {own[0]}",
-                    {"path": own[0]},
-                    [repo.evidence(own[0])],
+            found = pmap.health_file(repo, "security_policy")
+            if found is not None:
+                doc, inherited = found
+                values = {"path": doc.path, "answered_by": doc.repo.full_name, "inherited": inherited}
+                message = (
+                    f"{repo.name} inherits the org default {doc.label}" if inherited else f"{repo.name} has {doc.path}"
                 )
-            elif org_default:
-                yield self.finding(repo.full_name, True, f"{repo.name} inherits the org default SECURITY.md")
-            elif (line := _readme_security_link(repo)) is not None:
-                readme = repo.find(["README.md"])[0]
+                yield self.finding(repo.full_name, True, message, values, [doc.evidence()])
+            elif (link := _linked_security_policy(ctx, repo)) is not None:
+                path, line = link
                 yield self.finding(
                     repo.full_name,
                     True,
-                    f"{repo.name}'s README links a security policy",
-                    {"path": readme},
-                    [repo.evidence(readme, line)],
+                    f"{repo.name}'s {path.rsplit('/', 1)[-1]} links a security policy",
+                    {"path": path, "answered_by": repo.full_name, "inherited": False},
+                    [repo.evidence(path, line)],
                 )
             else:
                 yield self.finding(
@@ -212,11 +211,19 @@ class SecurityPolicyInEveryRepo(Probe):
             yield self.not_available(name, f"repository could not be read: {reason}")
 
 
-def _readme_security_link(repo: RepoView) -> int | None:
-    readmes = repo.find(["README.md"])
-    if not readmes:
-        return None
-    for link in parse(repo.read(readmes[0]) or "").links:
-        if "security" in link.url.lower() and not link.image:
-            return link.line
+def _linked_security_policy(ctx: ScanContext, repo: RepoView) -> tuple[str, int] | None:
+    """(document, line) of a link from the repo's README or contributing guide to a security policy: a document
+    the map knows as one, or a URL that says "security"."""
+    pmap = project_map(ctx)
+    readme = pmap.readme(repo)
+    places = [d for d in [readme, *pmap.in_repo(repo, "contributing")] if d is not None and d.read]
+    for doc in places:
+        for link in pmap.parsed(doc).document.links:
+            if link.image:
+                continue
+            target = pmap.resolve_url(link.url, doc)
+            path = file_in(target.repo, target.path) if target else None
+            known = pmap.doc(target.repo, path) if target and path else None
+            if (known is not None and known.has("security_policy")) or "security" in link.url.lower():
+                return doc.path, link.line
     return None

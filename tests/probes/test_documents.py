@@ -81,6 +81,42 @@ def test_org_default_security_policy_covers_every_repo() -> None:
     assert all(f.outcome is Outcome.TRUE for f in SecurityPolicyInEveryRepo().run(ctx))
 
 
+def test_org_default_applies_only_where_a_repo_has_none_and_says_which_file_answered() -> None:
+    ctx = context(
+        {
+            "acme": {"docs/SECURITY.md": "# Security\n\nMail security@acme.example.\n"},
+            "charts": {"README.md": "# Charts\n"},
+            # GitHub reads the defaults from the root, .github/ or docs/ of the org's .github repository.
+            ".github": {".github/SECURITY.md": "# Security\n\nMail security@acme.example.\n"},
+        },
+        roles={".github": "org-profile"},
+    )
+    by_subject = {f.subject: f for f in SecurityPolicyInEveryRepo().run(ctx)}
+    own, inherited = by_subject["acme/acme"], by_subject["acme/charts"]
+    assert own.values == {"path": "docs/SECURITY.md", "answered_by": "acme/acme", "inherited": False}
+    assert inherited.values == {"path": ".github/SECURITY.md", "answered_by": "acme/.github", "inherited": True}
+    assert inherited.message == "charts inherits the org default .github/.github/SECURITY.md"
+    assert inherited.evidence[0].url.startswith("https://github.com/acme/.github/blob/")
+
+
+def test_a_contributing_guide_linking_the_policy_document_counts() -> None:
+    ctx = context(
+        {
+            "acme": {"README.md": "# Acme\n"},
+            "community": {"process/report-a-vulnerability.md": "# Reporting\n\nMail security@acme.example.\n"},
+            "client": {
+                "CONTRIBUTING.md": "# Contributing\n\nFound a hole? Read [how to report it]"
+                "(https://github.com/acme/community/blob/main/process/report-a-vulnerability.md).\n",
+            },
+        },
+        roles={"community": "community"},
+    )
+    by_subject = {f.subject: f for f in SecurityPolicyInEveryRepo().run(ctx)}
+    assert by_subject["acme/client"].outcome is Outcome.TRUE
+    assert by_subject["acme/client"].evidence[0].url.endswith("CONTRIBUTING.md#L3")
+    assert by_subject["acme/acme"].outcome is Outcome.FALSE
+
+
 def test_codeowners_per_repo() -> None:
     ctx = context(
         {
