@@ -30,14 +30,18 @@ __all__ = [
     "ROLES",
     "Signal",
     "candidate_document_paths",
+    "community_documents",
     "documents",
+    "governance_documents",
     "hit_doc",
     "locate",
     "parse_cache",
     "parsed",
     "project_map",
+    "project_readmes",
     "readmes",
     "real_documents",
+    "roles_of",
     "subject",
 ]
 
@@ -65,6 +69,17 @@ def documents(ctx: ScanContext, *roles: str) -> list[ParsedDoc]:
     return found
 
 
+def governance_documents(ctx: ScanContext) -> list[ParsedDoc]:
+    """The documents that hold governance rules: governance and charters, contributor ladders and membership."""
+    return documents(ctx, *GOVERNANCE_ROLES)
+
+
+def roles_of(ctx: ScanContext, doc: ParsedDoc) -> set[str]:
+    """The roles the map gives a parsed document."""
+    found = project_map(ctx).doc(doc.repo, doc.path)
+    return set(found.roles) if found is not None else set()
+
+
 def hit_doc(ctx: ScanContext, doc: Doc) -> ParsedDoc:
     """The parsed form of a document of the map."""
     return parsed(ctx, doc.repo, doc.path)
@@ -79,6 +94,18 @@ def readmes(ctx: ScanContext, *repo_roles: str) -> list[ParsedDoc]:
         if doc is not None and doc.path.lower().endswith((".md", ".markdown")):
             found.append(pmap.parsed(doc))
     return found
+
+
+def community_documents(ctx: ScanContext) -> list[ParsedDoc]:
+    """The Markdown documents people read for community and governance information (see
+    :meth:`ProjectMap.community_documents`), parsed."""
+    pmap = project_map(ctx)
+    return [pmap.parsed(d) for d in pmap.community_documents()]
+
+
+def project_readmes(ctx: ScanContext) -> list[ParsedDoc]:
+    """The READMEs of the project's own repositories (community, main, org profile)."""
+    return readmes(ctx, "community", "main", "org-profile")
 
 
 def subject(ctx: ScanContext) -> str:

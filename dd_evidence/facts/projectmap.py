@@ -39,6 +39,22 @@ MOVED_MAX_LINES = 15
 MAX_HOPS = 3
 
 
+def readme_paths(repo: RepoView) -> list[str]:
+    """Every README GitHub may show for ``repo``: the root one, ``.github/`` and ``docs/`` ones, and for the org's
+    ``.github`` repository its org profile (``profile/README.md``)."""
+    found = [p for p in repo.find(README_NAMES, dirs=("", ".github", "docs"))]
+    if repo.role == "org-profile" or repo.name.lower() == ".github":
+        found += [p for p in repo.find(README_NAMES, dirs=("profile", ".github/profile")) if p not in found]
+    return found
+
+
+def issue_templates(repo: RepoView) -> list[str]:
+    """Issue templates GitHub offers in ``repo``: ``.github/ISSUE_TEMPLATE/*`` and an ``ISSUE_TEMPLATE.md`` in the
+    root, ``.github/`` or ``docs/``."""
+    found = [p for p in repo.files if p.lower().startswith(".github/issue_template/")]
+    return found + [p for p in repo.find(["ISSUE_TEMPLATE.md"]) if p not in found]
+
+
 def project_map(ctx: ScanContext) -> ProjectMap:
     """The scan's project map, built on first use."""
     return ctx.memo("facts.project-map", lambda: ProjectMap(ctx))

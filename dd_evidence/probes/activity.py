@@ -13,9 +13,9 @@ from datetime import timedelta
 
 from dd_evidence.activity import ActivityFacts, activity, last_quarters, quarter_of
 from dd_evidence.context import ScanContext
+from dd_evidence.facts.people import project_roster
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.roster import project_roster
 
 TOP = 10
 # gov-active-maintainers asks for "a number of active maintainers appropriate to the size of the project"; with

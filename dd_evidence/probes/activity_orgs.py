@@ -18,9 +18,9 @@ from collections.abc import Iterable
 from dd_evidence.activity import Contributor, activity, name_key
 from dd_evidence.affiliations import normalise
 from dd_evidence.context import ScanContext
+from dd_evidence.facts.people import Person, rosters
 from dd_evidence.model import Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.roster import Person, rosters
 
 # A single organisation making the majority of commits is the usual single-vendor line; the TOC sets no number,
 # so this probe only supports the diversity and activity criteria, it never decides one.

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from markdown_it.token import Token
 
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import ParsedDoc, hit_doc, subject
-from dd_evidence.locate import locate
+from dd_evidence.facts import ParsedDoc, hit_doc, locate, subject
 from dd_evidence.markdown import tokens as md_tokens
 from dd_evidence.model import Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe

@@ -26,8 +26,10 @@ from typing import Any
 from dd_evidence.activity import all_commits, is_bot
 from dd_evidence.context import ScanContext
 from dd_evidence.errors import SourceUnavailable
+from dd_evidence.facts import subject as project_subject
+from dd_evidence.facts.audits import audits_in_trees, project_names
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
-from dd_evidence.probes.assessments import _IndexProbe, _subject, audits_in_trees, project_names
+from dd_evidence.probes.base import IndexProbe
 from dd_evidence.repoview import RepoView
 from dd_evidence.sources.assessments import Audit
 from dd_evidence.sources.git import Commit
@@ -293,7 +295,7 @@ def _created(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-class AuditFindingsTracked(_IndexProbe):
+class AuditFindingsTracked(IndexProbe):
     spec = ProbeSpec(
         id="security.audit_findings_tracked",
         title="Are the findings of the project's third-party security audit tracked in issues, advisories or fixes?",
@@ -312,7 +314,7 @@ class AuditFindingsTracked(_IndexProbe):
     )
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        subject = _subject(ctx)
+        subject = project_subject(ctx)
         files, links = audits_in_trees(ctx)
         try:
             audits = self.index().audits_for(project_names(ctx))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
+from dd_evidence.sources.assessments import AssessmentsIndex, load_bundled_index
 
 if TYPE_CHECKING:
     from dd_evidence.context import ScanContext
+    from dd_evidence.repoview import RepoView
 
 
 class Probe:
@@ -50,3 +53,24 @@ class Probe:
     def not_available(self, subject: str, reason: str) -> Finding:
         """A finding saying a source did not answer, so this question cannot be decided."""
         return self.finding(subject, Outcome.NOT_AVAILABLE, reason)
+
+
+class IndexProbe(Probe):
+    """A probe that can fall back to the CNCF index; tests hand in their own index."""
+
+    def __init__(self, index: AssessmentsIndex | None = None):
+        self._index = index
+
+    def index(self) -> AssessmentsIndex:
+        """The index given at construction, else the bundled one (raises SourceUnavailable when unreadable)."""
+        return self._index if self._index is not None else load_bundled_index()
+
+
+# API-backed probes ask this many repositories at once.
+API_WORKERS = 6
+
+
+def per_repo(ctx: ScanContext, judge: Callable[[ScanContext, RepoView], Finding]) -> list[Finding]:
+    """One API-backed finding per repo, asked concurrently: the answers wait on the network, not on us."""
+    with ThreadPoolExecutor(max_workers=max(1, min(API_WORKERS, ctx.config.workers))) as pool:
+        return list(pool.map(lambda repo: judge(ctx, repo), ctx.repos))

@@ -13,8 +13,8 @@ from typing import Any
 
 from dd_evidence.context import ScanContext
 from dd_evidence.errors import SourceUnavailable
+from dd_evidence.facts.badges import bestpractices_ids
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
-from dd_evidence.probes.badges import bestpractices_ids
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
 from dd_evidence.sources.bestpractices import BestPracticesProject, bestpractices_client

@@ -10,31 +10,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, timedelta
+from datetime import UTC, timedelta
 from urllib.parse import parse_qs, urlparse
 
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import ParsedDoc, parsed, subject
-from dd_evidence.locate import is_generated_log, locate
+from dd_evidence.facts import ParsedDoc, project_map, subject
+from dd_evidence.facts.channels import discussion_kinds, slack_invite_hosts
+from dd_evidence.facts.meetings import meeting_notes
 from dd_evidence.mdsections import sections
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
-
-# Kinds people can talk in; "social" (Twitter/X) only broadcasts, so it never counts as a public channel.
-DISCUSSION_KINDS = ("slack", "mailing-list", "discussions", "discord", "forum", "matrix", "gitter", "zulip",
-                    "telegram", "dingtalk", "wechat")  # fmt: skip
 
 # Roles of the documents (besides the README) where projects list their channels.
 CHANNEL_DOC_ROLES = ("governance", "contributing", "contributor_ladder")
 
 _URL = re.compile(r"https?://[^\s)\]>\"'`]+", re.IGNORECASE)
 _SLACK_CHANNEL = re.compile(r"^([\w-]+)\.slack\.com$")
-_SLACK_INVITE_HOSTS = {
-    "slack.cncf.io": "cloud-native",
-    "slack.k8s.io": "kubernetes",
-    "slack.kubernetes.io": "kubernetes",
-}
 _LIST_HOST = re.compile(r"(^|\.)(googlegroups\.com|groups\.io)$|^lists\.|^list\.", re.IGNORECASE)
 _EMAIL = re.compile(r"(?<![\w.+-])([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})")
 _MAILING_WORDS = re.compile(r"mailing[- ]?list|\bmail(ing)? group", re.IGNORECASE)
@@ -69,8 +61,8 @@ def _url_channel(url: str, line_text: str) -> tuple[str, str] | None:
     parsed_url = urlparse(url.rstrip(".,;"))
     host = (parsed_url.hostname or "").lower().removeprefix("www.")
     parts = [p for p in parsed_url.path.split("/") if p]
-    if host in _SLACK_INVITE_HOSTS:
-        return "slack", f"slack:{_SLACK_INVITE_HOSTS[host]}"
+    if host in slack_invite_hosts():
+        return "slack", f"slack:{slack_invite_hosts()[host]}"
     if host == "join.slack.com" and len(parts) >= 2 and parts[0] == "t":
         return "slack", f"slack:{parts[1].lower()}"
     slack = _SLACK_CHANNEL.match(host)
@@ -167,17 +159,19 @@ def doc_channels(ctx: ScanContext, doc: ParsedDoc) -> list[Channel]:
 
 
 def _readme(ctx: ScanContext, repo: RepoView) -> ParsedDoc | None:
-    paths = repo.find(["README.md", "README", "README.rst"], dirs=("",))
-    return parsed(ctx, repo, paths[0]) if paths else None
+    pmap = project_map(ctx)
+    doc = pmap.readme(repo)
+    return pmap.parsed(doc) if doc is not None else None
 
 
 def repo_channel_docs(ctx: ScanContext, repo: RepoView) -> list[ParsedDoc]:
     """A repo's README and its own community documents (governance, contributing, ladder), stubs left out."""
+    pmap = project_map(ctx)
     docs = [d for d in [_readme(ctx, repo)] if d is not None]
     for role in CHANNEL_DOC_ROLES:
-        for hit in locate(ctx, role):
-            if hit.repo is repo and not hit.is_stub and all(d.path != hit.path for d in docs):
-                docs.append(parsed(ctx, repo, hit.path))
+        for hit in pmap.in_repo(repo, role):
+            if not hit.is_stub and all(d.path != hit.path for d in docs):
+                docs.append(pmap.parsed(hit))
     return docs
 
 
@@ -230,7 +224,7 @@ class PublicChannelDocumented(Probe):
         if not docs:
             yield self.finding(subject(ctx), False, "no README or community document to list channels in")
             return
-        found = [c for d in docs for c in doc_channels(ctx, d) if c.kind in DISCUSSION_KINDS]
+        found = [c for d in docs for c in doc_channels(ctx, d) if c.kind in discussion_kinds()]
         checked = [d.label for d in docs]
         if not found:
             yield self.finding(
@@ -308,15 +302,13 @@ class AllChannelsListed(Probe):
     def _lists_outside_channel_docs(ctx: ScanContext, known: set[str]) -> dict[str, list[Channel]]:
         """Mailing lists that only other documents (release, security, meeting docs...) name."""
         lonely: dict[str, list[Channel]] = {}
-        for repo in ctx.repos:
-            for path in repo.files:
-                if "/" in path or not path.lower().endswith((".md", ".rst")):
-                    continue
-                if is_generated_log(path):
-                    continue
-                for channel in doc_channels(ctx, parsed(ctx, repo, path)):
-                    if channel.kind == "mailing-list" and channel.key not in known:
-                        lonely.setdefault(channel.key, []).append(channel)
+        pmap = project_map(ctx)
+        for doc in pmap.community_documents():
+            if "/" in doc.path:
+                continue
+            for channel in doc_channels(ctx, pmap.parsed(doc)):
+                if channel.kind == "mailing-list" and channel.key not in known:
+                    lonely.setdefault(channel.key, []).append(channel)
         return lonely
 
 
@@ -334,61 +326,8 @@ _MEETING_LINKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("video", re.compile(r"zoom\.us/|zoom-lfx\.|meet\.google\.com|teams\.microsoft\.com|webex\.com|jit\.si", re.I)),
     ("notes", re.compile(r"docs\.google\.com/document|hackmd\.io|notion\.site|etherpad|/meetings?\b|minutes", re.I)),
 )  # fmt: skip
-_NOTES_PATH = re.compile(r"(^|/)[^/]*(meeting|minutes|agenda|community[-_]call)[^/]*(/|$)", re.IGNORECASE)
-_PATH_DATE = re.compile(r"(20\d\d)[-_/.]?(0[1-9]|1[0-2])[-_/.]?(0[1-9]|[12]\d|3[01])(?!\d)")
-_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
-_TEXT_DATE = re.compile(
-    rf"(20\d\d)[-/.](0[1-9]|1[0-2])[-/.](0[1-9]|[12]\d|3[01])(?!\d)|"
-    rf"\b({_MONTHS})[a-z]*\.? (\d{{1,2}})(?:st|nd|rd|th)?,? (20\d\d)\b",
-    re.IGNORECASE,
-)
 # Notes older than this before the as-of date mean the meetings (or their notes) have stopped.
 RECENT_DAYS = 90
-
-
-@dataclass(frozen=True)
-class MeetingNote:
-    repo: RepoView
-    path: str
-    line: int
-    day: date
-
-
-def _text_dates(text: str) -> list[tuple[int, date]]:
-    found = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        for match in _TEXT_DATE.finditer(line):
-            try:
-                if match.group(1):
-                    day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-                else:
-                    month = _MONTHS.split("|").index(match.group(4).lower()[:3]) + 1
-                    day = date(int(match.group(6)), month, int(match.group(5)))
-            except ValueError:
-                continue
-            found.append((number, day))
-    return found
-
-
-def meeting_notes(ctx: ScanContext) -> list[MeetingNote]:
-    """Dated meeting notes: dates in notes paths (``meetings/2025-09-09/README.md``) or, for notes files
-    without a dated path, the dates their lines start with or headings carry."""
-    notes: list[MeetingNote] = []
-    for repo in ctx.repos:
-        for path in repo.files:
-            if not _NOTES_PATH.search(path) or "release" in path.lower():
-                continue
-            match = _PATH_DATE.search(path)
-            if match:
-                try:
-                    day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-                except ValueError:
-                    continue
-                notes.append(MeetingNote(repo, path, 1, day))
-            elif path.lower().endswith(".md"):
-                text = repo.read(path) or ""
-                notes.extend(MeetingNote(repo, path, n, d) for n, d in _text_dates(text))
-    return notes
 
 
 class MeetingSchedulePublished(Probe):

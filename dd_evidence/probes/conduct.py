@@ -7,8 +7,7 @@ import re
 from collections.abc import Iterable
 
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import ParsedDoc, documents, hit_doc, readmes, subject
-from dd_evidence.locate import locate
+from dd_evidence.facts import ParsedDoc, documents, hit_doc, locate, readmes, subject
 from dd_evidence.markdown import Link
 from dd_evidence.mdsections import Contact, contacts, section_at
 from dd_evidence.model import Evidence, Finding, ProbeSpec

@@ -2,7 +2,7 @@
 
 The same procedure is often written twice: "### Adding New Member/Approver/Maintainer" in a membership document
 and "**How to Become a Member**" bold bullets in a ladder. Both normalise to (action, role) pairs (see
-:func:`dd_evidence.probes.lifecycle.procedure_of`); a pair defined in two files is a duplicate. For each role,
+:func:`dd_evidence.facts.governance.procedure_of`); a pair defined in two files is a duplicate. For each role,
 the numbers the documents give (months of activity, vote thresholds) are compared, and disagreements reported
 with both file:line citations.
 """
@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import ParsedDoc, subject
+from dd_evidence.facts import ParsedDoc, governance_documents, subject
+from dd_evidence.facts.governance import CANONICAL, procedures, role_sections, roles_in
 from dd_evidence.mdsections import NUMBER_WORDS, Section, count_value, sentences
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.probes.lifecycle import CANONICAL, governance_docs, procedures, role_sections, roles_in
 
 _N = r"(\d+|" + "|".join(NUMBER_WORDS) + r")"
 _DURATION = re.compile(_N + r"\+?\s*(months?|years?)\b", re.I)
@@ -176,7 +176,7 @@ class NoDuplicateProcedures(Probe):
     )
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        docs = governance_docs(ctx)
+        docs = governance_documents(ctx)
         if not docs:
             yield self.not_available(subject(ctx), "no governance, ladder or membership document to compare")
             return
@@ -213,7 +213,7 @@ class NoContradictingNumbers(Probe):
     )
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        docs = governance_docs(ctx)
+        docs = governance_documents(ctx)
         if len(docs) < 2:
             yield self.finding(
                 subject(ctx),

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import GOVERNANCE_ROLES, ParsedDoc, documents, subject
+from dd_evidence.facts import GOVERNANCE_ROLES, ParsedDoc, documents, subject
 from dd_evidence.mdsections import Section, sentences
 from dd_evidence.model import Finding, ProbeSpec
 from dd_evidence.probes.base import Probe

@@ -13,6 +13,7 @@ from dd_evidence.context import ScanContext
 from dd_evidence.facts import Doc as DocHit
 from dd_evidence.facts import locate, project_map
 from dd_evidence.facts.links import file_in
+from dd_evidence.facts.projectmap import issue_templates
 from dd_evidence.model import Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
@@ -156,8 +157,7 @@ class IssueTemplatesPresent(Probe):
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         candidates = [r for r in (ctx.main_repo, *ctx.repos_with_role("org-profile")) if r is not None]
         for repo in dict.fromkeys(candidates):
-            templates = [p for p in repo.files if p.lower().startswith(".github/issue_template")]
-            templates += repo.find(["ISSUE_TEMPLATE.md"])
+            templates = issue_templates(repo)
             if templates:
                 yield self.finding(
                     repo.full_name,
@@ -219,7 +219,8 @@ def _linked_security_policy(ctx: ScanContext, repo: RepoView) -> tuple[str, int]
     places = [d for d in [readme, *pmap.in_repo(repo, "contributing")] if d is not None and d.read]
     for doc in places:
         for link in pmap.parsed(doc).document.links:
-            if link.image:
+            # An in-page anchor ("#reporting-security-issues") or a mail address is not a policy document.
+            if link.image or link.url.startswith(("#", "mailto:")):
                 continue
             target = pmap.resolve_url(link.url, doc)
             path = file_in(target.repo, target.path) if target else None

@@ -3,8 +3,9 @@ whether the governance still matches the project's activity.
 
 History is read with one ``git log --name-only`` per repository over the roster and governance paths (memoised
 for the scan); the roster file is then read with ``git show <sha>:<path>`` only at the commits that touched it.
-All roster paths of a repository form one timeline, so a roster moved from ``MAINTAINERS.md`` to
-``roles/Maintainers.md`` in one commit shows no one leaving and no one joining.
+All roster paths of a repository form one timeline, so a roster moved from one file to another in one commit
+shows no one leaving and no one joining. Which paths are rosters and governance files is the project map's
+knowledge (:mod:`dd_evidence.facts.history`).
 """
 
 from __future__ import annotations
@@ -18,38 +19,15 @@ from datetime import datetime, timedelta
 from dd_evidence.activity import activity, all_commits
 from dd_evidence.context import ScanContext
 from dd_evidence.errors import SourceUnavailable
-from dd_evidence.govdocs import GOVERNANCE_ROLES, documents, readmes, subject
+from dd_evidence.facts import GOVERNANCE_ROLES, documents, readmes, subject
+from dd_evidence.facts.history import history_pathspecs, is_governance_path, is_roster_path
+from dd_evidence.facts.ownership import codeowners_locations, parse_codeowners
+from dd_evidence.facts.people import Person, parse_roster, project_roster
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import GitRepoView, RepoView
-from dd_evidence.roster import Person, parse_roster, project_roster
 from dd_evidence.sources.git import Commit
 
-# Pathspecs for the one log call per repo: every file either probe family looks at (filtered again below).
-_PATHSPECS = (
-    ":(glob,icase)**/MAINTAINERS*",
-    ":(glob,icase)**/OWNERS",
-    ":(glob,icase)**/OWNERS.md",
-    ":(glob,icase)**/CODEOWNERS",
-    ":(glob,icase)roles/**",
-    ":(glob,icase)**/GOVERNANCE*",
-    ":(glob,icase)**/COMMUNITY_*",
-    ":(glob,icase)**/CONTRIBUTING*",
-    ":(glob,icase)**/CODE_OF_CONDUCT*",
-    ":(glob,icase)**/CODE-OF-CONDUCT*",
-    ":(glob,icase)**/SECURITY*",
-    ":(glob,icase)**/*charter*",
-)
-# Rosters live at the root, in .github/ or docs/, or in a roles/ folder; nested copies elsewhere are vendored code.
-ROSTER_PATH = re.compile(
-    r"^(?:(?:\.github|docs)/)?(?:MAINTAINERS(?:\.md|\.txt|\.csv)?|OWNERS|CODEOWNERS)$|^roles/maintainers\.md$",
-    re.IGNORECASE,
-)
-GOVERNANCE_PATH = re.compile(
-    r"^(?:(?:\.github|docs)/)?(?:GOVERNANCE[^/]*|COMMUNITY_[^/]*|CONTRIBUTING[^/]*|MAINTAINERS[^/]*|"
-    r"CODE[_-]OF[_-]CONDUCT[^/]*|SECURITY\.md|SECURITY|[^/]*charter[^/]*|OWNERS|CODEOWNERS)$|^roles/[^/]+$",
-    re.IGNORECASE,
-)
 _PR = re.compile(r"\(#(\d+)\)|Merge pull request #(\d+)|\bPR #?(\d+)\b")
 # How far back "in use" and "iterated" look, as the TOC reads "recently".
 RECENT_DAYS = 730
@@ -71,7 +49,7 @@ def governance_log(ctx: ScanContext, repo: RepoView) -> list[Commit] | None:
 
     def compute() -> list[Commit] | None:
         try:
-            return list(reversed(repo.log(paths=_PATHSPECS, with_paths=True)))
+            return list(reversed(repo.log(paths=history_pathspecs(), with_paths=True)))
         except SourceUnavailable:
             return None
 
@@ -128,19 +106,13 @@ def _known(keys: frozenset[str], people: dict[str, tuple[str, frozenset[str]]]) 
     return any(keys & other for _, other in people.values())
 
 
-_CODEOWNER = re.compile(r"(?<![\w/])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?![\w/-])")
-
-
 def _people_in(repo: RepoView, path: str, text: str) -> _State:
     """Active and emeritus people of one roster file's text (CODEOWNERS: individual owners, not teams)."""
     state = _State()
-    if path.rsplit("/", 1)[-1].upper() == "CODEOWNERS":
-        for line in text.splitlines():
-            if line.strip().startswith("#"):
-                continue
-            for match in _CODEOWNER.finditer(line):
-                handle = match.group(1)
-                state.active[handle.casefold()] = (handle, frozenset({handle.casefold()}))
+    if path in codeowners_locations():
+        for owner in parse_codeowners(text):
+            if owner.kind == "user":
+                state.active[owner.login.casefold()] = (owner.login, frozenset({owner.login.casefold()}))
         return state
     roster = parse_roster(repo, path, text)
     for person in roster.people:
@@ -180,7 +152,7 @@ def roster_events(ctx: ScanContext, repo: RepoView) -> list[RosterEvent] | None:
         previous = _State()
         events: list[RosterEvent] = []
         for commit in log:
-            touched = [p for p in commit.paths if ROSTER_PATH.match(p)]
+            touched = [p for p in commit.paths if is_roster_path(p)]
             if not touched:
                 continue
             for path in touched:
@@ -279,7 +251,7 @@ class LifecycleUsed(Probe):
 
 def _has_roster_history(ctx: ScanContext, repo: RepoView) -> bool:
     log = governance_log(ctx, repo) or []
-    return any(ROSTER_PATH.match(p) for c in log for p in c.paths)
+    return any(is_roster_path(p) for c in log for p in c.paths)
 
 
 def _commit_evidence(ctx: ScanContext, repo_name: str, path: str, sha: str, subject_line: str) -> Evidence:
@@ -307,7 +279,7 @@ def governance_commits(ctx: ScanContext) -> list[tuple[str, Commit, tuple[str, .
             continue
         any_read = True
         for commit in log:
-            paths = tuple(p for p in commit.paths if GOVERNANCE_PATH.match(p))
+            paths = tuple(p for p in commit.paths if is_governance_path(p))
             if paths and commit.sha not in seen:
                 seen.add(commit.sha)
                 found.append((repo.name, commit, paths))

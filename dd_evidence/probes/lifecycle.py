@@ -10,29 +10,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import GOVERNANCE_ROLES, ParsedDoc, documents, parsed, subject
-from dd_evidence.locate import real_documents
+from dd_evidence.facts import ParsedDoc, documents, governance_documents, project_map, roles_of, subject
+from dd_evidence.facts.governance import (
+    NON_MAINTAINER_ROLES,
+    ROLE_WORDS,
+    procedures,
+    role_sections,
+)
 from dd_evidence.mdsections import Section, sentences
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
-
-# Role words, singular form first; the plural and "an"/"a" forms are handled by the patterns below.
-ROLE_WORDS = ("contributor", "member", "reviewer", "approver", "committer", "triager", "maintainer", "owner", "lead")
-NON_MAINTAINER_ROLES = ("contributor", "member", "reviewer", "approver", "committer", "triager")
-_ROLE = re.compile(r"\b(" + "|".join(ROLE_WORDS) + r")s?\b", re.IGNORECASE)
-
-# Title wording per action. "become", "add" and "promote" all describe how someone gets a role, so they are
-# one canonical action ("join") when procedures are compared; "remove" covers removal and inactivity.
-ACTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("become", re.compile(r"\b(how to become|becoming|become|nominat\w*|onboard\w*|election of|joining)\b", re.I)),
-    ("add", re.compile(r"\b(add|adding|new|appoint\w*)\b", re.I)),
-    ("promote", re.compile(r"\b(promot\w*)\b", re.I)),
-    ("remove", re.compile(r"\b(remov\w*|inactiv\w*|offboard\w*|revok\w*|expel\w*|demot\w*)\b", re.I)),
-)
-CANONICAL = {"become": "join", "add": "join", "promote": "join", "remove": "remove"}
 
 _EMERITUS = re.compile(r"\b(emerit\w*|alumni|retired\s+maintainers?|former\s+maintainers?)\b", re.I)
 _DURATION = re.compile(
@@ -43,77 +32,6 @@ _REMOVAL_WORDING = re.compile(r"\b(remov\w*|step(ping)? down|offboard\w*|revok\w
 _JOIN_WORDING = re.compile(r"\b(nominat\w*|vot(e|es|ing)|elect\w*|approv\w*|lgtm|sponsor\w*|appoint\w*)\b", re.I)
 
 
-@dataclass(frozen=True)
-class Procedure:
-    """A section (heading or bold bullet) defining how a role is gained or lost."""
-
-    doc: ParsedDoc
-    section: Section
-    action: str
-    roles: tuple[str, ...]
-
-    @property
-    def canonical(self) -> str:
-        return CANONICAL[self.action]
-
-    @property
-    def cite(self) -> str:
-        return f"{self.doc.label}#L{self.section.start}"
-
-    def evidence(self) -> Evidence:
-        return self.doc.repo.evidence(self.doc.path, self.section.start, self.section.end, excerpt=self.section.title)
-
-
-def roles_in(text: str) -> tuple[str, ...]:
-    """Role words named in ``text`` ("Member/Approver/Maintainer" -> all three), singular, in order, once each."""
-    found: list[str] = []
-    for match in _ROLE.finditer(text):
-        role = match.group(1).lower()
-        if role not in found:
-            found.append(role)
-    return tuple(found)
-
-
-def procedure_of(title: str) -> tuple[str, tuple[str, ...]] | None:
-    """(action, roles) when a section title names a way to gain or lose a role, else None."""
-    roles = roles_in(title)
-    if not roles:
-        return None
-    for action, pattern in ACTIONS:
-        if pattern.search(title):
-            return action, roles
-    return None
-
-
-def procedures(docs: Iterable[ParsedDoc]) -> list[Procedure]:
-    """Every join/remove procedure section of ``docs``, in document order."""
-    found = []
-    for doc in docs:
-        for section in doc.sections:
-            if section.level == 1:
-                continue
-            parsed_title = procedure_of(section.title)
-            if parsed_title:
-                found.append(Procedure(doc, section, parsed_title[0], parsed_title[1]))
-    return found
-
-
-def role_sections(doc: ParsedDoc) -> list[tuple[str, Section]]:
-    """Sections that define one role: the title is the role's name ("Member", "Approvers", "The Reviewer role")."""
-    found = []
-    for section in doc.sections:
-        title = re.sub(r"[*_`:]", "", section.title).strip()
-        match = re.fullmatch(r"(?:the\s+|an?\s+)?(?:organi[sz]ation\s+)?(\w+?)s?(?:\s+role)?", title, re.I)
-        if match and match.group(1).lower() in ROLE_WORDS:
-            found.append((match.group(1).lower(), section))
-    return found
-
-
-def governance_docs(ctx: ScanContext) -> list[ParsedDoc]:
-    """Governance, ladder and membership documents, parsed once per scan."""
-    return documents(ctx, *GOVERNANCE_ROLES)
-
-
 def _cite(doc: ParsedDoc, section: Section) -> Evidence:
     return doc.repo.evidence(doc.path, section.start, section.end, excerpt=section.title)
 
@@ -122,7 +40,7 @@ class _DocsProbe(Probe):
     """Shared "no governance documents" handling."""
 
     def docs_or_none(self, ctx: ScanContext) -> list[ParsedDoc]:
-        return governance_docs(ctx)
+        return governance_documents(ctx)
 
 
 class RolesDefined(_DocsProbe):
@@ -291,23 +209,19 @@ _TEAM_LEAVE = re.compile(r"\b(remov\w*|step(s|ping)? down|offboard\w*|leav\w*|re
 _EX_OFFICIO = re.compile(r"\b(maintainers?|approvers?|steering committee)\b[^.]{0,40}\b(act|serve)s?\s+as\b", re.I)
 
 
+# Team pages count from the project's own repos; a subproject's team is its own business.
+_PROJECT_REPOS = ("community", "main", "org-profile", "website")
+
+
 def _team_docs(ctx: ScanContext) -> list[ParsedDoc]:
-    docs = list(governance_docs(ctx))
+    """Governance documents, security policies and response processes, and the project's team pages."""
+    docs = documents(ctx, "governance", "contributor_ladder", "security_policy", "security_response")
     seen = {(d.repo.full_name, d.path) for d in docs}
-    for hit in real_documents(ctx, "security_policy"):
-        if (hit.repo.full_name, hit.path) not in seen:
-            seen.add((hit.repo.full_name, hit.path))
-            docs.append(parsed(ctx, hit.repo, hit.path))
-    for repo in ctx.governance_repos():
-        if repo.role not in ("community", "main", "org-profile"):
-            continue
-        for path in repo.files:
-            if (
-                re.match(r"(?i)^(roles|teams|sigs?|working-groups)/[^/]+\.md$", path)
-                and (repo.full_name, path) not in seen
-            ):
-                seen.add((repo.full_name, path))
-                docs.append(parsed(ctx, repo, path))
+    pmap = project_map(ctx)
+    for doc in pmap.documents("teams"):
+        if doc.repo.role in _PROJECT_REPOS and doc.key not in seen and not doc.is_stub:
+            seen.add(doc.key)
+            docs.append(pmap.parsed(doc))
     return docs
 
 
@@ -368,8 +282,6 @@ class SubteamRolesDocumented(Probe):
 
 # -- contributor ladder -----------------------------------------------------------------------------------------
 
-_LADDER_NAME = re.compile(r"ladder|membership|roles", re.I)
-
 
 class ContributorLadder(Probe):
     spec = ProbeSpec(
@@ -381,10 +293,10 @@ class ContributorLadder(Probe):
     )
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        docs = governance_docs(ctx)
+        docs = governance_documents(ctx)
         best: tuple[ParsedDoc, list[tuple[str, int]]] | None = None
         for doc in docs:
-            ladder_like = _LADDER_NAME.search(doc.path) or any(
+            ladder_like = "contributor_ladder" in roles_of(ctx, doc) or any(
                 re.search(r"ladder", s.title, re.I) for s in doc.sections
             )
             if not ladder_like:
@@ -431,8 +343,4 @@ __all__ = [
     "EmeritusDocumented",
     "SubteamRolesDocumented",
     "ContributorLadder",
-    "procedures",
-    "procedure_of",
-    "roles_in",
-    "role_sections",
 ]

@@ -7,9 +7,7 @@ this module only judges them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from dd_evidence.affiliations import (
     COMPANY,
@@ -20,11 +18,10 @@ from dd_evidence.affiliations import (
     same_organisation,
 )
 from dd_evidence.context import ScanContext
-from dd_evidence.mdsections import NUMBER_WORDS, count_value
+from dd_evidence.facts.governance import find_cap
+from dd_evidence.facts.people import Roster, project_roster, subproject_rosters
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.repoview import RepoView
-from dd_evidence.roster import Roster, project_roster, rosters, subproject_rosters
 from dd_evidence.sources.cncf import MAINTAINERS_CSV_URL, maintainers_csv_text, maintainers_for
 
 # The four details the TOC criterion asks for. A GitHub handle is accepted as contact information: it reaches
@@ -171,69 +168,6 @@ def _brief(values: dict[str, object]) -> dict[str, object]:
 
 # -- the project's own cap on seats per company ----------------------------------------------------------------
 
-_CAP = re.compile(
-    r"\b(?:no more than|not more than|at most|a maximum of|maximum of|up to|max\.?)\s+"
-    r"(?P<n>\d+|" + "|".join(NUMBER_WORDS) + r")\b"
-    r"(?P<between>[^.]{0,120}?)"
-    r"\b(?:from|employed by|work(?:ing)? for|affiliated with|represent(?:ing)?)\s+(?:the\s+)?"
-    r"(?:same|single|one|any one|any single|a single)\s+"
-    r"(?:company|organi[sz]ation|employer|vendor|entity|affiliation|corporation)",
-    re.IGNORECASE | re.DOTALL,
-)
-_CAP_SUBJECT = re.compile(r"maintainer|member|seat|representative|approver|steering|committee", re.I)
-
-
-@dataclass(frozen=True)
-class Cap:
-    """A per-company cap found in a governance document."""
-
-    limit: int
-    repo: RepoView
-    path: str
-    line: int
-    sentence: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.repo.name}/{self.path}#L{self.line}"
-
-
-def find_cap_in_text(text: str) -> tuple[int, int, str] | None:
-    """(cap, 1-based line, matched text) for the first per-company cap rule in ``text``."""
-    # Emphasis marks are blanked, not removed, so offsets (and line numbers) stay right.
-    flat = re.sub(r"[*_`]", " ", text)
-    for match in _CAP.finditer(flat):
-        if not _CAP_SUBJECT.search(match.group("between") or ""):
-            continue
-        raw = match.group("n").lower()
-        limit = count_value(raw)
-        line = text.count("\n", 0, match.start()) + 1
-        return limit, line, " ".join(match.group(0).split())
-    return None
-
-
-def find_cap(ctx: ScanContext) -> Cap | None:
-    """The first cap rule in the markdown documents of the project's own repos (community, org profile, main)."""
-
-    def compute() -> Cap | None:
-        for repo in ctx.governance_repos():
-            if repo.role not in ("community", "org-profile", "main"):
-                continue
-            for path in _governance_markdown(repo):
-                found = find_cap_in_text(repo.read(path) or "")
-                if found:
-                    return Cap(found[0], repo, path, found[1], found[2])
-        return None
-
-    return ctx.memo("maintainers.cap", compute)
-
-
-def _governance_markdown(repo: RepoView) -> list[str]:
-    """Markdown files at the root or one folder down; governance-named ones first."""
-    paths = [p for p in repo.files if p.lower().endswith(".md") and p.count("/") <= 1]
-    preferred = re.compile(r"governance|membership|ladder|charter|maintainer|roles|steering", re.I)
-    return sorted(paths, key=lambda p: (not preferred.search(p), p.count("/"), p))
-
 
 class WithinRepresentationCap(Probe):
     spec = ProbeSpec(
@@ -352,4 +286,4 @@ class FoundationCsvAgrees(Probe):
         return self.finding(subject, agrees, message, values, evidence)
 
 
-__all__ = ["RosterComplete", "OrgDiversity", "WithinRepresentationCap", "FoundationCsvAgrees", "rosters"]
+__all__ = ["RosterComplete", "OrgDiversity", "WithinRepresentationCap", "FoundationCsvAgrees"]

@@ -14,12 +14,12 @@ from collections.abc import Iterable
 from urllib.parse import urlparse
 
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import GOVERNANCE_ROLES, ParsedDoc, documents, readmes, subject
+from dd_evidence.facts import GOVERNANCE_ROLES, ParsedDoc, documents, readmes, subject
+from dd_evidence.facts.governance import find_cap
+from dd_evidence.facts.people import rosters
 from dd_evidence.mdsections import sentences
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.probes.maintainers import find_cap
-from dd_evidence.roster import rosters
 
 _NEUTRAL = re.compile(
     r"\bvendor[- ]neutral\w*|\bneutral(ity)?\b|\bno single (company|vendor|organi[sz]ation|entity)\b"

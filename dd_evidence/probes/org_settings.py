@@ -4,27 +4,19 @@ never ``false``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
 
 from dd_evidence.context import ScanContext
 from dd_evidence.errors import SourceUnavailable
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
-from dd_evidence.probes.base import Probe
+from dd_evidence.probes.base import Probe, per_repo
 from dd_evidence.repoview import RepoView
 from dd_evidence.sources.github import github_source
 
-API_WORKERS = 6
 OWNER_ONLY = (
     "needs an org owner's token (two_factor_requirement_enabled is visible only to org owners; "
     "a classic token needs admin:org)"
 )
-
-
-def per_repo(ctx: ScanContext, judge: Callable[[ScanContext, RepoView], Finding]) -> list[Finding]:
-    """One API-backed finding per repo, asked concurrently: the answers wait on the network, not on us."""
-    with ThreadPoolExecutor(max_workers=max(1, min(API_WORKERS, ctx.config.workers))) as pool:
-        return list(pool.map(lambda repo: judge(ctx, repo), ctx.repos))
 
 
 def _web(ctx: ScanContext, owner: str, repo: str) -> str:

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from dd_evidence.affiliations import normalise
 from dd_evidence.context import ScanContext
 from dd_evidence.errors import SourceUnavailable
+from dd_evidence.facts.people import project_roster
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.roster import project_roster
 from dd_evidence.sources.github import github_source
 
 

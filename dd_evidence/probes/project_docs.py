@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import ParsedDoc, parsed, subject
+from dd_evidence.facts import ParsedDoc, parsed, project_map, subject
+from dd_evidence.facts.cncfnames import CncfNames, cncf_names
+from dd_evidence.facts.projectmap import readme_paths
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
-from dd_evidence.resolve import load_index
 
 DOC_EXT = (".md", ".mdx", ".rst", ".adoc", ".txt", ".html")
 IMAGE_EXT = (".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp")
@@ -50,11 +51,6 @@ _DOCS_LINK_TEXT = re.compile(r"\b(documentation|docs|user guide|quick ?start|get
 _DOCS_URL = re.compile(r"readthedocs\.io|/docs?(/|$)|docs\.|/documentation|/guide", re.IGNORECASE)
 # File names in integration folders that name no other project.
 _NOT_NAMES = {"index", "readme", "overview", "introduction", "intro", "upgrade", "faq", "_category_", "category"}
-# CNCF project names that are ordinary words in headings ("Score", "Spin", "ko") are matched by file name only.
-_AMBIGUOUS_NAMES = {
-    "score", "spin", "ko", "porter", "kpt", "flux", "dex", "cedar", "drasi", "lima", "hexa", "distribution",
-    "carina", "curve", "oxia", "radius", "stacker", "teller", "tremor", "fonio", "cartography", "interlink",
-}  # fmt: skip
 
 
 def _doc_files(repo: RepoView) -> list[str]:
@@ -65,8 +61,9 @@ def _main_readme(ctx: ScanContext) -> ParsedDoc | None:
     repo = ctx.main_repo
     if repo is None:
         return None
-    paths = repo.find(["README.md", "README.rst", "README"], dirs=("",))
-    return parsed(ctx, repo, paths[0]) if paths else None
+    pmap = project_map(ctx)
+    readme = pmap.readme(repo)
+    return pmap.parsed(readme) if readme is not None else None
 
 
 class ReadmeExplainsProject(Probe):
@@ -186,48 +183,6 @@ class ArchitectureDocumented(Probe):
             yield self.finding(subject(ctx), False, "no architecture or design document, section or diagram", values)
 
 
-@dataclass(frozen=True)
-class _CncfNames:
-    """CNCF project names (lower case, aliases too) -> display name, with one pattern that finds any of them."""
-
-    names: dict[str, str]
-    # One alternation instead of a regex per name: several hundred names would thrash ``re``'s compile cache
-    # and cost a compile per name for every heading and README line.
-    pattern: re.Pattern[str] | None
-
-    def match(self, text: str, whole: bool) -> str | None:
-        """The CNCF project ``text`` is (``whole``) or names as a word (the first one named)."""
-        if whole:
-            norm = re.sub(r"[-_]+", " ", text.lower()).strip()
-            names = self.names
-            return names.get(norm) or names.get(norm.replace(" ", "-")) or names.get(norm.replace(" ", ""))
-        found = self.pattern.search(text) if self.pattern else None
-        return self.names.get(found.group(1).lower()) if found else None
-
-
-def _cncf_names(ctx: ScanContext) -> _CncfNames:
-    """The CNCF project names and aliases, the scanned project itself left out."""
-
-    def build() -> _CncfNames:
-        names: dict[str, str] = {}
-        own = ctx.project.name.lower()
-        for key, entry in load_index().items():
-            if key == own:
-                continue
-            display = str(entry.get("display_name") or key)
-            for name in {key, display, *(entry.get("aliases") or [])}:
-                clean = re.sub(r"\s*\(.*?\)\s*", " ", str(name)).strip().lower()
-                if len(clean) >= 3:
-                    names.setdefault(clean, display)
-        # Longest first, so that "kubernetes dashboard" wins over "kubernetes" at the same place.
-        words = sorted((n for n in names if n not in _AMBIGUOUS_NAMES), key=lambda n: (-len(n), n))
-        alternation = "|".join(re.escape(n) for n in words)
-        pattern = re.compile(rf"(?<![\w-])({alternation})(?![\w-])", re.IGNORECASE) if words else None
-        return _CncfNames(names, pattern)
-
-    return ctx.memo("docs.cncf_names", build)
-
-
 class IntegrationsDocumented(Probe):
     spec = ProbeSpec(
         id="docs.integrations_documented",
@@ -237,7 +192,7 @@ class IntegrationsDocumented(Probe):
     )
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        names = _cncf_names(ctx)
+        names = cncf_names(ctx)
         cncf: dict[str, list[str]] = {}
         other: dict[str, list[str]] = {}
         pages: list[_PathHit] = []
@@ -279,10 +234,10 @@ class IntegrationsDocumented(Probe):
                                "Integrations section)", values)  # fmt: skip
 
     @staticmethod
-    def _readme_sections(ctx: ScanContext, names: _CncfNames, cncf: dict[str, list[str]]) -> list[str]:
+    def _readme_sections(ctx: ScanContext, names: CncfNames, cncf: dict[str, list[str]]) -> list[str]:
         found = []
         for repo in ctx.repos:
-            for path in repo.find(["README.md"], dirs=("", "docs")):
+            for path in readme_paths(repo):
                 doc = parsed(ctx, repo, path)
                 for section in doc.sections:
                     if section.kind != "heading" or not _INTEGRATION_HEADING.search(section.title):

@@ -32,12 +32,12 @@ from urllib.parse import unquote, urlparse
 
 from dd_evidence.context import ScanContext
 from dd_evidence.facts import GOVERNANCE_ROLES, ParsedDoc, project_map, subject
+from dd_evidence.facts.governance import role_sections
+from dd_evidence.facts.links import github_target
 from dd_evidence.markdown import tokens as md_tokens
 from dd_evidence.mdsections import Section, Sentence, anchors, sentences
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.probes.lifecycle import role_sections
-from dd_evidence.probes.links import _github_target
 
 # Governance, contributor ladder / membership, and maintainer lists: the documents that define roles and rules
 # and send readers to each other for them.
@@ -220,7 +220,7 @@ def _link_target(ctx: ScanContext, doc: ParsedDoc, url: str) -> tuple[str, str, 
     if not url or url.startswith(("#", "mailto:", "tel:")):
         return None
     if urlparse(url).scheme or url.startswith("//"):
-        github = _github_target(ctx, url)
+        github = github_target(ctx, url)
         return (github[0].full_name, github[1], github[2]) if github else None
     path, _, anchor = url.partition("#")
     path = unquote(path.split("?", 1)[0])

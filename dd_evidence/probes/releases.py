@@ -13,8 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import ParsedDoc, hit_doc, subject
-from dd_evidence.locate import real_documents
+from dd_evidence.facts import ParsedDoc, hit_doc, real_documents, subject
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
 

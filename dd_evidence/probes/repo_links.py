@@ -23,10 +23,9 @@ from urllib.parse import unquote, urlparse
 
 from dd_evidence.context import ScanContext
 from dd_evidence.errors import SourceUnavailable
-from dd_evidence.govdocs import ParsedDoc, parsed, subject
+from dd_evidence.facts import ParsedDoc, community_documents, subject
 from dd_evidence.model import Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.probes.links import governance_markdown
 from dd_evidence.sources.github import NotVisible, github_source
 
 MAX_EVIDENCE = 20
@@ -122,14 +121,12 @@ def _own_repo_links(ctx: ScanContext) -> list[RepoLink]:
     hosts = _hosts(ctx)
     orgs = {o.lower() for o in ctx.project.orgs}
     found: dict[tuple[str, int, str], RepoLink] = {}
-    for repo in ctx.repos:
-        for path in governance_markdown(repo):
-            doc = parsed(ctx, repo, path)
-            for link in doc.document.links:
-                target = _repo_of(link.url, hosts, orgs)
-                if target is not None:
-                    key = (doc.label, link.line, f"{target[0]}/{target[1]}".lower())
-                    found.setdefault(key, RepoLink(doc, link.line, link.url, *target))
+    for doc in community_documents(ctx):
+        for link in doc.document.links:
+            target = _repo_of(link.url, hosts, orgs)
+            if target is not None:
+                key = (doc.label, link.line, f"{target[0]}/{target[1]}".lower())
+                found.setdefault(key, RepoLink(doc, link.line, link.url, *target))
     return list(found.values())
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import GOVERNANCE_ROLES, ParsedDoc, documents, subject
+from dd_evidence.facts import GOVERNANCE_ROLES, ParsedDoc, documents, subject
 from dd_evidence.mdsections import sentences
 from dd_evidence.model import Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe

@@ -26,8 +26,7 @@ from typing import Any
 from dd_evidence.context import ScanContext
 from dd_evidence.errors import SourceUnavailable
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
-from dd_evidence.probes.base import Probe
-from dd_evidence.probes.org_settings import per_repo
+from dd_evidence.probes.base import Probe, per_repo
 from dd_evidence.repoview import RepoView
 from dd_evidence.sources.http import host_of
 from dd_evidence.sources.scorecard import (

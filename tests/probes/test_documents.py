@@ -122,13 +122,16 @@ def test_codeowners_per_repo() -> None:
         {
             "acme": {".github/CODEOWNERS": "# owners\n* @acme/maintainers\n/docs/ @ada docs@acme.example\n"},
             "community": {"README.md": "x"},
+            "tool": {"README.md": "x", "main.go": "package main\n"},
             "k8s-style": {"OWNERS": "approvers:\n- ada\n"},
         }
     )
     by_subject = {f.subject: f for f in CodeownersPresent().run(ctx)}
     assert by_subject["acme/acme"].values["teams"] == ["@acme/maintainers"]
     assert by_subject["acme/acme"].values["owners"] == ["@acme/maintainers", "@ada", "docs@acme.example"]
-    assert by_subject["acme/community"].outcome is Outcome.FALSE
+    assert by_subject["acme/tool"].outcome is Outcome.FALSE
+    # A repository of documents only has no code to own: no CODEOWNERS needed (issue 12).
+    assert by_subject["acme/community"].outcome is Outcome.NOT_APPLICABLE
     assert by_subject["acme/k8s-style"].outcome is Outcome.TRUE
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from memrepo import context
 
+from dd_evidence.facts.governance import procedure_of
 from dd_evidence.model import Outcome
 from dd_evidence.probes.lifecycle import (
     ContributorLadder,
@@ -12,7 +13,6 @@ from dd_evidence.probes.lifecycle import (
     OnboardingDocumented,
     RolesDefined,
     SubteamRolesDocumented,
-    procedure_of,
 )
 
 LADDER = """# Widget Ladder

@@ -20,7 +20,6 @@ from markdown_it.token import Token
 
 from dd_evidence import yamlio
 from dd_evidence.context import ScanContext
-from dd_evidence.locate import locate
 from dd_evidence.markdown import tokens as md_tokens
 from dd_evidence.repoview import RepoView
 
@@ -410,8 +409,10 @@ def rosters(ctx: ScanContext) -> list[Roster]:
 
 
 def _rosters(ctx: ScanContext) -> list[Roster]:
+    from dd_evidence.facts.projectmap import project_map
+
     found: list[Roster] = []
-    for hit in locate(ctx, "maintainers"):
+    for hit in project_map(ctx).hits("maintainers"):
         text = hit.repo.read(hit.path)
         if not text:
             continue
