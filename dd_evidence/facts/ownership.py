@@ -86,11 +86,15 @@ def owners_files(repo: RepoView) -> list[str]:
 
 @dataclass(frozen=True)
 class OwnersEntry:
-    """One login of an OWNERS / OWNERS_ALIASES file: which list it is on and its line."""
+    """One person of an OWNERS file: which list they are on, and the line. Generated OWNERS listings may write
+    an entry as "name,company,handle,email"; then name, affiliation and e-mail are known too."""
 
     login: str
-    list_name: str  # approvers, reviewers, emeritus_approvers, emeritus_reviewers, or an alias name
+    list_name: str  # approvers, reviewers, emeritus_approvers, emeritus_reviewers
     line: int
+    name: str | None = None
+    affiliation: str | None = None
+    email: str | None = None
 
     @property
     def emeritus(self) -> bool:
@@ -110,15 +114,40 @@ def parse_owners(text: str, aliases: dict[str, list[str]] | None = None) -> list
     lines = text.splitlines()
     found = []
     for key in OWNERS_LISTS:
-        for item in data.get(key) or []:
+        items = data.get(key)
+        for item in items if isinstance(items, list) else []:
             if not isinstance(item, str):
                 continue
             name = item.strip().lstrip("@")
+            if "," in name:
+                entry = _described_entry(name, key, _line_of(lines, name))
+                if entry is not None:
+                    found.append(entry)
+                continue
             members = (aliases or {}).get(name)
             for login in members if members is not None else [name]:
                 if _LOGIN.fullmatch(login):
                     found.append(OwnersEntry(login, key, _line_of(lines, login)))
     return found
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _described_entry(text: str, list_name: str, line: int) -> OwnersEntry | None:
+    """An entry written as comma-separated fields: the e-mail is the field with an "@", the handle the login-like
+    field next to it, the name the first field and the affiliation what is left."""
+    fields = [f.strip() for f in text.split(",") if f.strip()]
+    email = next((f for f in fields if _EMAIL.fullmatch(f)), None)
+    rest = [f for f in fields if f != email]
+    logins = [f for f in rest[1:] if _LOGIN.fullmatch(f.lstrip("@"))]
+    if not logins:
+        return None
+    login = logins[-1].lstrip("@")
+    others = [f for f in rest if f.lstrip("@") != login]
+    name = others[0] if others else None
+    affiliation = ", ".join(others[1:]) or None
+    return OwnersEntry(login, list_name, line, name, affiliation, email)
 
 
 def parse_owners_aliases(text: str) -> dict[str, list[str]]:

@@ -82,7 +82,8 @@ def roster_handles(ctx: ScanContext) -> RosterHandles:
     emeritus: set[str] = set()
     maintainers: set[str] = set()
     emails: set[str] = set()
-    found = rosters(ctx)
+    # A roster read from CODEOWNERS itself says nothing about whether CODEOWNERS matches the roster.
+    found = [r for r in rosters(ctx) if r.format != "codeowners"]
     for roster in found:
         for person in roster.people:
             if person.email:
