@@ -92,13 +92,22 @@ def procedures(docs: Iterable[ParsedDoc]) -> list[Procedure]:
     return found
 
 
+# A role's own section: its name, optionally qualified by up to two words ("Member", "Approvers", "The Reviewer
+# role", "Community Member", "Org Maintainer", "Project Maintainer level").
+_ROLE_TITLE = re.compile(
+    r"(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,2}?(" + "|".join(ROLE_WORDS) + r")s?(?:\s+(?:role|level|status))?",
+    re.IGNORECASE,
+)
+
+
 def role_sections(doc: ParsedDoc) -> list[tuple[str, Section]]:
-    """Sections that define one role: the title is the role's name ("Member", "Approvers", "The Reviewer role")."""
+    """Sections that define one role: the title names the role ("Member", "Approvers", "The Reviewer role",
+    "Community Member"), and is not a procedure ("Becoming a Maintainer" is how to get the role, not the role)."""
     found = []
     for section in doc.sections:
         title = re.sub(r"[*_`:]", "", section.title).strip()
-        match = re.fullmatch(r"(?:the\s+|an?\s+)?(?:organi[sz]ation\s+)?(\w+?)s?(?:\s+role)?", title, re.I)
-        if match and match.group(1).lower() in ROLE_WORDS:
+        match = _ROLE_TITLE.fullmatch(title)
+        if match and procedure_of(title) is None:
             found.append((match.group(1).lower(), section))
     return found
 

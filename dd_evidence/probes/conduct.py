@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from dd_evidence.context import ScanContext
-from dd_evidence.facts import ParsedDoc, documents, hit_doc, locate, readmes, subject
+from dd_evidence.facts import ParsedDoc, documents, hit_doc, locate, project_map, project_readmes, readmes, subject
+from dd_evidence.facts.links import file_in
 from dd_evidence.markdown import Link
 from dd_evidence.mdsections import Contact, contacts, section_at
 from dd_evidence.model import Evidence, Finding, ProbeSpec
@@ -149,40 +151,96 @@ def _place_evidence(places: list[tuple[ParsedDoc, int, int]]) -> list[Evidence]:
     return [d.repo.evidence(d.path, s, e) for d, s, e in places[:6]]
 
 
+# The documents whose links to the Code of Conduct the criterion asks for: the governance texts and the
+# contributing guides; READMEs are reported but never decide.
+CROSSLINK_ROLES = ("governance", "contributor_ladder", "contributing")
+
+
+@dataclass(frozen=True)
+class CocLink:
+    """A link from a document to a Code of Conduct, and whether that Code is (or adopts) the CNCF's."""
+
+    doc: ParsedDoc
+    line: int
+    url: str
+    cncf: bool | None  # None: the target could not be read (outside the scan)
+    target: str
+
+
+def coc_links(ctx: ScanContext, doc: ParsedDoc) -> list[CocLink]:
+    """The links of ``doc`` to a Code of Conduct: the CNCF's, a project CoC (adopting the CNCF's or not), or one
+    outside the scan that cannot be read."""
+    pmap = project_map(ctx)
+    source = pmap.doc(doc.repo, doc.path)
+    found = []
+    for link in doc.document.links:
+        if _CNCF_COC_URL.search(link.url):
+            found.append(CocLink(doc, link.line, link.url, True, "CNCF Code of Conduct"))
+            continue
+        target = pmap.resolve_url(link.url, source) if source is not None else None
+        path = file_in(target.repo, target.path) if target else None
+        known = pmap.doc(target.repo, path) if target and path else None
+        if known is not None and known.has("code_of_conduct"):
+            adopts = _adoption_line(pmap.parsed(known)) is not None
+            found.append(CocLink(doc, link.line, link.url, adopts, known.label))
+        elif target is None and _links_coc(link):
+            found.append(CocLink(doc, link.line, link.url, None, link.url))
+    return found
+
+
 class CocCrosslinked(Probe):
     spec = ProbeSpec(
         id="conduct.coc_crosslinked",
-        title="Do GOVERNANCE and CONTRIBUTING (and the READMEs) link to the Code of Conduct?",
-        motivation="Contributors should meet the Code of Conduct wherever they start reading.",
-        remediation="Link CODE_OF_CONDUCT.md from GOVERNANCE.md, CONTRIBUTING.md and the README.",
+        title="Do the governance documents (or contributing guides) link the CNCF Code of Conduct, or a project "
+        "Code of Conduct that adopts it?",
+        motivation="The criterion asks for the CNCF Code of Conduct to be cross-linked from the other governance "
+        "documents. A project's own Code of Conduct that never mentions the CNCF's is not the CNCF Code of Conduct.",
+        remediation="Link the CNCF Code of Conduct (or a CODE_OF_CONDUCT.md adopting it) from GOVERNANCE.md, and "
+        "from the contributing guides.",
     )
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        groups = {
-            "governance": documents(ctx, "governance"),
-            "contributing": documents(ctx, "contributing"),
-            "readme": readmes(ctx, "main", "community"),
+        docs = documents(ctx, *CROSSLINK_ROLES)
+        contributing = {d.label for d in documents(ctx, "contributing")}
+        links = {d.label: coc_links(ctx, d) for d in docs}
+        good = [link for found in links.values() for link in found if link.cncf is not False]
+        own_only = [link for found in links.values() for link in found if link.cncf is False]
+        linking = [label for label, found in links.items() if any(k.cncf is not False for k in found)]
+        not_linking = [label for label in links if label not in linking]
+        readme_links = [d.label for d in project_readmes(ctx) if coc_links(ctx, d)]
+        values = {
+            "linking": linking,
+            "not_linking": not_linking,
+            "contributing_not_linking": [label for label in not_linking if label in contributing],
+            "links_to_non_cncf_coc": [f"{k.doc.label}#L{k.line}" for k in own_only],
+            "readmes_linking": readme_links,
         }
-        linking: list[str] = []
-        not_linking: list[str] = []
-        evidence: list[Evidence] = []
-        linked_groups = set()
-        for group, docs in groups.items():
-            for doc in docs:
-                line = next((link.line for link in doc.document.links if _links_coc(link)), None)
-                if line is None:
-                    not_linking.append(doc.label)
-                    continue
-                linking.append(doc.label)
-                linked_groups.add(group)
-                evidence.append(doc.repo.evidence(doc.path, line))
-        values = {"linking": linking, "not_linking": not_linking, "groups_linking": sorted(linked_groups)}
-        both = {"governance", "contributing"} <= linked_groups
-        missing = [g for g in ("governance", "contributing") if g not in linked_groups]
-        if both:
-            message = f"the Code of Conduct is linked from {', '.join(linking)}"
-        else:
-            absent = [g for g in missing if not groups[g]]
-            note = f" (no {' or '.join(absent)} document found)" if absent else ""
-            message = f"no link to the Code of Conduct from any {' or '.join(missing)} document{note}"
-        yield self.finding(subject(ctx), both, message, values, evidence[:6])
+        if good:
+            first = good[0]
+            missing = values["contributing_not_linking"]
+            note = f"; not linked from {', '.join(missing)} (a recommendation)" if missing else ""
+            message = f"{first.doc.label} line {first.line} links the {_what(first)}{note}"
+            evidence = [k.doc.repo.evidence(k.doc.path, k.line, excerpt=k.target) for k in good[:6]]
+            yield self.finding(subject(ctx), True, message, values, evidence)
+            return
+        if own_only:
+            first = own_only[0]
+            message = (
+                f"{first.doc.label} line {first.line} links {first.target}, a Code of Conduct that does not adopt "
+                "the CNCF Code of Conduct"
+            )
+            evidence = [k.doc.repo.evidence(k.doc.path, k.line, excerpt=k.target) for k in own_only[:6]]
+            yield self.finding(subject(ctx), False, message, values, evidence)
+            return
+        what = ", ".join(d.label for d in docs[:6]) if docs else "no governance or contributing document found"
+        yield self.finding(
+            subject(ctx), False, f"no link to the Code of Conduct from any governance document ({what})", values
+        )
+
+
+def _what(link: CocLink) -> str:
+    if link.cncf is None:
+        return f"Code of Conduct at {link.url} (outside the scanned repositories)"
+    if link.target == "CNCF Code of Conduct":
+        return "CNCF Code of Conduct"
+    return f"Code of Conduct {link.target}, which adopts the CNCF's"

@@ -296,13 +296,17 @@ class ContributorLadder(Probe):
         docs = governance_documents(ctx)
         best: tuple[ParsedDoc, list[tuple[str, int]]] | None = None
         for doc in docs:
-            ladder_like = "contributor_ladder" in roles_of(ctx, doc) or any(
-                re.search(r"ladder", s.title, re.I) for s in doc.sections
+            roles = _ladder_roles(doc)
+            below = [(r, line) for r, line in roles if r in NON_MAINTAINER_ROLES]
+            # A ladder is a document named or titled so, or a governance text that defines roles below maintainer
+            # one section each (many projects keep their ladder inside GOVERNANCE.md).
+            ladder_like = (
+                "contributor_ladder" in roles_of(ctx, doc)
+                or any(re.search(r"ladder", s.title, re.I) for s in doc.sections)
+                or len({r for r, _ in below}) >= 2
             )
             if not ladder_like:
                 continue
-            roles = _ladder_roles(doc)
-            below = [(r, line) for r, line in roles if r in NON_MAINTAINER_ROLES]
             if best is None or len(below) > len([r for r, _ in best[1] if r in NON_MAINTAINER_ROLES]):
                 best = (doc, roles)
         if best is None:

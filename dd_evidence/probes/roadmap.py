@@ -9,17 +9,28 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from dd_evidence.context import ScanContext
-from dd_evidence.facts import GOVERNANCE_ROLES, ParsedDoc, documents, subject
+from dd_evidence.facts import ParsedDoc, documents, governance_documents, project_map, subject
 from dd_evidence.mdsections import sentences
 from dd_evidence.model import Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
 
-_ROADMAP_ITEM = re.compile(r"\b(roadmap|milestones?|roadmap\s+items?)\b", re.IGNORECASE)
-_DECISION = re.compile(
-    r"\b(decid\w*|decision\w*|vot(e|es|ed|ing)|approv\w*|consensus|propos\w*|remov\w*|prioriti[sz]\w*|"
-    r"accept\w*|reject\w*|agree\w*)\b",
+_ROADMAP_WORD = re.compile(r"\broad-?maps?\b", re.IGNORECASE)
+# How an item gets onto (or off) the roadmap, and who decides: a process needs a decision and a way in or out.
+_PROPOSE = re.compile(
+    r"\b(propos\w*|suggest\w*|submit\w*|pull requests?|PRs?|(?:open|file|create|raise)\w*\s+(?:an?\s+)?(?:new\s+)?"
+    r"(?:issues?|proposals?|requests?|discussions?))\b",
     re.IGNORECASE,
 )
+_CHANGE = re.compile(
+    r"\b(add(?:s|ed|ing)?|remov\w*|chang\w*|updat\w*|modif\w*|amend\w*|revis\w*|adjust\w*|reprioriti[sz]\w*)\b",
+    re.IGNORECASE,
+)
+_DECISION = re.compile(
+    r"\b(decid\w*|decision\w*|vot(?:e|es|ed|ing)|approv\w*|consensus|agree\w*|accept\w*|reject\w*|majority)\b",
+    re.IGNORECASE,
+)
+# Titles of the sections of a roadmap document that describe how it is run rather than what is on it.
+_PROCESS_TITLE = re.compile(r"process|chang|updat|propos|contribut|how|maintain|criteria|remov|add|review", re.I)
 # "The current Dragonfly release is v2.3", "Current version: 1.4.0", "current stable release is 3.1".
 _CURRENT = re.compile(
     r"\bcurrent\b[^.\n]{0,40}?\b(?:release|version)\b[^\n]{0,20}?\bv?(\d+)\.(\d+)(?:\.(\d+))?", re.IGNORECASE
@@ -31,36 +42,88 @@ def _roadmaps(ctx: ScanContext) -> list[ParsedDoc]:
     return documents(ctx, "roadmap")
 
 
+def current_roadmaps(ctx: ScanContext) -> list[ParsedDoc]:
+    """The project's roadmap: the roadmap documents of the most authoritative repository that has one, at their
+    shallowest folder (yearly or archived roadmaps further down are history), plus roadmap-process documents."""
+    pmap = project_map(ctx)
+    hits = [d for d in pmap.documents("roadmap") if not d.is_stub]
+    if hits:
+        repo = hits[0].repo
+        depth = min(d.depth for d in hits if d.repo is repo)
+        hits = [d for d in hits if d.repo is repo and d.depth == depth]
+    hits += [d for d in pmap.documents("roadmap_process") if not d.is_stub and d not in hits]
+    return [pmap.parsed(d) for d in hits]
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A part of a document that may describe the roadmap process: a section, or a whole short document."""
+
+    doc: ParsedDoc
+    start: int
+    title: str
+    text: str
+
+
+def _units(doc: ParsedDoc, roadmap_doc: bool) -> list[_Unit]:
+    """Sections about the roadmap: in a governance text, those titled after the roadmap; in a roadmap document,
+    every section (the document is about the roadmap), or the whole text when it has no sections."""
+    headings = [s for s in doc.sections if s.kind == "heading" and s.level >= 2]
+    if roadmap_doc:
+        if not headings:
+            return [_Unit(doc, 1, "", doc.text)]
+        return [_Unit(doc, s.start, s.title, s.text) for s in headings]
+    return [_Unit(doc, s.start, s.title, s.text) for s in headings if _ROADMAP_WORD.search(s.title)]
+
+
+def _process_line(unit: _Unit) -> tuple[int, str] | None:
+    """The line of ``unit`` that says how roadmap items are decided. A section titled after the roadmap or its
+    process needs a decision and a way in or out of the roadmap anywhere in its text (the line cited is the
+    decision); elsewhere one sentence must say both, and name the roadmap or its items."""
+    about = bool(_ROADMAP_WORD.search(unit.title) or _PROCESS_TITLE.search(unit.title))
+    if about and _DECISION.search(unit.text) and (_PROPOSE.search(unit.text) or _CHANGE.search(unit.text)):
+        decision = next((x for x in sentences(unit.text, unit.start) if _DECISION.search(x.text)), None)
+        if decision is not None:
+            return decision.line, decision.text
+    for sentence in sentences(unit.text, unit.start):
+        text = sentence.text
+        if not _DECISION.search(text) or not (_PROPOSE.search(text) or _CHANGE.search(text)):
+            continue
+        if about or _ROADMAP_WORD.search(text) or re.search(r"\broadmap items?\b|\bitems?\b", text, re.I):
+            return sentence.line, text
+    return None
+
+
 class RoadmapChangeProcessDocumented(Probe):
     spec = ProbeSpec(
         id="roadmap.change_process_documented",
         title="Does the roadmap (or the governance) say how roadmap items are proposed, decided and removed?",
-        motivation="Graduation asks projects to document how the roadmap changes and who decides.",
+        motivation="Graduation asks projects to document how the roadmap changes and who decides. A roadmap that "
+        "only points to a project board or milestones is not a process.",
         remediation="Add a section to ROADMAP.md on how items are proposed, approved, reprioritised and removed.",
     )
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        roadmaps = _roadmaps(ctx)
+        roadmaps = current_roadmaps(ctx)
         if not roadmaps:
             yield self.finding(subject(ctx), Outcome.NOT_APPLICABLE, "no roadmap document to describe a process for")
             return
-        docs = roadmaps + documents(ctx, *GOVERNANCE_ROLES)
-        hits = [
-            (doc, s)
-            for doc in docs
-            for s in sentences(doc.text)
-            if _ROADMAP_ITEM.search(s.text) and _DECISION.search(s.text)
-        ]
-        checked = [d.label for d in docs]
-        values = {"checked": checked, "found": [f"{d.label}#L{s.line}: {s.text[:160]}" for d, s in hits]}
+        governance = [d for d in governance_documents(ctx) if d not in roadmaps]
+        units = [u for d in roadmaps for u in _units(d, True)] + [u for d in governance for u in _units(d, False)]
+        hits = [(u, found) for u in units if (found := _process_line(u)) is not None]
+        checked = [d.label for d in roadmaps + governance]
+        values = {
+            "checked": checked,
+            "found": [f"{u.doc.label}#L{line}: {text[:160]}" for u, (line, text) in hits],
+        }
         if hits:
-            doc, sentence = hits[0]
+            unit, (line, text) = hits[0]
             yield self.finding(
                 subject(ctx),
                 True,
-                f"{doc.label} line {sentence.line} says how roadmap items are decided",
+                f"{unit.doc.label} line {line} says how roadmap items are decided",
                 values,
-                [d.repo.evidence(d.path, s.line, excerpt=s.text[:160]) for d, s in hits[:5]],
+                [u.doc.repo.evidence(u.doc.path, n, excerpt=t[:160]) for u, (n, t) in hits[:5]],
             )
         else:
             yield self.finding(

@@ -111,3 +111,20 @@ def test_ladder_from_table_counts_roles_below_maintainer() -> None:
     one = "# Contributor Ladder\n\n## Reviewer\n\nx\n\n## Maintainer\n\ny\n"
     assert _run(ContributorLadder, {"CONTRIBUTOR_LADDER.md": one}).outcome is Outcome.FALSE
     assert _run(ContributorLadder, {"GOVERNANCE.md": BARE}).outcome is Outcome.FALSE
+
+
+def test_a_ladder_kept_inside_the_governance_document() -> None:
+    governance = (
+        "# Governance\n\n## Roles\n\n### Community Member\n\nAnyone who takes part.\n\n"
+        "### Reviewer\n\nReviews pull requests.\n\n### Project Maintainer\n\nMerges pull requests.\n\n"
+        "## Voting\n\nMajority of maintainers.\n"
+    )
+    (finding,) = ContributorLadder().run(context({"acme": {"GOVERNANCE.md": governance}}))
+    assert finding.outcome is Outcome.TRUE
+    assert finding.values["roles"] == ["member", "reviewer", "maintainer"]
+
+
+def test_contributors_and_maintainers_only_are_no_ladder() -> None:
+    governance = "# Governance\n\n## Contributors\n\nAnyone.\n\n## Maintainers\n\nThe team.\n\n## Joining\n\nVote.\n"
+    (finding,) = ContributorLadder().run(context({"acme": {"GOVERNANCE.md": governance}}))
+    assert finding.outcome is Outcome.FALSE

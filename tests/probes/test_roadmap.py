@@ -77,3 +77,37 @@ def test_no_version_named_or_no_tags() -> None:
     assert f.outcome is Outcome.NOT_APPLICABLE
     (f,) = RoadmapIsCurrent().run(context({"acme": {"ROADMAP.md": ROADMAP}}))
     assert f.outcome is Outcome.NOT_AVAILABLE
+
+
+def test_a_roadmap_that_only_points_to_a_board_is_not_a_process() -> None:
+    board = (
+        "# Roadmap\n\nThe roadmap is kept as a [GitHub project](https://github.com/orgs/acme/projects/1).\n\n"
+        "## Milestones\n\nEach milestone lists the issues planned for a release.\n"
+    )
+    (f,) = RoadmapChangeProcessDocumented().run(context({"acme": {"ROADMAP.md": board}}))
+    assert f.outcome is Outcome.FALSE
+
+
+def test_a_governance_listing_the_roadmap_among_decisions_is_not_a_roadmap_process() -> None:
+    gov = "# Gov\n\n## Decisions\n\nChanges to the roadmap, the scope and this document need a maintainer vote.\n"
+    (f,) = RoadmapChangeProcessDocumented().run(context({"acme": {"ROADMAP.md": ROADMAP, "GOVERNANCE.md": gov}}))
+    assert f.outcome is Outcome.FALSE
+
+
+def test_a_roadmap_section_of_the_governance_with_a_change_procedure() -> None:
+    gov = (
+        "# Gov\n\n## Roadmap\n\n### Changes in the roadmap\n\n- Changes are proposed as a pull request.\n"
+        "- Maintainers decide by a majority vote.\n"
+    )
+    ctx = context({"acme": {"README.md": "# Acme\n"}, "community": {"ROADMAP.md": ROADMAP, "GOVERNANCE.md": gov}})
+    (f,) = RoadmapChangeProcessDocumented().run(ctx)
+    assert f.outcome is Outcome.TRUE
+    assert f.evidence[0].url.endswith("GOVERNANCE.md#L8")
+
+
+def test_old_yearly_roadmaps_are_history_not_the_process() -> None:
+    old = "# 2021 Roadmap\n\n## Items\n\nRoadmap items were proposed in issues and approved by the leads.\n"
+    files = {"ROADMAP.md": ROADMAP, "reviews/2021/ROADMAP.md": old}
+    (f,) = RoadmapChangeProcessDocumented().run(context({"acme": files}))
+    assert f.outcome is Outcome.FALSE
+    assert f.values["checked"] == ["acme/ROADMAP.md"]
