@@ -115,8 +115,11 @@ class ProjectMap:
             if found:
                 doc.title, doc.title_line = found
         if doc.title and not is_readme and not doc.excluded:
+            # A file named for one thing and titled with words of another ("Security Release Process") keeps
+            # the role its name gives; a title only adds roles of the same family.
+            named = {r for r, signal in doc.roles.items() if signal.kind in ("name", "folder")}
             for rules in knowledge().roles:
-                if rules.role in doc.roles:
+                if rules.role in doc.roles or (named and not knowledge().related(rules.role, named)):
                     continue
                 hit = next((p for p in rules.titles if p.search(doc.title)), None)
                 if hit is not None:
@@ -199,6 +202,11 @@ class ProjectMap:
 
     def doc(self, repo: RepoView, path: str) -> Doc | None:
         return self._docs.get((repo.full_name, path))
+
+    def read_document(self, repo: RepoView, path: str) -> Doc:
+        """The map's document for ``repo``'s ``path``, read now if the map had not read it yet."""
+        with self._lock:
+            return self._read(repo, path)
 
     def all_documents(self) -> list[Doc]:
         """Every document the map knows (with a role, or read as a candidate), in search order."""

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from dd_evidence.activity import ActivityFacts, activity, last_quarters, quarter_of
 from dd_evidence.context import ScanContext
+from dd_evidence.facts.history import recently_added
 from dd_evidence.facts.people import project_roster
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
@@ -120,23 +121,29 @@ class MaintainersActive(Probe):
             yield self.not_available(subject, "no git history could be read")
             return
         per = {label: (c.window_commits if c else 0) for label, c in facts.maintainers.items()}
-        inactive = [label for label, n in per.items() if n == 0]
-        active = len(per) - len(inactive)
+        # Someone added to the roster during the window has had no time to commit in it: not inactive, not counted.
+        new = recently_added(ctx, facts.start)
+        recent = [label for label, n in per.items() if n == 0 and label.casefold() in new]
+        counted = {label: n for label, n in per.items() if label not in recent}
+        inactive = [label for label, n in counted.items() if n == 0]
+        active = len(counted) - len(inactive)
         values = {
             **_window_values(facts),
             "roster": roster.label,
             "maintainers": len(per),
             "active": active,
             "inactive": inactive,
+            "recently_added": recent,
             "commits": per,
             "threshold_share": ACTIVE_SHARE,
         }
         evidence = [roster.repo.evidence(roster.path, roster.header_line, excerpt=roster.header_text)]
         yield self.finding(
             subject,
-            bool(per) and active >= ACTIVE_SHARE * len(per),
-            f"{active} of {len(per)} maintainers in {roster.label} committed from {facts.start.date()} to "
-            f"{facts.end.date()} (exclusive); no commits from {', '.join(inactive) or 'nobody'}",
+            bool(counted) and active >= ACTIVE_SHARE * len(counted),
+            f"{active} of {len(counted)} maintainers in {roster.label} committed from {facts.start.date()} to "
+            f"{facts.end.date()} (exclusive); no commits from {', '.join(inactive) or 'nobody'}"
+            + (f"; {', '.join(recent)} added to the roster in the window" if recent else ""),
             values,
             [*evidence, *_history_evidence(ctx)],
         )

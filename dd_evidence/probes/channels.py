@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlparse
 
 from dd_evidence.context import ScanContext
 from dd_evidence.facts import ParsedDoc, project_map, subject
+from dd_evidence.facts.blocks import blocks
 from dd_evidence.facts.channels import discussion_kinds, slack_invite_hosts
 from dd_evidence.facts.meetings import meeting_notes
 from dd_evidence.mdsections import sections
@@ -23,7 +24,7 @@ from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
 
 # Roles of the documents (besides the README) where projects list their channels.
-CHANNEL_DOC_ROLES = ("governance", "contributing", "contributor_ladder")
+CHANNEL_DOC_ROLES = ("governance", "contributing", "contributor_ladder", "channels", "meetings")
 
 _URL = re.compile(r"https?://[^\s)\]>\"'`]+", re.IGNORECASE)
 _SLACK_CHANNEL = re.compile(r"^([\w-]+)\.slack\.com$")
@@ -175,6 +176,12 @@ def repo_channel_docs(ctx: ScanContext, repo: RepoView) -> list[ParsedDoc]:
     return docs
 
 
+def _project_repos(ctx: ScanContext) -> list[RepoView]:
+    """The repositories whose documents speak for the project: main, community, then website."""
+    main = [r for r in [ctx.main_repo] if r is not None]
+    return list(dict.fromkeys(main + ctx.repos_with_role("community") + ctx.repos_with_role("website")))
+
+
 def main_channel_list(ctx: ScanContext) -> tuple[ParsedDoc | None, list[Channel]]:
     """The project's channel list: the community repo's README, else the main repo's README."""
     candidates = [r for r in ctx.repos_with_role("community")] + [r for r in [ctx.main_repo] if r is not None]
@@ -217,7 +224,7 @@ class PublicChannelDocumented(Probe):
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs: list[ParsedDoc] = []
-        for repo in [r for r in [ctx.main_repo] if r is not None] + ctx.repos_with_role("community"):
+        for repo in _project_repos(ctx):
             for doc in repo_channel_docs(ctx, repo):
                 if doc not in docs:
                     docs.append(doc)
@@ -340,11 +347,12 @@ class MeetingSchedulePublished(Probe):
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs: list[ParsedDoc] = []
-        for repo in [r for r in [ctx.main_repo] if r is not None] + ctx.repos_with_role("community"):
+        for repo in _project_repos(ctx):
             for doc in repo_channel_docs(ctx, repo):
                 if doc not in docs:
                     docs.append(doc)
         meeting_sections = []
+        scheduled: list[tuple[ParsedDoc, int, str]] = []
         links: dict[str, list[tuple[ParsedDoc, int, str]]] = {}
         cadence: list[tuple[ParsedDoc, int, str]] = []
         for doc in docs:
@@ -359,14 +367,32 @@ class MeetingSchedulePublished(Probe):
                 for kind, pattern in _MEETING_LINKS:
                     if pattern.search(link.url) and (kind != "notes" or _near_meeting(doc, link.line)):
                         links.setdefault(kind, []).append((doc, link.line, link.url))
+            # "Come to our weekly meeting on Wednesdays at 14:00 UTC on Zoom": a schedule in one list item.
+            for block in blocks(doc.text):
+                cadence_match = _CADENCE.search(block.text)
+                video = any(
+                    pattern.search(link.url)
+                    for link in doc.document.links
+                    if block.start <= link.line <= block.end
+                    for kind, pattern in _MEETING_LINKS
+                    if kind in ("calendar", "video")
+                )
+                if cadence_match and video and _MEETING_TITLE.search(block.text):
+                    scheduled.append((doc, block.start, block.text[:160]))
         has_calendar_or_video = bool(links.get("calendar") or links.get("video"))
-        published = bool(links.get("calendar")) or bool(meeting_sections and (has_calendar_or_video or cadence))
+        published = (
+            bool(links.get("calendar"))
+            or bool(meeting_sections and (has_calendar_or_video or cadence))
+            or bool(scheduled)
+        )
         values: dict[str, object] = {
             "sections": [f"{d.label}#L{s.start}: {s.title}" for d, s in meeting_sections],
             "links": {k: [f"{d.label}#L{line}: {url}" for d, line, url in v] for k, v in links.items()},
             "cadence": [f"{d.label}#L{line}: {text}" for d, line, text in cadence[:3]],
+            "scheduled": [f"{d.label}#L{line}: {text}" for d, line, text in scheduled[:3]],
         }
         evidence = [d.repo.evidence(d.path, s.start, s.end, excerpt=s.title) for d, s in meeting_sections[:3]]
+        evidence += [d.repo.evidence(d.path, line, excerpt=text) for d, line, text in scheduled[:2]]
         evidence += [d.repo.evidence(d.path, line, excerpt=url) for v in links.values() for d, line, url in v[:2]]
         if not published:
             checked = ", ".join(d.label for d in docs) or "no README or community document"

@@ -13,183 +13,28 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from dd_evidence.activity import activity, all_commits
 from dd_evidence.context import ScanContext
-from dd_evidence.errors import SourceUnavailable
 from dd_evidence.facts import GOVERNANCE_ROLES, documents, readmes, subject
-from dd_evidence.facts.history import history_pathspecs, is_governance_path, is_roster_path
-from dd_evidence.facts.ownership import codeowners_locations, parse_codeowners
-from dd_evidence.facts.people import Person, parse_roster, project_roster
+from dd_evidence.facts.history import (
+    RosterEvent,
+    governance_log,
+    is_governance_path,
+    is_roster_path,
+    pr_number,
+    recently_added,
+    roster_events,
+)
+from dd_evidence.facts.people import Person, Roster, project_roster
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import GitRepoView, RepoView
 from dd_evidence.sources.git import Commit
 
-_PR = re.compile(r"\(#(\d+)\)|Merge pull request #(\d+)|\bPR #?(\d+)\b")
-# How far back "in use" and "iterated" look, as the TOC reads "recently".
 RECENT_DAYS = 730
 INACTIVE_DAYS = 365
-
-
-def pr_number(subject_line: str) -> int | None:
-    """The pull request number a commit subject names (``... (#67)``, ``Merge pull request #67``)."""
-    match = _PR.search(subject_line)
-    if not match:
-        return None
-    return int(next(g for g in match.groups() if g))
-
-
-def governance_log(ctx: ScanContext, repo: RepoView) -> list[Commit] | None:
-    """Commits (oldest first) up to the scanned commit touching roster or governance files; None without git."""
-    if not isinstance(repo, GitRepoView) or repo.sha is None:
-        return None
-
-    def compute() -> list[Commit] | None:
-        try:
-            return list(reversed(repo.log(paths=history_pathspecs(), with_paths=True)))
-        except SourceUnavailable:
-            return None
-
-    return ctx.memo(("governance-history.log", repo.full_name), compute)
-
-
-# -- roster timeline ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RosterEvent:
-    """One change to who is listed: ``added``, ``promoted``, ``moved_to_emeritus``, ``removed``, ``returned``."""
-
-    kind: str
-    person: str
-    repo: str
-    path: str
-    sha: str
-    date: datetime
-    subject: str
-    pr: int | None
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "kind": self.kind,
-            "person": self.person,
-            "repo": self.repo,
-            "path": self.path,
-            "sha": self.sha,
-            "date": self.date.isoformat(),
-            "subject": self.subject,
-            "pr": self.pr,
-        }
-
-
-@dataclass
-class _State:
-    """Who a roster lists: primary key -> (label, every key the person is known by)."""
-
-    active: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
-    emeritus: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.active or self.emeritus)
-
-
-def _keys(person: Person) -> frozenset[str]:
-    """A person's handle, e-mail and name, so a handle renamed on the move to emeritus still matches."""
-    return frozenset(v.casefold().lstrip("@") for v in (person.handle, person.email, person.name) if v)
-
-
-def _known(keys: frozenset[str], people: dict[str, tuple[str, frozenset[str]]]) -> bool:
-    return any(keys & other for _, other in people.values())
-
-
-def _people_in(repo: RepoView, path: str, text: str) -> _State:
-    """Active and emeritus people of one roster file's text (CODEOWNERS: individual owners, not teams)."""
-    state = _State()
-    if path in codeowners_locations():
-        for owner in parse_codeowners(text):
-            if owner.kind == "user":
-                state.active[owner.login.casefold()] = (owner.login, frozenset({owner.login.casefold()}))
-        return state
-    roster = parse_roster(repo, path, text)
-    for person in roster.people:
-        keys = _keys(person)
-        if not keys or person.role != "maintainer":
-            continue
-        target = state.emeritus if person.emeritus else state.active
-        target[min(keys)] = (person.label, keys)
-    return _drop_emeritus_from_active(state)
-
-
-def _drop_emeritus_from_active(state: _State) -> _State:
-    # Someone listed both ways (a stale duplicate) counts as emeritus: the file says they stepped down.
-    for key, (_, keys) in list(state.active.items()):
-        if _known(keys, state.emeritus):
-            del state.active[key]
-    return state
-
-
-def _merge(states: Iterable[_State]) -> _State:
-    merged = _State()
-    for state in states:
-        merged.active.update(state.active)
-        merged.emeritus.update(state.emeritus)
-    return _drop_emeritus_from_active(merged)
-
-
-def roster_events(ctx: ScanContext, repo: RepoView) -> list[RosterEvent] | None:
-    """Additions and departures in ``repo``'s roster files, oldest first; None when history cannot be read."""
-    log = governance_log(ctx, repo)
-    if log is None:
-        return None
-
-    def compute() -> list[RosterEvent]:
-        assert isinstance(repo, GitRepoView)
-        per_path: dict[str, _State] = {}
-        previous = _State()
-        events: list[RosterEvent] = []
-        for commit in log:
-            touched = [p for p in commit.paths if is_roster_path(p)]
-            if not touched:
-                continue
-            for path in touched:
-                # The path is absent at a commit that deleted it, which reads as an empty roster.
-                text = repo.read_at(commit.sha, path) or ""
-                per_path[path] = _people_in(repo, path, text)
-            current = _merge(per_path.values())
-            events.extend(_diff(previous, current, repo, touched[0], commit))
-            previous = current
-        return events
-
-    return ctx.memo(("governance-history.roster-events", repo.full_name), compute)
-
-
-def _diff(before: _State, after: _State, repo: RepoView, path: str, commit: Commit) -> list[RosterEvent]:
-    # A roster appearing for the first time, or emptied into a pointer to another repo, is a move of the
-    # list, not people joining or leaving.
-    if before.empty or after.empty:
-        return []
-    promoted = bool(re.search(r"promot", commit.subject, re.IGNORECASE))
-    found = []
-
-    def event(kind: str, label: str) -> RosterEvent:
-        return RosterEvent(
-            kind, label, repo.name, path, commit.sha, commit.authored_at, commit.subject, pr_number(commit.subject)
-        )
-
-    for label, keys in after.active.values():
-        if _known(keys, before.active):
-            continue
-        kind = "returned" if _known(keys, before.emeritus) else ("promoted" if promoted else "added")
-        found.append(event(kind, label))
-    for label, keys in before.active.values():
-        if _known(keys, after.active):
-            continue
-        found.append(event("moved_to_emeritus" if _known(keys, after.emeritus) else "removed", label))
-    return found
 
 
 class LifecycleUsed(Probe):
@@ -361,49 +206,56 @@ class GovernanceUpToDate(Probe):
     )
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        reasons: list[str] = []
-        evidence: list[Evidence] = []
-        values: dict[str, object] = {}
+        """Two findings, one per aspect, so a roster with inactive people but current dates is a partial answer:
+        are the listed maintainers active, and are the meeting and election dates recent."""
         roster = project_roster(ctx)
-        inactive: list[dict[str, object]] = []
-        if roster is not None and any(isinstance(r, GitRepoView) for r in ctx.repos):
-            inactive = _inactive_maintainers(ctx, roster.active)
-            values["roster"] = roster.label
-            values["maintainers"] = len(roster.active)
-            values["inactive_maintainers"] = inactive
-            if inactive:
-                names = ", ".join(str(i["person"]) for i in inactive)
-                reasons.append(
-                    f"{len(inactive)} of {len(roster.active)} listed maintainers have no commits in the scanned "
-                    f"repos in the last 12 months ({names})"
-                )
-                evidence.extend(roster.repo.evidence(roster.path, int(i["line"])) for i in inactive[:6])  # type: ignore[call-overload]
-        stale = _stale_references(ctx)
-        values["stale_references"] = stale
-        if stale:
-            reasons.append(f"{len(stale)} meeting/election references dated over 2 years ago")
-            for item in stale[:4]:
-                repo = ctx.repo(str(item["repo"]))
-                if repo is not None:
-                    evidence.append(repo.evidence(str(item["path"]), int(item["line"]), excerpt=str(item["text"])))  # type: ignore[call-overload]
-        values["readme_status"] = _readme_status(ctx)
-        values["reasons"] = reasons
         if roster is None and not documents(ctx, *GOVERNANCE_ROLES):
             yield self.not_available(subject(ctx), "no governance document or roster to compare with activity")
             return
-        if reasons:
-            yield self.finding(subject(ctx), False, "; ".join(reasons), values, evidence)
-        else:
-            status = values["readme_status"]
-            note = f"; README says {status[0]['status']!r}" if status else ""  # type: ignore[index]
-            yield self.finding(
-                subject(ctx),
-                True,
-                "no concrete sign of stale governance: every listed maintainer committed in the last 12 months "
-                "and no old meeting or election dates" + note,
-                values,
-                evidence,
+        if roster is not None and any(isinstance(r, GitRepoView) for r in ctx.repos):
+            yield self._maintainers(ctx, roster)
+        yield self._references(ctx)
+
+    def _maintainers(self, ctx: ScanContext, roster: Roster) -> Finding:
+        since = ctx.as_of - timedelta(days=INACTIVE_DAYS)
+        new = recently_added(ctx, since)
+        quiet = _inactive_maintainers(ctx, roster.active)
+        inactive = [i for i in quiet if str(i["person"]).casefold() not in new]
+        values: dict[str, object] = {
+            "roster": roster.label,
+            "maintainers": len(roster.active),
+            "inactive_maintainers": inactive,
+            # Added to the roster within the year: no commits yet is not inactivity.
+            "recently_added": sorted(i["person"] for i in quiet if str(i["person"]).casefold() in new),  # type: ignore[type-var]
+        }
+        where = f"{subject(ctx)}: maintainers active"
+        if inactive:
+            names = ", ".join(str(i["person"]) for i in inactive)
+            message = (
+                f"{len(inactive)} of {len(roster.active)} listed maintainers have no commits in the scanned repos in "
+                f"the last 12 months ({names})"
             )
+            evidence = [roster.repo.evidence(roster.path, int(str(i["line"]))) for i in inactive[:6]]
+            return self.finding(where, False, message, values, evidence)
+        return self.finding(
+            where, True, f"every listed maintainer of {roster.label} committed in the last 12 months", values
+        )
+
+    def _references(self, ctx: ScanContext) -> Finding:
+        stale = _stale_references(ctx)
+        status = _readme_status(ctx)
+        values: dict[str, object] = {"stale_references": stale, "readme_status": status}
+        where = f"{subject(ctx)}: meeting and election dates"
+        if stale:
+            evidence = []
+            for item in stale[:4]:
+                repo = ctx.repo(str(item["repo"]))
+                if repo is not None:
+                    evidence.append(repo.evidence(str(item["path"]), int(str(item["line"])), excerpt=str(item["text"])))
+            message = f"{len(stale)} meeting/election references dated over 2 years ago"
+            return self.finding(where, False, message, values, evidence)
+        note = f"; README says {status[0]['status']!r}" if status else ""
+        return self.finding(where, True, "no meeting or election dates older than 2 years" + note, values)
 
 
 def _inactive_maintainers(ctx: ScanContext, people: list[Person]) -> list[dict[str, object]]:

@@ -15,6 +15,7 @@ from dd_evidence.context import ScanContext
 from dd_evidence.facts import Doc as DocHit
 from dd_evidence.facts import locate
 from dd_evidence.facts.blocks import Block, blocks
+from dd_evidence.facts.security import linked_policies
 from dd_evidence.markdown import parse
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
@@ -69,9 +70,14 @@ _DISCLOSURE: dict[str, re.Pattern[str]] = {
 
 
 def policy_documents(ctx: ScanContext) -> tuple[list[DocHit], list[DocHit]]:
-    """(the real security policies, the stubs) across the scanned repos, governance repos first."""
+    """(the real security policies, the stubs) across the scanned repos, governance repos first.
+
+    The map's security policies include the org's ``.github`` default; when there are none, a document the
+    project links as its security policy from a README, contributing guide or contact page stands in.
+    """
     hits = locate(ctx, "security_policy")
-    return [h for h in hits if not h.is_stub], [h for h in hits if h.is_stub]
+    real, stubs = [h for h in hits if not h.is_stub], [h for h in hits if h.is_stub]
+    return (real or linked_policies(ctx)), stubs
 
 
 def _excerpt(text: str, limit: int = 200) -> str:

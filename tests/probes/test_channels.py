@@ -121,3 +121,30 @@ def test_meeting_with_external_notes_is_true_without_recency() -> None:
 def test_no_meeting_schedule() -> None:
     (f,) = MeetingSchedulePublished().run(context({"acme": {"README.md": COMMUNITY_README}}))
     assert f.outcome is Outcome.FALSE
+
+
+def test_a_schedule_written_in_one_list_item_of_the_community_readme() -> None:
+    readme = (
+        "# Acme community\n\n## Socializing\n\n* Chat with us on Slack.\n"
+        "* Come and meet us in our weekly community meetings on every\n  Wednesday at 14:00 UTC on "
+        "[Zoom](https://zoom.us/j/123)\n"
+    )
+    ctx = context(
+        {"acme": {"README.md": "# Acme\n"}, "community": {"README.md": readme}}, roles={"community": "community"}
+    )
+    (finding,) = MeetingSchedulePublished().run(ctx)
+    assert finding.outcome is Outcome.TRUE
+    assert finding.values["scheduled"][0].startswith("community/README.md#L6")
+
+
+def test_a_meeting_page_named_for_what_it_is_is_read() -> None:
+    notes = (
+        "# Project Meeting Notes\n\nThe project meeting is every other Wednesday at 13:00 CET.\n\n"
+        "- [Calendar](https://calendar.google.com/calendar/embed?src=acme)\n\n## 2025-09-10\n\nNotes.\n"
+    )
+    ctx = context({"acme": {"README.md": "# Acme\n", "Project-Meeting-Notes.md": notes}})
+    ctx.config.as_of = datetime(2025, 9, 20, tzinfo=UTC)
+    (finding,) = MeetingSchedulePublished().run(ctx)
+    assert finding.outcome is Outcome.TRUE
+    assert finding.values["links"]["calendar"][0].startswith("acme/Project-Meeting-Notes.md#L5")
+    assert finding.values["last_notes"] == "2025-09-10"
