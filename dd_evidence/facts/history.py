@@ -89,6 +89,8 @@ def is_governance_path(path: str) -> bool:
 # -- the roster timeline ------------------------------------------------------------------------------------
 
 _PR = re.compile(r"\(#(\d+)\)|Merge pull request #(\d+)|\bPR #?(\d+)\b")
+
+
 # How far back "in use" and "iterated" look, as the TOC reads "recently".
 def pr_number(subject_line: str) -> int | None:
     """The pull request number a commit subject names (``... (#67)``, ``Merge pull request #67``)."""

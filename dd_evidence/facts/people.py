@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -265,7 +265,7 @@ def _heading_role(headings: list[tuple[int, str]]) -> tuple[str, str | None]:
     return role, scope
 
 
-def _table_rows(tokens: list[Token], start: int) -> tuple[list[tuple[int, list[str]]], int]:
+def _table_rows(tokens: Sequence[Token], start: int) -> tuple[list[tuple[int, list[str]]], int]:
     """The rows of the table starting at ``tokens[start]`` as (line, cells), and the index after it."""
     rows: list[tuple[int, list[str]]] = []
     index = start

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TypedDict
 
 from dd_evidence.activity import ActivityFacts, activity, last_quarters, quarter_of
 from dd_evidence.context import ScanContext
@@ -17,6 +18,7 @@ from dd_evidence.facts.history import recently_added
 from dd_evidence.facts.people import project_roster
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
+from dd_evidence.values import TopCommitters
 
 TOP = 10
 # gov-active-maintainers asks for "a number of active maintainers appropriate to the size of the project"; with
@@ -48,6 +50,19 @@ def _no_history(facts: ActivityFacts) -> bool:
     return not facts.contributors
 
 
+class TopCommittersIncludeMaintainersValues(TopCommitters, total=False):
+    """``Finding.values`` of ``activity.top_committers_include_maintainers``."""
+
+    window_days: int
+    repos: list[str]
+    bot_commits: int
+    maintainers_in_top10: int
+    tied_at_last_place_left_out: list[str]
+    contributors: int
+    top_login: str | None
+    top_share: float
+
+
 class TopCommittersIncludeMaintainers(Probe):
     spec = ProbeSpec(
         id="activity.top_committers_include_maintainers",
@@ -56,6 +71,7 @@ class TopCommittersIncludeMaintainers(Probe):
         "committer is a bus-factor risk.",
         remediation="Grow maintainers from the most active contributors and spread the work.",
     )
+    values_type = TopCommittersIncludeMaintainersValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         facts = activity(ctx)
@@ -102,6 +118,23 @@ class TopCommittersIncludeMaintainers(Probe):
         )
 
 
+class MaintainersActiveValues(TypedDict, total=False):
+    """``Finding.values`` of ``activity.maintainers_active``."""
+
+    window_start: str
+    window_end_exclusive: str
+    window_days: int
+    repos: list[str]
+    bot_commits: int
+    roster: str
+    maintainers: int
+    active: int
+    inactive: list[str]
+    recently_added: list[str]
+    commits: dict[str, int]
+    threshold_share: float
+
+
 class MaintainersActive(Probe):
     spec = ProbeSpec(
         id="activity.maintainers_active",
@@ -109,6 +142,7 @@ class MaintainersActive(Probe):
         motivation="Listed maintainers who no longer contribute overstate the project's capacity.",
         remediation="Move inactive maintainers to emeritus and grow new maintainers from active contributors.",
     )
+    values_type = MaintainersActiveValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         facts = activity(ctx)
@@ -149,6 +183,14 @@ class MaintainersActive(Probe):
         )
 
 
+class NewContributorsValues(TypedDict, total=False):
+    """``Finding.values`` of ``activity.new_contributors``."""
+
+    per_quarter: dict[str, int]
+    contributors_ever: int
+    as_of: datetime
+
+
 class NewContributors(Probe):
     spec = ProbeSpec(
         id="activity.new_contributors",
@@ -156,6 +198,7 @@ class NewContributors(Probe):
         motivation="A steady inflow of new contributors shows the project recruits and is easy to join.",
         remediation="Label good first issues, mentor newcomers and take part in mentoring programmes.",
     )
+    values_type = NewContributorsValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         facts = activity(ctx)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from markdown_it.token import Token
 
@@ -202,6 +203,15 @@ def _entries_of(ctx: ScanContext, doc: ParsedDoc) -> list[AdopterEntry]:
     return ctx.memo(("adopters.entries", doc.repo.full_name, doc.path), lambda: entries(doc.text))
 
 
+class AdoptersListPublishedValues(TypedDict, total=False):
+    """``Finding.values`` of ``adopters.list_published``."""
+
+    count: int
+    files: dict[str, int]
+    by_section: dict[str, dict[str, Any]]
+    file: str
+
+
 class AdoptersListPublished(Probe):
     spec = ProbeSpec(
         id="adopters.list_published",
@@ -209,6 +219,7 @@ class AdoptersListPublished(Probe):
         motivation="Graduation asks for a publicly documented list of adopters.",
         remediation="Publish an ADOPTERS.md with one entry per adopting organisation.",
     )
+    values_type = AdoptersListPublishedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = adopter_docs(ctx)
@@ -234,6 +245,16 @@ class AdoptersListPublished(Probe):
             yield self.finding(subject(ctx), False, f"adopters file(s) with no entries ({summary})", values, evidence)
 
 
+class AdoptionLevelsStatedValues(TypedDict, total=False):
+    """``Finding.values`` of ``adopters.levels_stated``."""
+
+    entries: int
+    with_level: int
+    share: float
+    levels: list[str]
+    without_level: list[str]
+
+
 class AdoptionLevelsStated(Probe):
     spec = ProbeSpec(
         id="adopters.levels_stated",
@@ -241,6 +262,7 @@ class AdoptionLevelsStated(Probe):
         motivation="The template suggests that the adopters list indicates each adopter's level (dev/trial, prod).",
         remediation="Add the adoption level (evaluation, dev/test, production) to each ADOPTERS.md entry.",
     )
+    values_type = AdoptionLevelsStatedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = [d for d in adopter_docs(ctx) if _entries_of(ctx, d)]
@@ -269,6 +291,13 @@ class AdoptionLevelsStated(Probe):
                 yield self.finding(doc.label, True, f"every entry in {doc.label} states its level", values, evidence)
 
 
+class AdoptersNoDuplicatesValues(TypedDict, total=False):
+    """``Finding.values`` of ``adopters.no_duplicates``."""
+
+    duplicates: dict[str, list[int]]
+    entries: int
+
+
 class AdoptersNoDuplicates(Probe):
     spec = ProbeSpec(
         id="adopters.no_duplicates",
@@ -276,6 +305,7 @@ class AdoptersNoDuplicates(Probe):
         motivation="A duplicate entry inflates the adopter count a reviewer reads.",
         remediation="Remove the repeated entries from ADOPTERS.md.",
     )
+    values_type = AdoptersNoDuplicatesValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = [d for d in adopter_docs(ctx) if _entries_of(ctx, d)]

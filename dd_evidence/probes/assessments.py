@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any, TypedDict
 
 import yaml
 
@@ -81,6 +82,18 @@ def _index_origin(index: AssessmentsIndex) -> str:
     return str(source.get("file") or source.get("url") or "bundled index")
 
 
+class SelfAssessmentExistsValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.self_assessment_exists``."""
+
+    files: list[str]
+    source: str
+    project_dir: str
+    kinds: list[str]
+    urls: list[str]
+    index: str
+    names_tried: list[str]
+
+
 class SelfAssessmentExists(_AssessmentExists):
     kind, noun = "self", "security self-assessment"
     file_pattern = re.compile(r"self[-_ ]?assessment", re.IGNORECASE)
@@ -95,6 +108,18 @@ class SelfAssessmentExists(_AssessmentExists):
         sources=("git", "cncf"),
         remediation="Complete the self-assessment and submit it to cncf/toc: projects/<project>/security-assessment/.",
     )
+    values_type = SelfAssessmentExistsValues
+
+
+class JointAssessmentExistsValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.joint_assessment_exists``."""
+
+    source: str
+    index: str
+    names_tried: list[str]
+    project_dir: str
+    kinds: list[str]
+    urls: list[str]
 
 
 class JointAssessmentExists(_AssessmentExists):
@@ -107,6 +132,15 @@ class JointAssessmentExists(_AssessmentExists):
         sources=("git", "cncf"),
         remediation="Request a joint assessment from TAG Security and Compliance.",
     )
+    values_type = JointAssessmentExistsValues
+
+
+class ThirdPartyAuditExistsValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.third_party_audit_exists``."""
+
+    files: list[str]
+    readme_links: list[dict[str, Any]]
+    landscape_audits: list[dict[str, str]]
 
 
 class ThirdPartyAuditExists(IndexProbe):
@@ -121,6 +155,7 @@ class ThirdPartyAuditExists(IndexProbe):
         sources=("git", "cncf"),
         remediation="Commission an audit (OSTIF arranges them for CNCF projects) and publish the report in the repo.",
     )
+    values_type = ThirdPartyAuditExistsValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         subject = project_subject(ctx)
@@ -163,6 +198,15 @@ class ThirdPartyAuditExists(IndexProbe):
             )
 
 
+class InsightsFileValidValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.insights_file_valid``."""
+
+    valid_yaml: bool
+    error: str
+    line: int
+    schema_version: str | None
+
+
 class InsightsFileValid(Probe):
     spec = ProbeSpec(
         id="security.insights_file_valid",
@@ -174,6 +218,7 @@ class InsightsFileValid(Probe):
         ),
         remediation="Fix the YAML (comments need '#') and declare header.schema-version; validate it in CI.",
     )
+    values_type = InsightsFileValidValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         seen = False

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from dd_evidence.activity import all_commits, is_bot
 from dd_evidence.context import ScanContext
@@ -295,6 +295,19 @@ def _created(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+class AuditFindingsTrackedValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.audit_findings_tracked``."""
+
+    firms: list[str]
+    window: dict[str, str]
+    commits: list[dict[str, str]]
+    commit_count: int
+    publication_commits: list[dict[str, str]]
+    issues: list[dict[str, Any]]
+    issue_count: int
+    github_search: str
+
+
 class AuditFindingsTracked(IndexProbe):
     spec = ProbeSpec(
         id="security.audit_findings_tracked",
@@ -312,6 +325,7 @@ class AuditFindingsTracked(IndexProbe):
             "and reference it from the fixing pull requests; publish advisories for fixed vulnerabilities."
         ),
     )
+    values_type = AuditFindingsTrackedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         subject = project_subject(ctx)

@@ -7,11 +7,20 @@ the security family's job, which uses the id this probe reports.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypedDict
 
 from dd_evidence.context import ScanContext
 from dd_evidence.facts.badges import bestpractices_ids
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
+
+
+class BestPracticesBadgeLinkedValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.bestpractices_badge_linked``."""
+
+    project_id: int
+    repo: str
+    path: str
 
 
 class BestPracticesBadgeLinked(Probe):
@@ -21,6 +30,7 @@ class BestPracticesBadgeLinked(Probe):
         motivation="The badge id leads to the project's Best Practices entry and its level.",
         remediation="Register at bestpractices.dev and add the badge to the main README.",
     )
+    values_type = BestPracticesBadgeLinkedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         subject = ctx.project.orgs[0] if ctx.project.orgs else ctx.project.name

@@ -22,6 +22,9 @@ class Probe:
     """
 
     spec: ClassVar[ProbeSpec]
+    # The shape of this probe's ``Finding.values``: a TypedDict declared next to the probe, one spelling per key.
+    # Renderers and other tools read values through these declarations (see :mod:`dd_evidence.values`).
+    values_type: ClassVar[type[Mapping[str, Any]] | None] = None
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         raise NotImplementedError
@@ -38,7 +41,7 @@ class Probe:
         values: Mapping[str, Any] | None = None,
         evidence: Iterable[Evidence] = (),
     ) -> Finding:
-        """Build a finding of this probe; a bool outcome maps to TRUE/FALSE."""
+        """Build a finding of this probe; a bool outcome maps to TRUE/FALSE. ``values`` follow ``values_type``."""
         if isinstance(outcome, bool):
             outcome = Outcome.TRUE if outcome else Outcome.FALSE
         return Finding(

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, timedelta
+from typing import TypedDict
 from urllib.parse import parse_qs, urlparse
 
 from dd_evidence.context import ScanContext
@@ -214,6 +215,13 @@ def _by_kind(found: Iterable[Channel]) -> dict[str, list[str]]:
     return grouped
 
 
+class PublicChannelDocumentedValues(TypedDict, total=False):
+    """``Finding.values`` of ``channels.public_channel_documented``."""
+
+    channels: dict[str, list[str]]
+    checked: list[str]
+
+
 class PublicChannelDocumented(Probe):
     spec = ProbeSpec(
         id="channels.public_channel_documented",
@@ -221,6 +229,7 @@ class PublicChannelDocumented(Probe):
         motivation="Every CNCF project must document at least one public channel for users and contributors.",
         remediation="Link a public Slack channel, mailing list or GitHub Discussions from the README.",
     )
+    values_type = PublicChannelDocumentedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs: list[ParsedDoc] = []
@@ -255,6 +264,15 @@ class PublicChannelDocumented(Probe):
         )
 
 
+class AllChannelsListedValues(TypedDict, total=False):
+    """``Finding.values`` of ``channels.all_channels_listed``."""
+
+    main_list: str
+    main_channels: dict[str, list[str]]
+    extra: dict[str, list[str]]
+    unlisted_mailing_lists: dict[str, list[str]]
+
+
 class AllChannelsListed(Probe):
     spec = ProbeSpec(
         id="channels.all_channels_listed",
@@ -263,6 +281,7 @@ class AllChannelsListed(Probe):
         remediation="Add each repo's own channels (Slack workspaces, chat groups, mailing lists) to the "
         "community channel list, or retire them.",
     )
+    values_type = AllChannelsListedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         main_doc, main = main_channel_list(ctx)
@@ -337,6 +356,19 @@ _MEETING_LINKS: tuple[tuple[str, re.Pattern[str]], ...] = (
 RECENT_DAYS = 90
 
 
+class MeetingSchedulePublishedValues(TypedDict, total=False):
+    """``Finding.values`` of ``channels.meeting_schedule_published``."""
+
+    sections: list[str]
+    links: dict[str, list[str]]
+    cadence: list[str]
+    scheduled: list[str]
+    notes_count: int
+    last_notes: str
+    last_notes_age_days: int
+    notes: str
+
+
 class MeetingSchedulePublished(Probe):
     spec = ProbeSpec(
         id="channels.meeting_schedule_published",
@@ -344,6 +376,7 @@ class MeetingSchedulePublished(Probe):
         motivation="Graduation asks for up-to-date public meeting schedules or integration with the CNCF calendar.",
         remediation="Publish the meeting schedule with a calendar link (or the CNCF calendar) and keep notes.",
     )
+    values_type = MeetingSchedulePublishedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs: list[ParsedDoc] = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypedDict
 
 from dd_evidence.context import ScanContext
 from dd_evidence.facts import ParsedDoc, documents, hit_doc, locate, project_map, project_readmes, readmes, subject
@@ -46,6 +47,13 @@ def _adoption_line(doc: ParsedDoc) -> int | None:
     return None
 
 
+class CocAdoptsCncfValues(TypedDict, total=False):
+    """``Finding.values`` of ``conduct.coc_adopts_cncf``."""
+
+    adopting: list[str]
+    checked: list[str]
+
+
 class CocAdoptsCncf(Probe):
     spec = ProbeSpec(
         id="conduct.coc_adopts_cncf",
@@ -53,6 +61,7 @@ class CocAdoptsCncf(Probe):
         motivation="CNCF projects adopt the CNCF Code of Conduct.",
         remediation="State in CODE_OF_CONDUCT.md that the project follows the CNCF Code of Conduct and link it.",
     )
+    values_type = CocAdoptsCncfValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = _coc_docs(ctx)
@@ -101,6 +110,14 @@ def _contacts_in(doc: ParsedDoc, start: int, end: int) -> list[Contact]:
     return contacts("\n".join(lines), start)
 
 
+class CocHasReportingContactValues(TypedDict, total=False):
+    """``Finding.values`` of ``conduct.coc_has_reporting_contact``."""
+
+    checked: list[str]
+    old_cncf_path: list[str]
+    contacts: list[str]
+
+
 class CocHasReportingContact(Probe):
     spec = ProbeSpec(
         id="conduct.coc_has_reporting_contact",
@@ -108,6 +125,7 @@ class CocHasReportingContact(Probe):
         motivation="People who witness a violation must know whom to tell: an e-mail address or a form.",
         remediation="Add a reporting e-mail address or form to CODE_OF_CONDUCT.md (the CNCF's or the project's).",
     )
+    values_type = CocHasReportingContactValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         coc = _coc_docs(ctx)
@@ -188,6 +206,16 @@ def coc_links(ctx: ScanContext, doc: ParsedDoc) -> list[CocLink]:
     return found
 
 
+class CocCrosslinkedValues(TypedDict, total=False):
+    """``Finding.values`` of ``conduct.coc_crosslinked``."""
+
+    linking: list[str]
+    not_linking: list[str]
+    contributing_not_linking: list[str]
+    links_to_non_cncf_coc: list[str]
+    readmes_linking: list[str]
+
+
 class CocCrosslinked(Probe):
     spec = ProbeSpec(
         id="conduct.coc_crosslinked",
@@ -198,6 +226,7 @@ class CocCrosslinked(Probe):
         remediation="Link the CNCF Code of Conduct (or a CODE_OF_CONDUCT.md adopting it) from GOVERNANCE.md, and "
         "from the contributing guides.",
     )
+    values_type = CocCrosslinkedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = documents(ctx, *CROSSLINK_ROLES)

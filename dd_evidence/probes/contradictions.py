@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from dd_evidence.context import ScanContext
 from dd_evidence.facts import ParsedDoc, governance_documents, subject
@@ -166,6 +167,13 @@ def _public(items: list[dict[str, object]]) -> list[dict[str, object]]:
     return [{k: v for k, v in item.items() if not k.startswith("_")} for item in items]
 
 
+class NoDuplicateProceduresValues(TypedDict, total=False):
+    """``Finding.values`` of ``governance.no_duplicate_procedures``."""
+
+    duplicates: list[dict[str, Any]]
+    checked: list[str]
+
+
 class NoDuplicateProcedures(Probe):
     spec = ProbeSpec(
         id="governance.no_duplicate_procedures",
@@ -174,6 +182,7 @@ class NoDuplicateProcedures(Probe):
         "one applies.",
         remediation="Keep each procedure in one document and link to it from the others.",
     )
+    values_type = NoDuplicateProceduresValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = governance_documents(ctx)
@@ -204,6 +213,13 @@ class NoDuplicateProcedures(Probe):
         )
 
 
+class NoContradictingNumbersValues(TypedDict, total=False):
+    """``Finding.values`` of ``governance.no_contradicting_numbers``."""
+
+    conflicts: list[dict[str, Any]]
+    checked: list[str]
+
+
 class NoContradictingNumbers(Probe):
     spec = ProbeSpec(
         id="governance.no_contradicting_numbers",
@@ -211,6 +227,7 @@ class NoContradictingNumbers(Probe):
         motivation="Two documents giving different requirements for the same role make the process ambiguous.",
         remediation="Make one document authoritative for each role's requirements and align or remove the other.",
     )
+    values_type = NoContradictingNumbersValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = governance_documents(ctx)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypedDict
 
 from dd_evidence.context import ScanContext
 from dd_evidence.facts import GOVERNANCE_ROLES, ParsedDoc, documents, subject
@@ -155,6 +156,14 @@ class _DecisionProbe(Probe):
             )
 
 
+class DocumentsLeadershipValues(TypedDict, total=False):
+    """``Finding.values`` of ``decisions.documents_leadership``."""
+
+    checked: list[str]
+    found: list[str]
+    by: str | None
+
+
 class DocumentsLeadership(_DecisionProbe):
     area, topic = "leadership", LEADERSHIP
     spec = ProbeSpec(
@@ -163,6 +172,15 @@ class DocumentsLeadership(_DecisionProbe):
         motivation="The TOC checks that leadership decisions follow a documented, open process.",
         remediation="Document how maintainers or steering members are elected or appointed, and by what vote.",
     )
+    values_type = DocumentsLeadershipValues
+
+
+class DocumentsContributionAcceptanceValues(TypedDict, total=False):
+    """``Finding.values`` of ``decisions.documents_contribution_acceptance``."""
+
+    checked: list[str]
+    found: list[str]
+    by: str | None
 
 
 class DocumentsContributionAcceptance(_DecisionProbe):
@@ -173,6 +191,15 @@ class DocumentsContributionAcceptance(_DecisionProbe):
         motivation="Contributors need to know who accepts a change and how.",
         remediation="Document how many approvals a change needs, from whom, and how disagreements are settled.",
     )
+    values_type = DocumentsContributionAcceptanceValues
+
+
+class DocumentsCncfRequestsValues(TypedDict, total=False):
+    """``Finding.values`` of ``decisions.documents_cncf_requests``."""
+
+    checked: list[str]
+    found: list[str]
+    by: str | None
 
 
 class DocumentsCncfRequests(_DecisionProbe):
@@ -183,6 +210,15 @@ class DocumentsCncfRequests(_DecisionProbe):
         motivation="The TOC asks how the project decides what to ask of the CNCF and who communicates it.",
         remediation="Add a section on who may file CNCF requests (ServiceDesk, TOC) and how they are agreed.",
     )
+    values_type = DocumentsCncfRequestsValues
+
+
+class DocumentsGovernanceChangesValues(TypedDict, total=False):
+    """``Finding.values`` of ``decisions.documents_governance_changes``."""
+
+    checked: list[str]
+    found: list[str]
+    by: str | None
 
 
 class DocumentsGovernanceChanges(_DecisionProbe):
@@ -193,6 +229,15 @@ class DocumentsGovernanceChanges(_DecisionProbe):
         motivation="Changes to the rules need a documented, open decision process.",
         remediation="Add a section on amending the governance documents, with the vote or threshold needed.",
     )
+    values_type = DocumentsGovernanceChangesValues
+
+
+class DocumentsGoalChangesValues(TypedDict, total=False):
+    """``Finding.values`` of ``decisions.documents_goal_changes``."""
+
+    checked: list[str]
+    found: list[str]
+    by: str | None
 
 
 class DocumentsGoalChanges(_DecisionProbe):
@@ -203,3 +248,4 @@ class DocumentsGoalChanges(_DecisionProbe):
         motivation="The TOC asks how changes to project goals are decided.",
         remediation="Add a section on how the project's goals or scope change and who approves the change.",
     )
+    values_type = DocumentsGoalChangesValues

@@ -8,6 +8,7 @@ finding says where the stub points so a reviewer can follow it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, TypedDict
 
 from dd_evidence.context import ScanContext
 from dd_evidence.facts import Doc as DocHit
@@ -66,6 +67,13 @@ def _describe(hits: list[DocHit]) -> str:
     return ", ".join(labels[:4]) + (f" and {len(labels) - 4} more" if len(labels) > 4 else "")
 
 
+class GovernancePresentValues(TypedDict, total=False):
+    """``Finding.values`` of ``documents.governance_present``."""
+
+    found: list[str]
+    stubs: dict[str, str]
+
+
 class GovernancePresent(_DocumentPresent):
     role, noun = "governance", "governance document"
     spec = ProbeSpec(
@@ -74,6 +82,14 @@ class GovernancePresent(_DocumentPresent):
         motivation="The TOC needs clear, discoverable governance; most projects keep it in GOVERNANCE.md.",
         remediation="Add GOVERNANCE.md to the main or community repository and link it from the main README.",
     )
+    values_type = GovernancePresentValues
+
+
+class ContributingPresentValues(TypedDict, total=False):
+    """``Finding.values`` of ``documents.contributing_present``."""
+
+    found: list[str]
+    stubs: dict[str, str]
 
 
 class ContributingPresent(_DocumentPresent):
@@ -84,6 +100,14 @@ class ContributingPresent(_DocumentPresent):
         motivation="Contributors need to know how to submit issues and changes.",
         remediation="Add CONTRIBUTING.md describing how to file issues, propose changes and get them reviewed.",
     )
+    values_type = ContributingPresentValues
+
+
+class CodeOfConductPresentValues(TypedDict, total=False):
+    """``Finding.values`` of ``documents.coc_present``."""
+
+    found: list[str]
+    stubs: dict[str, str]
 
 
 class CodeOfConductPresent(_DocumentPresent):
@@ -94,6 +118,14 @@ class CodeOfConductPresent(_DocumentPresent):
         motivation="CNCF projects adopt the CNCF Code of Conduct and document it.",
         remediation="Add CODE_OF_CONDUCT.md adopting the CNCF Code of Conduct.",
     )
+    values_type = CodeOfConductPresentValues
+
+
+class MaintainersPresentValues(TypedDict, total=False):
+    """``Finding.values`` of ``documents.maintainers_present``."""
+
+    found: list[str]
+    stubs: dict[str, str]
 
 
 class MaintainersPresent(_DocumentPresent):
@@ -104,6 +136,14 @@ class MaintainersPresent(_DocumentPresent):
         motivation="The TOC checks the current maintainers, their affiliation and responsibilities.",
         remediation="Add MAINTAINERS.md listing every maintainer with contact, affiliation and area.",
     )
+    values_type = MaintainersPresentValues
+
+
+class RoadmapPresentValues(TypedDict, total=False):
+    """``Finding.values`` of ``documents.roadmap_present``."""
+
+    found: list[str]
+    stubs: dict[str, Any]
 
 
 class RoadmapPresent(_DocumentPresent):
@@ -114,6 +154,14 @@ class RoadmapPresent(_DocumentPresent):
         motivation="Projects document forward-looking plans publicly.",
         remediation="Add ROADMAP.md (or link a public project board) describing planned work.",
     )
+    values_type = RoadmapPresentValues
+
+
+class AdoptersPresentValues(TypedDict, total=False):
+    """``Finding.values`` of ``documents.adopters_present``."""
+
+    found: list[str]
+    stubs: dict[str, Any]
 
 
 class AdoptersPresent(_DocumentPresent):
@@ -124,6 +172,14 @@ class AdoptersPresent(_DocumentPresent):
         motivation="The TOC asks for a publicly documented list of adopters.",
         remediation="Add ADOPTERS.md listing organisations that use the project and how.",
     )
+    values_type = AdoptersPresentValues
+
+
+class ReleaseProcessPresentValues(TypedDict, total=False):
+    """``Finding.values`` of ``documents.release_process_present``."""
+
+    found: list[str]
+    stubs: dict[str, Any]
 
 
 class ReleaseProcessPresent(_DocumentPresent):
@@ -134,6 +190,14 @@ class ReleaseProcessPresent(_DocumentPresent):
         motivation="Graduation requires a RELEASES.md or equivalent defining the release process.",
         remediation="Add RELEASES.md covering cadence, tagging, branches, support and artifacts.",
     )
+    values_type = ReleaseProcessPresentValues
+
+
+class SecurityPolicyPresentValues(TypedDict, total=False):
+    """``Finding.values`` of ``documents.security_policy_present``."""
+
+    found: list[str]
+    stubs: dict[str, str]
 
 
 class SecurityPolicyPresent(_DocumentPresent):
@@ -144,6 +208,13 @@ class SecurityPolicyPresent(_DocumentPresent):
         motivation="Reporters need a clearly defined and discoverable way to report vulnerabilities.",
         remediation="Add SECURITY.md with the reporting channel and the response process.",
     )
+    values_type = SecurityPolicyPresentValues
+
+
+class IssueTemplatesPresentValues(TypedDict, total=False):
+    """``Finding.values`` of ``documents.issue_templates_present``."""
+
+    files: list[str]
 
 
 class IssueTemplatesPresent(Probe):
@@ -153,6 +224,7 @@ class IssueTemplatesPresent(Probe):
         motivation="Issue templates make the process to submit issues clear.",
         remediation="Add .github/ISSUE_TEMPLATE/ with bug report and feature request templates.",
     )
+    values_type = IssueTemplatesPresentValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         candidates = [r for r in (ctx.main_repo, *ctx.repos_with_role("org-profile")) if r is not None]
@@ -172,6 +244,14 @@ class IssueTemplatesPresent(Probe):
         yield self.finding(subject, False, "no issue templates in the main repository or the org defaults")
 
 
+class SecurityPolicyInEveryRepoValues(TypedDict, total=False):
+    """``Finding.values`` of ``documents.security_policy_in_every_repo``."""
+
+    path: str
+    answered_by: str
+    inherited: bool
+
+
 class SecurityPolicyInEveryRepo(Probe):
     spec = ProbeSpec(
         id="documents.security_policy_in_every_repo",
@@ -180,6 +260,7 @@ class SecurityPolicyInEveryRepo(Probe):
         "the org's .github repository's SECURITY.md for every repository without its own.",
         remediation="Add an org-wide default SECURITY.md in the org's .github repository.",
     )
+    values_type = SecurityPolicyInEveryRepoValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         pmap = project_map(ctx)

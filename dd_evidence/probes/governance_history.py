@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any, TypedDict
 
 from dd_evidence.activity import activity, all_commits
 from dd_evidence.context import ScanContext
@@ -37,6 +38,15 @@ RECENT_DAYS = 730
 INACTIVE_DAYS = 365
 
 
+class LifecycleUsedValues(TypedDict, total=False):
+    """``Finding.values`` of ``governance.lifecycle_used``."""
+
+    events: list[dict[str, Any]]
+    recent_counts: dict[str, int]
+    since: str
+    repos_read: list[str]
+
+
 class LifecycleUsed(Probe):
     spec = ProbeSpec(
         id="governance.lifecycle_used",
@@ -46,6 +56,7 @@ class LifecycleUsed(Probe):
         remediation="Link the pull requests or votes that added maintainers or moved them to emeritus; review "
         "inactive maintainers under the documented process.",
     )
+    values_type = LifecycleUsedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         events: list[RosterEvent] = []
@@ -137,6 +148,20 @@ def half_year(moment: datetime) -> str:
     return f"{moment.year}H{1 if moment.month <= 6 else 2}"
 
 
+class GovernanceIteratedValues(TypedDict, total=False):
+    """``Finding.values`` of ``governance.iterated``."""
+
+    count: int
+    recent_count: int
+    since: str
+    first: str
+    last: str
+    by_repo: dict[str, int]
+    by_half_year: dict[str, int]
+    prs: list[str]
+    commits: list[dict[str, Any]]
+
+
 class GovernanceIterated(Probe):
     spec = ProbeSpec(
         id="governance.iterated",
@@ -145,6 +170,7 @@ class GovernanceIterated(Probe):
         remediation="Revisit GOVERNANCE.md and the membership documents as the project grows, through pull "
         "requests that say why.",
     )
+    values_type = GovernanceIteratedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         commits = governance_commits(ctx)
@@ -196,6 +222,17 @@ _MEETING_DATE = re.compile(
 STALE_REFERENCE_DAYS = 730
 
 
+class GovernanceUpToDateValues(TypedDict, total=False):
+    """``Finding.values`` of ``governance.up_to_date``."""
+
+    roster: str
+    maintainers: int
+    inactive_maintainers: list[dict[str, Any]]
+    recently_added: list[str]
+    stale_references: list[Any]
+    readme_status: list[dict[str, Any]]
+
+
 class GovernanceUpToDate(Probe):
     spec = ProbeSpec(
         id="governance.up_to_date",
@@ -204,6 +241,7 @@ class GovernanceUpToDate(Probe):
         remediation="Move inactive maintainers to emeritus under the documented process and refresh stale "
         "meeting and election references.",
     )
+    values_type = GovernanceUpToDateValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         """Two findings, one per aspect, so a roster with inactive people but current dates is a partial answer:

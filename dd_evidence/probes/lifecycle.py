@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TypedDict
 
 from dd_evidence.context import ScanContext
 from dd_evidence.facts import ParsedDoc, documents, governance_documents, project_map, roles_of, subject
@@ -43,6 +44,14 @@ class _DocsProbe(Probe):
         return governance_documents(ctx)
 
 
+class RolesDefinedValues(TypedDict, total=False):
+    """``Finding.values`` of ``lifecycle.roles_defined``."""
+
+    roles: list[str]
+    sections: list[str]
+    checked: list[str]
+
+
 class RolesDefined(_DocsProbe):
     spec = ProbeSpec(
         id="lifecycle.roles_defined",
@@ -50,6 +59,7 @@ class RolesDefined(_DocsProbe):
         motivation="The maintainer lifecycle starts with roles whose responsibilities are written down.",
         remediation="Add a section per role with its responsibilities, requirements and privileges.",
     )
+    values_type = RolesDefinedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = self.docs_or_none(ctx)
@@ -77,6 +87,14 @@ class RolesDefined(_DocsProbe):
             )
 
 
+class OnboardingDocumentedValues(TypedDict, total=False):
+    """``Finding.values`` of ``lifecycle.onboarding_documented``."""
+
+    procedures: list[str]
+    roles: list[str]
+    by: str | None
+
+
 class OnboardingDocumented(_DocsProbe):
     spec = ProbeSpec(
         id="lifecycle.onboarding_documented",
@@ -84,6 +102,7 @@ class OnboardingDocumented(_DocsProbe):
         motivation="Contributors need a documented, open path to maintainership.",
         remediation="Add a section on how maintainers are nominated and approved (who votes, what threshold).",
     )
+    values_type = OnboardingDocumentedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = self.docs_or_none(ctx)
@@ -117,6 +136,13 @@ def _wording(docs: list[ParsedDoc], pattern: re.Pattern[str]) -> list[tuple[Pars
     return [(d, s) for d in docs for s in sentences(d.text) if pattern.search(s.text)]
 
 
+class OffboardingDocumentedValues(TypedDict, total=False):
+    """``Finding.values`` of ``lifecycle.offboarding_documented``."""
+
+    procedures: list[str]
+    inactivity_periods: list[str]
+
+
 class OffboardingDocumented(_DocsProbe):
     spec = ProbeSpec(
         id="lifecycle.offboarding_documented",
@@ -124,6 +150,7 @@ class OffboardingDocumented(_DocsProbe):
         motivation="Rosters stay honest only when removal for inactivity has a concrete trigger.",
         remediation="Add a section on removing inactive maintainers that names a period (for example 6 months).",
     )
+    values_type = OffboardingDocumentedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = self.docs_or_none(ctx)
@@ -162,6 +189,13 @@ class OffboardingDocumented(_DocsProbe):
             yield self.finding(subject(ctx), False, "no section on removing maintainers or inactivity", values)
 
 
+class EmeritusDocumentedValues(TypedDict, total=False):
+    """``Finding.values`` of ``lifecycle.emeritus_documented``."""
+
+    found: list[str]
+    by: str | None
+
+
 class EmeritusDocumented(_DocsProbe):
     spec = ProbeSpec(
         id="lifecycle.emeritus_documented",
@@ -169,6 +203,7 @@ class EmeritusDocumented(_DocsProbe):
         motivation="An emeritus status lets people step down gracefully and keeps the roster current.",
         remediation="Say in the governance that maintainers who step down or are removed become emeritus.",
     )
+    values_type = EmeritusDocumentedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = self.docs_or_none(ctx)
@@ -225,6 +260,14 @@ def _team_docs(ctx: ScanContext) -> list[ParsedDoc]:
     return docs
 
 
+class SubteamRolesDocumentedValues(TypedDict, total=False):
+    """``Finding.values`` of ``lifecycle.subteam_roles_documented``."""
+
+    teams: dict[str, dict[str, list[str]]]
+    documented: list[str]
+    checked: list[str]
+
+
 class SubteamRolesDocumented(Probe):
     spec = ProbeSpec(
         id="lifecycle.subteam_roles_documented",
@@ -234,6 +277,7 @@ class SubteamRolesDocumented(Probe):
         remediation="For each team (security response, release, community managers, SIGs) document how members "
         "are chosen, onboarded and removed.",
     )
+    values_type = SubteamRolesDocumentedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = _team_docs(ctx)
@@ -283,6 +327,15 @@ class SubteamRolesDocumented(Probe):
 # -- contributor ladder -----------------------------------------------------------------------------------------
 
 
+class ContributorLadderValues(TypedDict, total=False):
+    """``Finding.values`` of ``lifecycle.contributor_ladder``."""
+
+    file: str
+    roles: list[str]
+    non_maintainer_roles: list[str]
+    checked: list[str]
+
+
 class ContributorLadder(Probe):
     spec = ProbeSpec(
         id="lifecycle.contributor_ladder",
@@ -291,6 +344,7 @@ class ContributorLadder(Probe):
         remediation="Publish a contributor ladder (CONTRIBUTOR_LADDER.md) with roles such as contributor, "
         "member, reviewer and approver, and what each requires and grants.",
     )
+    values_type = ContributorLadderValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = governance_documents(ctx)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urldefrag, urlsplit
 
 from dd_evidence.context import ScanContext
@@ -140,6 +140,16 @@ def check_url(client: HttpClient, url: str, timeout: float = PROBE_TIMEOUT) -> L
     return LinkResult(url, answer)
 
 
+class ExternalLinksAliveValues(TypedDict, total=False):
+    """``Finding.values`` of ``links.external_links_alive``."""
+
+    checked: int
+    broken: list[dict[str, Any]]
+    redirected: list[dict[str, Any]]
+    unverified: list[dict[str, str]]
+    skipped: int
+
+
 class ExternalLinksAlive(Probe):
     spec = ProbeSpec(
         id="links.external_links_alive",
@@ -149,6 +159,7 @@ class ExternalLinksAlive(Probe):
         sources=("git", "http"),
         remediation="Fix or remove the listed links; point redirected links at their new address.",
     )
+    values_type = ExternalLinksAliveValues
 
     def __init__(self, *, workers: int = WORKERS, max_urls: int = MAX_URLS, timeout: float = PROBE_TIMEOUT):
         self.workers = workers

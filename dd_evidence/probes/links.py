@@ -12,6 +12,7 @@ import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypedDict
 from urllib.parse import unquote, urlparse
 
 from dd_evidence.context import ScanContext
@@ -45,6 +46,18 @@ def invite_links(doc: ParsedDoc) -> list[InviteHit]:
     return hits
 
 
+class NoExpiringInvitesValues(TypedDict, total=False):
+    """``Finding.values`` of ``links.no_expiring_invites``."""
+
+    files: list[str]
+    file_count: int
+    repos: int
+    repo_names: list[str]
+    services: list[str]
+    by_service: dict[str, list[str]]
+    checked_files: int
+
+
 class NoExpiringInvites(Probe):
     spec = ProbeSpec(
         id="links.no_expiring_invites",
@@ -52,6 +65,7 @@ class NoExpiringInvites(Probe):
         motivation="DingTalk, WeChat, Slack shared and Discord invites stop working; newcomers then cannot join.",
         remediation="Replace invite links with a group number, a permanent channel URL or a join page.",
     )
+    values_type = NoExpiringInvitesValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = community_documents(ctx)
@@ -149,6 +163,14 @@ def broken_links(ctx: ScanContext, doc: ParsedDoc) -> list[BrokenLink]:
     return found
 
 
+class RelativeLinksResolveValues(TypedDict, total=False):
+    """``Finding.values`` of ``links.relative_links_resolve``."""
+
+    broken: list[str]
+    broken_count: int
+    checked_files: int
+
+
 class RelativeLinksResolve(Probe):
     spec = ProbeSpec(
         id="links.relative_links_resolve",
@@ -156,6 +178,7 @@ class RelativeLinksResolve(Probe):
         motivation="Broken links and anchors make the governance hard to follow and hint at stale documents.",
         remediation="Fix the listed links: update moved paths and renamed headings.",
     )
+    values_type = RelativeLinksResolveValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = community_documents(ctx)

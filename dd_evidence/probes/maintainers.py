@@ -8,6 +8,7 @@ this module only judges them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, TypedDict
 
 from dd_evidence.affiliations import (
     COMPANY,
@@ -23,6 +24,7 @@ from dd_evidence.facts.people import Roster, project_roster, subproject_rosters
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.sources.cncf import MAINTAINERS_CSV_URL, maintainers_csv_text, maintainers_for
+from dd_evidence.values import SeatsByOrganisation
 
 # The four details the TOC criterion asks for. A GitHub handle is accepted as contact information: it reaches
 # the person through mentions and is what the foundation's own list records.
@@ -37,6 +39,19 @@ def _roster_evidence(roster: Roster) -> list[Evidence]:
     return [roster.repo.evidence(roster.path, line, line, excerpt=roster.header_text)]
 
 
+class RosterCompleteValues(TypedDict, total=False):
+    """``Finding.values`` of ``maintainers.roster_complete``."""
+
+    file: str
+    count: int
+    emeritus: int
+    columns_present: list[str]
+    columns_missing: list[str]
+    requirements_missing: list[str]
+    shared_areas_statement: bool
+    subproject_rosters: list[str]
+
+
 class RosterComplete(Probe):
     spec = ProbeSpec(
         id="maintainers.roster_complete",
@@ -46,6 +61,7 @@ class RosterComplete(Probe):
         remediation="Add the missing columns to MAINTAINERS.md (for example an 'Area' column), or state that all "
         "maintainers share responsibility for every area.",
     )
+    values_type = RosterCompleteValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         roster = project_roster(ctx)
@@ -116,6 +132,21 @@ def diversity_values(roster: Roster) -> dict[str, object]:
     }
 
 
+class OrgDiversityValues(SeatsByOrganisation, total=False):
+    """``Finding.values`` of ``maintainers.org_diversity``."""
+
+    organisations: int
+    companies: int
+    largest_org: str
+    largest_count: int
+    largest_share: float
+    elephant_factor: int
+    kinds: dict[str, str]
+    non_company: dict[str, Any]
+    subprojects: dict[str, dict[str, Any]]
+    non_company_rows: list[dict[str, Any]]
+
+
 class OrgDiversity(Probe):
     spec = ProbeSpec(
         id="maintainers.org_diversity",
@@ -124,6 +155,7 @@ class OrgDiversity(Probe):
         "one company leaving.",
         remediation="Bring in maintainers from further organisations and record every affiliation in the roster.",
     )
+    values_type = OrgDiversityValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         roster = project_roster(ctx)
@@ -169,6 +201,19 @@ def _brief(values: dict[str, object]) -> dict[str, object]:
 # -- the project's own cap on seats per company ----------------------------------------------------------------
 
 
+class WithinRepresentationCapValues(TypedDict, total=False):
+    """``Finding.values`` of ``maintainers.within_representation_cap``."""
+
+    cap: int
+    source: dict[str, Any]
+    largest_org: str
+    largest_count: int
+    over_cap: dict[str, int]
+    at_cap: list[str]
+    roster: str
+    subprojects_counted: bool
+
+
 class WithinRepresentationCap(Probe):
     spec = ProbeSpec(
         id="maintainers.within_representation_cap",
@@ -176,6 +221,7 @@ class WithinRepresentationCap(Probe):
         motivation="A documented cap on seats per company only protects vendor neutrality if the roster keeps it.",
         remediation="Rebalance the maintainer roster, or amend the cap through the governance process.",
     )
+    values_type = WithinRepresentationCapValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         subject = ctx.project.name
@@ -214,6 +260,18 @@ class WithinRepresentationCap(Probe):
 # -- the CNCF foundation's list ---------------------------------------------------------------------------------
 
 
+class FoundationCsvAgreesValues(TypedDict, total=False):
+    """``Finding.values`` of ``maintainers.foundation_csv_agrees``."""
+
+    roster: str
+    roster_count: int
+    csv_rows: int
+    csv_roster_url: str
+    in_roster_only: list[dict[str, Any]]
+    in_csv_only: list[dict[str, Any]]
+    company_differs: list[dict[str, Any]]
+
+
 class FoundationCsvAgrees(Probe):
     spec = ProbeSpec(
         id="maintainers.foundation_csv_agrees",
@@ -222,6 +280,7 @@ class FoundationCsvAgrees(Probe):
         sources=("git", "cncf"),
         remediation="Open a pull request to cncf/foundation updating project-maintainers.csv from the roster.",
     )
+    values_type = FoundationCsvAgreesValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         subject = ctx.project.name

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypedDict
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from markdown_it.token import Token
@@ -256,6 +257,16 @@ def level_at(record: Mapping[str, date], day: date) -> tuple[str | None, date | 
 # -- the probe ----------------------------------------------------------------------------------------------------
 
 
+class MaturityStatementCurrentValues(TypedDict, total=False):
+    """``Finding.values`` of ``docs.maturity_statement_current``."""
+
+    statements: list[dict[str, Any]]
+    checked_files: list[str]
+    cncf_level: str | None
+    since: str | None
+    stale: int
+
+
 class MaturityStatementCurrent(Probe):
     spec = ProbeSpec(
         id="docs.maturity_statement_current",
@@ -266,6 +277,7 @@ class MaturityStatementCurrent(Probe):
         sources=("git", "cncf"),
         remediation="Update the maturity level in the README, the org profile and any CNCF status badge.",
     )
+    values_type = MaturityStatementCurrentValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = stating_documents(ctx)

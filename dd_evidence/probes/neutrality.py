@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any, TypedDict
 from urllib.parse import urlparse
 
 from dd_evidence.context import ScanContext
@@ -29,6 +30,13 @@ _NEUTRAL = re.compile(
 )
 
 
+class VendorNeutralStatementValues(TypedDict, total=False):
+    """``Finding.values`` of ``neutrality.vendor_neutral_statement``."""
+
+    statements: list[str]
+    checked: list[str]
+
+
 class VendorNeutralStatement(Probe):
     spec = ProbeSpec(
         id="neutrality.vendor_neutral_statement",
@@ -37,6 +45,7 @@ class VendorNeutralStatement(Probe):
         remediation="State in GOVERNANCE.md that decisions are made on technical merit, independent of any "
         "single company, and how representation is balanced.",
     )
+    values_type = VendorNeutralStatementValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = documents(ctx, *GOVERNANCE_ROLES)
@@ -59,6 +68,15 @@ class VendorNeutralStatement(Probe):
             )
 
 
+class RepresentationCapDocumentedValues(TypedDict, total=False):
+    """``Finding.values`` of ``neutrality.representation_cap_documented``."""
+
+    cap: int
+    file: str
+    line: int
+    text: str
+
+
 class RepresentationCapDocumented(Probe):
     spec = ProbeSpec(
         id="neutrality.representation_cap_documented",
@@ -67,6 +85,7 @@ class RepresentationCapDocumented(Probe):
         remediation="Add a maximum-representation rule (for example no more than a third of maintainers from "
         "one company).",
     )
+    values_type = RepresentationCapDocumentedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         cap = find_cap(ctx)
@@ -169,6 +188,14 @@ def _is_project(owner: str, names: set[str]) -> bool:
     return any(n and (n in clean or clean in n) for n in names)
 
 
+class AssetsProjectOwnedValues(TypedDict, total=False):
+    """``Finding.values`` of ``neutrality.assets_project_owned``."""
+
+    links_checked: int
+    vendor_owned: list[dict[str, Any]]
+    unclassified_owners: dict[str, int]
+
+
 class AssetsProjectOwned(Probe):
     spec = ProbeSpec(
         id="neutrality.assets_project_owned",
@@ -177,6 +204,7 @@ class AssetsProjectOwned(Probe):
         "project dependent on that company.",
         remediation="Move repositories, images, chat workspaces and docs under the project's or CNCF's namespaces.",
     )
+    values_type = AssetsProjectOwnedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs: list[ParsedDoc] = readmes(ctx, "main", "community", "org-profile", "website", "other")

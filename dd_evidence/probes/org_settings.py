@@ -5,6 +5,7 @@ never ``false``."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypedDict
 
 from dd_evidence.context import ScanContext
 from dd_evidence.errors import SourceUnavailable
@@ -23,6 +24,13 @@ def _web(ctx: ScanContext, owner: str, repo: str) -> str:
     return ctx.config.web_url.format(owner=owner, repo=repo).rstrip("/")
 
 
+class OrgRequires2FAValues(TypedDict, total=False):
+    """``Finding.values`` of ``github.org_requires_2fa``."""
+
+    visible: bool
+    two_factor_requirement_enabled: bool
+
+
 class OrgRequires2FA(Probe):
     """Org 2FA enforcement: true/false only when the API shows it to this token, else not_available."""
 
@@ -33,6 +41,7 @@ class OrgRequires2FA(Probe):
         sources=("github",),
         remediation="Turn on 'Require two-factor authentication' in the org's security settings.",
     )
+    values_type = OrgRequires2FAValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         for org in ctx.project.orgs:
@@ -69,6 +78,21 @@ class OrgRequires2FA(Probe):
                 )
 
 
+class DefaultBranchProtectedValues(TypedDict, total=False):
+    """``Finding.values`` of ``github.default_branch_protected``."""
+
+    branch: str
+    rule_types: list[str]
+    required_reviews: int
+    code_owner_review: bool
+    pull_request_required: bool
+    required_status_checks: bool
+    blocks_force_push: bool
+    blocks_deletion: bool
+    signed_commits: bool
+    protected: bool | None
+
+
 class DefaultBranchProtected(Probe):
     """Per repo: do active rules (rulesets or classic protection) guard the default branch?"""
 
@@ -80,6 +104,7 @@ class DefaultBranchProtected(Probe):
         remediation="Add a ruleset or branch protection on the default branch requiring reviews and "
         "blocking force pushes.",
     )
+    values_type = DefaultBranchProtectedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         return per_repo(ctx, self._judge)
@@ -112,6 +137,12 @@ class DefaultBranchProtected(Probe):
         return self.finding(repo.full_name, protected, message, {"branch": branch, **rules}, evidence)
 
 
+class PrivateVulnerabilityReportingValues(TypedDict, total=False):
+    """``Finding.values`` of ``github.private_vulnerability_reporting``."""
+
+    enabled: bool
+
+
 class PrivateVulnerabilityReporting(Probe):
     """Per repo: is GitHub private vulnerability reporting on? Supporting evidence for sec-reporting-process."""
 
@@ -122,6 +153,7 @@ class PrivateVulnerabilityReporting(Probe):
         sources=("github",),
         remediation="Enable private vulnerability reporting in each repository's security settings.",
     )
+    values_type = PrivateVulnerabilityReportingValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         return per_repo(ctx, self._judge)

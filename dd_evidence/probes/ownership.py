@@ -9,12 +9,21 @@ reported as not applicable when they have none.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypedDict
 
 from dd_evidence.context import ScanContext
 from dd_evidence.facts.ownership import codeowners_path, needs_owners, owners_files, owners_named
 from dd_evidence.model import Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
+
+
+class CodeownersPresentValues(TypedDict, total=False):
+    """``Finding.values`` of ``ownership.codeowners_present``."""
+
+    path: str
+    owners: list[str]
+    teams: list[str]
 
 
 class CodeownersPresent(Probe):
@@ -24,6 +33,7 @@ class CodeownersPresent(Probe):
         motivation="Code and doc ownership in GitHub should match the documented governance roles.",
         remediation="Add .github/CODEOWNERS naming the maintainers' team in every repository.",
     )
+    values_type = CodeownersPresentValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         for repo in ctx.repos:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from dd_evidence.errors import SourceUnavailable
 from dd_evidence.facts.ownership import RepoOwners, needs_owners, repo_owners, team_parts
@@ -107,6 +107,28 @@ def roster_handles(ctx: ScanContext) -> RosterHandles:
     )
 
 
+class OwnershipMatchesRosterValues(TypedDict, total=False):
+    """``Finding.values`` of ``ownership.matches_roster``."""
+
+    repos_with_owners: int
+    repos_total: int
+    repos_without: list[str]
+    code_repos_without: list[str]
+    files: dict[str, list[str]]
+    handles: list[str]
+    handles_not_in_roster: list[str] | None
+    handles_emeritus: list[str]
+    emails_unmatched: list[str]
+    teams: dict[str, dict[str, Any]]
+    roster_files: list[str]
+    maintainers_never_named: list[str]
+    repos: list[str]
+    visible: bool
+    members: list[str] | None
+    not_in_roster: list[str]
+    reason: str
+
+
 class OwnershipMatchesRoster(Probe):
     spec = ProbeSpec(
         id="ownership.matches_roster",
@@ -117,6 +139,7 @@ class OwnershipMatchesRoster(Probe):
         remediation="Add CODEOWNERS to every code repository, name the maintainers' team or the roster "
         "maintainers in it, and keep team membership in step with MAINTAINERS.md.",
     )
+    values_type = OwnershipMatchesRosterValues
 
     def __init__(self, team_lookup: TeamLookup | None = None):
         # None: ask the scan's GitHub client (see ``team_members``); tests pass a table instead.

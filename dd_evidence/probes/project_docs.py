@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import TypedDict
 
 from dd_evidence.context import ScanContext
 from dd_evidence.facts import ParsedDoc, parsed, project_map, subject
@@ -66,6 +67,14 @@ def _main_readme(ctx: ScanContext) -> ParsedDoc | None:
     return pmap.parsed(readme) if readme is not None else None
 
 
+class ReadmeExplainsProjectValues(TypedDict, total=False):
+    """``Finding.values`` of ``docs.readme_explains_project``."""
+
+    intro_line: int | None
+    intro: str | None
+    feature_sections: list[str]
+
+
 class ReadmeExplainsProject(Probe):
     spec = ProbeSpec(
         id="docs.readme_explains_project",
@@ -74,6 +83,7 @@ class ReadmeExplainsProject(Probe):
         remediation="Open the README with a paragraph on what the project does and why, and add a use-cases or "
         "features section.",
     )
+    values_type = ReadmeExplainsProjectValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         readme = _main_readme(ctx)
@@ -136,6 +146,16 @@ class _PathHit:
         return f"{self.repo.name}/{self.path}"
 
 
+class ArchitectureDocumentedValues(TypedDict, total=False):
+    """``Finding.values`` of ``docs.architecture_documented``."""
+
+    documents: list[str]
+    diagrams: list[str]
+    readme_sections: list[str]
+    document_count: int
+    diagram_count: int
+
+
 class ArchitectureDocumented(Probe):
     spec = ProbeSpec(
         id="docs.architecture_documented",
@@ -143,6 +163,7 @@ class ArchitectureDocumented(Probe):
         motivation="Graduation asks for an overview of the architecture and software design in the docs.",
         remediation="Add an architecture page with a diagram to the documentation.",
     )
+    values_type = ArchitectureDocumentedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs: list[_PathHit] = []
@@ -183,6 +204,16 @@ class ArchitectureDocumented(Probe):
             yield self.finding(subject(ctx), False, "no architecture or design document, section or diagram", values)
 
 
+class IntegrationsDocumentedValues(TypedDict, total=False):
+    """``Finding.values`` of ``docs.integrations_documented``."""
+
+    pages: list[str]
+    page_count: int
+    cncf_projects: dict[str, list[str]]
+    non_cncf: dict[str, list[str]]
+    readme_sections: list[str]
+
+
 class IntegrationsDocumented(Probe):
     spec = ProbeSpec(
         id="docs.integrations_documented",
@@ -190,6 +221,7 @@ class IntegrationsDocumented(Probe):
         motivation="Graduation asks for clearly documented integrations with CNCF and non-CNCF projects.",
         remediation="Add integration guides (one page per integrated project) to the documentation.",
     )
+    values_type = IntegrationsDocumentedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         names = cncf_names(ctx)
@@ -250,6 +282,14 @@ class IntegrationsDocumented(Probe):
         return found
 
 
+class UserDocsPublishedValues(TypedDict, total=False):
+    """``Finding.values`` of ``docs.user_docs_published``."""
+
+    pages: list[str]
+    page_count: int
+    readme_links: list[str]
+
+
 class UserDocsPublished(Probe):
     spec = ProbeSpec(
         id="docs.user_docs_published",
@@ -258,6 +298,7 @@ class UserDocsPublished(Probe):
         motivation="The TOC asks for documentation suited to the project type: installation, user docs, samples.",
         remediation="Publish installation and quick-start guides and link them from the README.",
     )
+    values_type = UserDocsPublishedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         hits: list[_PathHit] = []

@@ -28,6 +28,7 @@ import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, TypedDict
 from urllib.parse import unquote, urlparse
 
 from dd_evidence.context import ScanContext
@@ -585,6 +586,15 @@ def _describe(resolution: Resolution) -> str:
     return f"{where}: {resolution.reason}"
 
 
+class ReferencesResolveValues(TypedDict, total=False):
+    """``Finding.values`` of ``governance.references_resolve``."""
+
+    references: list[dict[str, Any]]
+    counts: dict[str, int]
+    deferrals: int
+    checked: list[str]
+
+
 class ReferencesResolve(Probe):
     spec = ProbeSpec(
         id="governance.references_resolve",
@@ -597,6 +607,7 @@ class ReferencesResolve(Probe):
         "section); remove deferrals to sections that do not exist, and break circular references by writing the "
         "rule down in one of the two documents.",
     )
+    values_type = ReferencesResolveValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs, found = references(ctx)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypedDict
 
 from dd_evidence.context import ScanContext
 from dd_evidence.facts import ParsedDoc, hit_doc, real_documents, subject
@@ -155,6 +156,15 @@ def release_documents(ctx: ScanContext) -> list[ParsedDoc]:
     return [hit_doc(ctx, h) for h in hits if h.repo.full_name == first_repo]
 
 
+class ReleaseProcessDocumentedValues(TypedDict, total=False):
+    """``Finding.values`` of ``releases.process_documented``."""
+
+    subitem: str
+    documents: list[str]
+    covered: list[str]
+    missing: list[str]
+
+
 class ReleaseProcessDocumented(Probe):
     spec = ProbeSpec(
         id="releases.process_documented",
@@ -163,6 +173,7 @@ class ReleaseProcessDocumented(Probe):
         motivation="Graduation asks for a RELEASES.md or equivalent defining five specific points.",
         remediation="Extend the release document with the missing points the finding lists.",
     )
+    values_type = ReleaseProcessDocumentedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = release_documents(ctx)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, TypedDict
 from urllib.parse import unquote, urlparse
 
 from dd_evidence.context import ScanContext
@@ -70,6 +71,17 @@ class Fate:
     reason: str | None = None
 
 
+class OwnRepoNamesCurrentValues(TypedDict, total=False):
+    """``Finding.values`` of ``links.own_repo_names_current``."""
+
+    stale: list[dict[str, Any]]
+    stale_count: int
+    unverified: list[str]
+    unverified_reason: str | None
+    links_checked: int
+    repos_named: list[str]
+
+
 class OwnRepoNamesCurrent(Probe):
     spec = ProbeSpec(
         id="links.own_repo_names_current",
@@ -80,6 +92,7 @@ class OwnRepoNamesCurrent(Probe):
         remediation="Update links to the repository's current name (github.com/<org>/<current-name>) and drop links "
         "to repositories that no longer exist.",
     )
+    values_type = OwnRepoNamesCurrentValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         links = _own_repo_links(ctx)

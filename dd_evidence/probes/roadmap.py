@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypedDict
 
 from dd_evidence.context import ScanContext
 from dd_evidence.facts import ParsedDoc, documents, governance_documents, project_map, subject
@@ -94,6 +95,13 @@ def _process_line(unit: _Unit) -> tuple[int, str] | None:
     return None
 
 
+class RoadmapChangeProcessDocumentedValues(TypedDict, total=False):
+    """``Finding.values`` of ``roadmap.change_process_documented``."""
+
+    checked: list[str]
+    found: list[str]
+
+
 class RoadmapChangeProcessDocumented(Probe):
     spec = ProbeSpec(
         id="roadmap.change_process_documented",
@@ -102,6 +110,7 @@ class RoadmapChangeProcessDocumented(Probe):
         "only points to a project board or milestones is not a process.",
         remediation="Add a section to ROADMAP.md on how items are proposed, approved, reprioritised and removed.",
     )
+    values_type = RoadmapChangeProcessDocumentedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         roadmaps = current_roadmaps(ctx)
@@ -171,6 +180,14 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+class RoadmapIsCurrentValues(TypedDict, total=False):
+    """``Finding.values`` of ``roadmap.is_current``."""
+
+    roadmap_current: str
+    newest_stable_tag: str
+    newest_stable_minor: str
+
+
 class RoadmapIsCurrent(Probe):
     spec = ProbeSpec(
         id="roadmap.is_current",
@@ -178,6 +195,7 @@ class RoadmapIsCurrent(Probe):
         motivation="A roadmap that still calls an old release current has not been kept up to date.",
         remediation="Update ROADMAP.md to the current release and the plans for the next one.",
     )
+    values_type = RoadmapIsCurrentValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         roadmaps = _roadmaps(ctx)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from dd_evidence.context import ScanContext
 from dd_evidence.errors import SourceUnavailable
@@ -42,6 +42,19 @@ DECIDING_CHECKS = ("Branch-Protection", "Code-Review")
 REPORTED_CHECKS = (*DECIDING_CHECKS, "Security-Policy", "Signed-Releases", "Token-Permissions")
 
 
+class ScorecardAccessControlsValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.scorecard_access_controls``."""
+
+    published: bool
+    score: float
+    date: str
+    scorecard_version: str
+    commit: str
+    threshold: int
+    checks: dict[str, dict[str, Any]]
+    newer_than_as_of: bool
+
+
 class ScorecardAccessControls(Probe):
     spec = ProbeSpec(
         id="security.scorecard_access_controls",
@@ -52,6 +65,7 @@ class ScorecardAccessControls(Probe):
         remediation="Protect the default and release branches (required reviews, no force pushes) and merge "
         "changes only through reviewed pull requests; Scorecard's weekly scan picks the change up.",
     )
+    values_type = ScorecardAccessControlsValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         return per_repo(ctx, self._judge)

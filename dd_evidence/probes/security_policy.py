@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any, TypedDict
 
 from dd_evidence.context import ScanContext
 from dd_evidence.facts import Doc as DocHit
@@ -109,6 +110,15 @@ def _stub_note(stubs: list[DocHit]) -> dict[str, str | None]:
     return {h.label: h.points_to for h in stubs}
 
 
+class PolicyNamesReportingChannelValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.policy_names_reporting_channel``."""
+
+    documents: list[str]
+    stubs: dict[str, str]
+    channels: list[dict[str, Any]]
+    kinds: list[str]
+
+
 class PolicyNamesReportingChannel(_PolicyProbe):
     spec = ProbeSpec(
         id="security.policy_names_reporting_channel",
@@ -123,6 +133,7 @@ class PolicyNamesReportingChannel(_PolicyProbe):
             "vulnerability reporting (Security tab → Report a vulnerability), and enable the latter."
         ),
     )
+    values_type = PolicyNamesReportingChannelValues
 
     def judge(self, subject: str, real: list[DocHit], stubs: list[DocHit]) -> Finding:
         channels: list[dict[str, object]] = []
@@ -188,6 +199,17 @@ def _dedupe(evidence: list[Evidence]) -> list[Evidence]:
     return list({e.url: e for e in evidence}.values())
 
 
+class PolicyNamesResponseTeamValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.policy_names_response_team``."""
+
+    documents: list[str]
+    stubs: dict[str, str]
+    team: list[dict[str, Any]]
+    steps: dict[str, dict[str, Any]]
+    missing_steps: list[str]
+    acknowledgement_timeline: list[str]
+
+
 class PolicyNamesResponseTeam(_PolicyProbe):
     spec = ProbeSpec(
         id="security.policy_names_response_team",
@@ -202,6 +224,7 @@ class PolicyNamesResponseTeam(_PolicyProbe):
             "acknowledged (within what time), triaged, fixed and disclosed."
         ),
     )
+    values_type = PolicyNamesResponseTeamValues
 
     def judge(self, subject: str, real: list[DocHit], stubs: list[DocHit]) -> Finding:
         team: list[dict[str, object]] = []
@@ -238,6 +261,14 @@ class PolicyNamesResponseTeam(_PolicyProbe):
         return self.finding(subject, False, f"{real[0].label} {what}", values, cited)
 
 
+class PolicyDescribesDisclosureValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.policy_describes_disclosure``."""
+
+    documents: list[str]
+    stubs: dict[str, str]
+    aspects: dict[str, dict[str, Any]]
+
+
 class PolicyDescribesDisclosure(_PolicyProbe):
     spec = ProbeSpec(
         id="security.policy_describes_disclosure",
@@ -251,6 +282,7 @@ class PolicyDescribesDisclosure(_PolicyProbe):
             "disclosure, and the target time from report to public advisory."
         ),
     )
+    values_type = PolicyDescribesDisclosureValues
 
     def judge(self, subject: str, real: list[DocHit], stubs: list[DocHit]) -> Finding:
         aspects: dict[str, dict[str, object]] = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypedDict
 from urllib.parse import urlparse
 
 from dd_evidence.context import ScanContext
@@ -165,6 +166,18 @@ def likely_subprojects(ctx: ScanContext) -> dict[str, list[str]]:
     return {name: reasons for name, reasons in why.items() if name not in project_repos}
 
 
+class SubprojectsListedValues(TypedDict, total=False):
+    """``Finding.values`` of ``subprojects.listed``."""
+
+    scanned_repos: list[str]
+    likely_subprojects: dict[str, list[str]]
+    kind: str
+    list: str
+    named: list[str]
+    scanned_not_named: list[str]
+    likely_not_named: list[str]
+
+
 class SubprojectsListed(Probe):
     spec = ProbeSpec(
         id="subprojects.listed",
@@ -172,6 +185,7 @@ class SubprojectsListed(Probe):
         motivation="Graduation asks that all subprojects, if any, are listed.",
         remediation="Add a SUBPROJECTS.md or REPOSITORIES.md to the community repo listing every subproject.",
     )
+    values_type = SubprojectsListedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         scanned = sorted(r.name.lower() for r in ctx.repos)
@@ -229,6 +243,17 @@ class _Check:
     how: str
 
 
+class SubprojectGovernanceDocumentedValues(TypedDict, total=False):
+    """``Finding.values`` of ``subprojects.governance_documented``."""
+
+    why_subproject: list[str]
+    leadership: str
+    contribution: str
+    status: str
+    add_remove_process: str
+    missing: list[str]
+
+
 class SubprojectGovernanceDocumented(Probe):
     spec = ProbeSpec(
         id="subprojects.governance_documented",
@@ -239,6 +264,7 @@ class SubprojectGovernanceDocumented(Probe):
         remediation="Document for each subproject its maintainers, how to contribute and its status, and write "
         "down how subprojects are added and archived.",
     )
+    values_type = SubprojectGovernanceDocumentedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         likely = likely_subprojects(ctx)
