@@ -36,7 +36,10 @@ _HEADER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("handle", re.compile(r"github|handle|login|user ?name|\bid\b|slack|account", re.I)),
     ("email", re.compile(r"e-?mail|contact|mail", re.I)),
     ("affiliation", re.compile(r"compan|affiliat|organi[sz]ation|employer|\borg\b|vendor", re.I)),
-    ("areas", re.compile(r"area|responsib|focus|component|scope|repo|subproject|project|domain|role|team", re.I)),
+    (
+        "areas",
+        re.compile(r"area|responsib|focus|component|scope|repo|subproject|project|domain|role|team|dut(?:y|ies)", re.I),
+    ),
     ("name", re.compile(r"name|maintainer|person|who", re.I)),
 )
 
@@ -237,6 +240,14 @@ def _parse_markdown(repo: RepoView, path: str, text: str) -> Roster:
             person = _bullet_person(inline.content if inline else "", token.map[0] + 1, emeritus)
             if person is not None:
                 people.append(replace(person, role=role, scope=scope))
+        elif token.type == "paragraph_open" and token.map and index + 1 < len(tokens):
+            found = _labelled_person(tokens[index + 1].content, token.map[0] + 1, emeritus)
+            if found is not None:
+                person, fields = found
+                people.append(replace(person, role=role, scope=scope))
+                if not emeritus:
+                    columns |= fields
+                    header_line = header_line or person.line
         index += 1
     if not people and path.rsplit("/", 1)[-1].upper() == "MAINTAINERS":
         # A plain-text MAINTAINERS file: one person per line.
@@ -310,6 +321,27 @@ def _row_person(cells: list[str], mapping: dict[int, str], line: int, emeritus: 
         line=line,
         emeritus=emeritus,
     )
+
+
+_LABELLED = re.compile(r"^\s*([A-Za-z][\w /-]{0,30}?)\s*:\s*(.+?)\s*$")
+
+
+def _labelled_person(content: str, line: int, emeritus: bool) -> tuple[Person, set[str]] | None:
+    """A person written as a paragraph of labelled lines ("Name: Ann Lee", "GitHub: @ann", "Organization: Acme"),
+    and the fields the labels give; None unless at least two lines are labelled and one names the person."""
+    labels: list[str] = []
+    cells: list[str] = []
+    for text in content.splitlines():
+        match = _LABELLED.match(text)
+        if match:
+            labels.append(match.group(1))
+            cells.append(match.group(2))
+    if len(labels) < 2:
+        return None
+    mapping = map_header(labels)
+    if not ({"name", "handle", "email"} & set(mapping.values())):
+        return None
+    return _row_person(cells, mapping, line, emeritus), set(mapping.values())
 
 
 def _bullet_person(content: str, line: int, emeritus: bool) -> Person | None:

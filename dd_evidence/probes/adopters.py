@@ -16,7 +16,7 @@ from typing import Any, TypedDict
 from markdown_it.token import Token
 
 from dd_evidence.context import ScanContext
-from dd_evidence.facts import ParsedDoc, hit_doc, locate, subject
+from dd_evidence.facts import ParsedDoc, hit_doc, locate, project_map, subject
 from dd_evidence.markdown import tokens as md_tokens
 from dd_evidence.model import Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
@@ -195,12 +195,30 @@ def _table(tokens: list[Token], index: int, lines: list[str], section: str, foun
 
 
 def adopter_docs(ctx: ScanContext) -> list[ParsedDoc]:
-    """Every adopters file that is not a stub, in every repo."""
-    return [hit_doc(ctx, hit) for hit in locate(ctx, "adopters") if not hit.is_stub]
+    """Every adopters file that is not a stub, in every repo; when there is none, the documents with an adopters
+    section (a README's "Project Adopters" table), whose entries are read from that section only."""
+    docs = [hit_doc(ctx, hit) for hit in locate(ctx, "adopters") if not hit.is_stub]
+    if docs:
+        return docs
+    return list(dict.fromkeys(doc for doc, _ in project_map(ctx).sections("adopters")))
+
+
+def _section_ranges(ctx: ScanContext, doc: ParsedDoc) -> list[tuple[int, int]]:
+    """The line ranges of ``doc``'s adopters sections, when the document is not an adopters file itself."""
+    found = project_map(ctx).doc(doc.repo, doc.path)
+    if found is not None and found.has("adopters"):
+        return []
+    here = (doc.repo.full_name, doc.path)
+    return [(s.start, s.end) for d, s in project_map(ctx).sections("adopters") if (d.repo.full_name, d.path) == here]
 
 
 def _entries_of(ctx: ScanContext, doc: ParsedDoc) -> list[AdopterEntry]:
-    return ctx.memo(("adopters.entries", doc.repo.full_name, doc.path), lambda: entries(doc.text))
+    def compute() -> list[AdopterEntry]:
+        found = entries(doc.text)
+        ranges = _section_ranges(ctx, doc)
+        return [e for e in found if any(a <= e.line <= b for a, b in ranges)] if ranges else found
+
+    return ctx.memo(("adopters.entries", doc.repo.full_name, doc.path), compute)
 
 
 class AdoptersListPublishedValues(TypedDict, total=False):

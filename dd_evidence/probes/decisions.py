@@ -63,7 +63,7 @@ CNCF_REQUESTS = Topic(
     ),
 )
 GOAL_CHANGES = Topic(
-    re.compile(r"\b(goals?|mission|vision|scope|strategic\s+direction)\b", re.IGNORECASE),
+    re.compile(r"\b(goals?|mission|vision|scope|strategic\s+direction|road-?maps?)\b", re.IGNORECASE),
     re.compile(r"\b(chang\w*|amend\w*|modif\w*|revis\w*)\b", re.IGNORECASE),
 )
 GOVERNANCE_CHANGES = Topic(

@@ -12,7 +12,7 @@ from typing import Any, TypedDict
 
 from dd_evidence.context import ScanContext
 from dd_evidence.facts import Doc as DocHit
-from dd_evidence.facts import locate, project_map
+from dd_evidence.facts import locate, project_map, subject
 from dd_evidence.facts.links import file_in
 from dd_evidence.facts.projectmap import issue_templates
 from dd_evidence.model import Finding, ProbeSpec
@@ -27,11 +27,19 @@ class _DocumentPresent(Probe):
     noun: str = ""
     # A role that stands in when no document of ``role`` exists (a release runbook for a release process).
     fallback: str | None = None
+    # Whether a section of another document (a "Release process" heading in CONTRIBUTING.md) counts when no
+    # document of the role exists.
+    sections_count: bool = False
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         hits = locate(ctx, self.role)
         if self.fallback and not any(not h.is_stub for h in hits):
             hits = locate(ctx, self.fallback) or hits
+        if self.sections_count and not any(not h.is_stub for h in hits):
+            found = self._sections(ctx)
+            if found is not None:
+                yield found
+                return
         subject = ctx.project.orgs[0] if ctx.project.orgs else ctx.project.name
         real = [h for h in hits if not h.is_stub]
         stubs = [h for h in hits if h.is_stub]
@@ -60,6 +68,19 @@ class _DocumentPresent(Probe):
             yield self.finding(
                 subject, False, f"no {self.noun} in any of the {len(ctx.repos)} scanned repositories", values
             )
+
+
+    def _sections(self, ctx: ScanContext) -> Finding | None:
+        pmap = project_map(ctx)
+        roles = [self.role, *([self.fallback] if self.fallback else [])]
+        sections = [(doc, section) for role in roles for doc, section in pmap.sections(role)]
+        if not sections:
+            return None
+        labels = [f"{doc.label}#L{section.start}: {section.title}" for doc, section in sections]
+        values = {"found": [], "stubs": {}, "sections": labels}
+        evidence = [doc.repo.evidence(doc.path, s.start, s.end, excerpt=s.title) for doc, s in sections[:6]]
+        message = f"{self.noun} found as a section: {labels[0]}"
+        return self.finding(subject(ctx), True, message, values, evidence)
 
 
 def _describe(hits: list[DocHit]) -> str:
@@ -162,10 +183,11 @@ class AdoptersPresentValues(TypedDict, total=False):
 
     found: list[str]
     stubs: dict[str, Any]
+    sections: list[str]
 
 
 class AdoptersPresent(_DocumentPresent):
-    role, noun = "adopters", "adopters list"
+    role, noun, sections_count = "adopters", "adopters list", True
     spec = ProbeSpec(
         id="documents.adopters_present",
         title="Is there a public list of adopters (ADOPTERS.md or equivalent)?",
@@ -180,10 +202,11 @@ class ReleaseProcessPresentValues(TypedDict, total=False):
 
     found: list[str]
     stubs: dict[str, Any]
+    sections: list[str]
 
 
 class ReleaseProcessPresent(_DocumentPresent):
-    role, noun, fallback = "release_process", "release process document", "release_procedure"
+    role, noun, fallback, sections_count = "release_process", "release process document", "release_procedure", True
     spec = ProbeSpec(
         id="documents.release_process_present",
         title="Is the release process documented (RELEASES.md or equivalent)?",

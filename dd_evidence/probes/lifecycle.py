@@ -146,8 +146,9 @@ class OffboardingDocumentedValues(TypedDict, total=False):
 class OffboardingDocumented(_DocsProbe):
     spec = ProbeSpec(
         id="lifecycle.offboarding_documented",
-        title="Does the governance say how inactive maintainers are removed, with an inactivity period?",
-        motivation="Rosters stay honest only when removal for inactivity has a concrete trigger.",
+        title="Does the governance say how maintainers leave (removal, stepping down, inactivity)?",
+        motivation="The maintainer lifecycle includes offboarding; an inactivity period is the concrete trigger "
+        "that keeps rosters honest, reported when given.",
         remediation="Add a section on removing inactive maintainers that names a period (for example 6 months).",
     )
     values_type = OffboardingDocumentedValues
@@ -169,24 +170,26 @@ class OffboardingDocumented(_DocsProbe):
                 for sentence in sentences(doc.text):
                     if _INACTIVE_WORDING.search(sentence.text) and _DURATION.search(sentence.text):
                         durations.append(f"{doc.label}#L{sentence.line}: {sentence.text[:120]}")
-        values = {
-            "procedures": [f"{p.cite}: {p.section.title}" for p in removals],
-            "inactivity_periods": durations,
-        }
+        procedures_found = [f"{p.cite}: {p.section.title}" for p in removals]
         evidence = [p.evidence() for p in removals[:6]]
-        if removals and durations:
-            message = f"removal is documented ({values['procedures'][0]}) with an inactivity period ({durations[0]})"
-            yield self.finding(subject(ctx), True, message, values, evidence)
-        elif removals:
-            yield self.finding(
-                subject(ctx),
-                False,
-                f"removal is documented ({values['procedures'][0]}) but names no inactivity period",
-                values,
-                evidence,
-            )
-        else:
-            yield self.finding(subject(ctx), False, "no section on removing maintainers or inactivity", values)
+        if not removals:
+            # No section of its own: a sentence saying how maintainers are removed or step down still documents it.
+            wording = [
+                (d, x)
+                for d in docs
+                for x in sentences(d.text)
+                if _REMOVAL_WORDING.search(x.text) and re.search(r"\bmaintainers?\b", x.text, re.I)
+            ]
+            procedures_found = [f"{d.label}#L{x.line}: {x.text[:120]}" for d, x in wording]
+            evidence = [d.repo.evidence(d.path, x.line, excerpt=x.text[:160]) for d, x in wording[:6]]
+        values = {"procedures": procedures_found, "inactivity_periods": durations}
+        if not procedures_found:
+            message = "no section or wording on removing maintainers or inactivity"
+            yield self.finding(subject(ctx), False, message, values)
+            return
+        period = f"with an inactivity period ({durations[0]})" if durations else "but names no inactivity period"
+        message = f"removal is documented ({procedures_found[0]}) {period}"
+        yield self.finding(subject(ctx), True, message, values, evidence)
 
 
 class EmeritusDocumentedValues(TypedDict, total=False):

@@ -160,3 +160,24 @@ def test_codeowners_stands_in_when_nothing_else_lists_the_maintainers() -> None:
     ]
     (finding,) = OrgDiversity().run(ctx)
     assert finding.outcome is Outcome.TRUE and finding.values["organisations"] == 2
+
+
+def test_people_written_as_labelled_paragraphs_under_team_headings() -> None:
+    text = (
+        "# MAINTAINERS\n\n## @acme/org-maintainers\n\nName: Ann Lee  \nGitHub: @ann  \nOrganization: Acme\n\n"
+        "Name: Bo Chen  \nGitHub: @bo  \nOrganization: Beta\n\n## @acme/host-maintainers\n\n"
+        "Name: Ann Lee  \nGitHub: @ann  \nOrganization: Acme\n\n## Emeritus\n\nName: Old Timer  \nGitHub: @old\n"
+    )
+    roster = roster_of("MAINTAINERS.md", text)
+    assert [(p.handle, p.affiliation, p.scope) for p in roster.active] == [
+        ("ann", "Acme", "@acme/org-maintainers"),
+        ("bo", "Beta", "@acme/org-maintainers"),
+    ]
+    assert [p.handle for p in roster.emeritus] == ["old"]
+    assert roster.columns_present == ("name", "handle", "affiliation")
+
+
+def test_a_duty_column_gives_each_maintainer_an_area() -> None:
+    text = "# Maintainers\n\n| Name | GitHub | Email | Duty | Organization |\n|---|---|---|---|---|\n"
+    text += "| Ann | @ann | ann@acme.example | Storage | Acme |\n"
+    assert roster_of("MAINTAINERS.md", text).columns_missing == ()

@@ -7,6 +7,7 @@ from dd_evidence.probes.badges import BestPracticesBadgeLinked
 from dd_evidence.probes.documents import (
     GovernancePresent,
     IssueTemplatesPresent,
+    ReleaseProcessPresent,
     SecurityPolicyInEveryRepo,
 )
 from dd_evidence.probes.ownership import CodeownersPresent, owners_named
@@ -152,4 +153,13 @@ def test_bestpractices_badge_found_on_either_host() -> None:
     (finding,) = BestPracticesBadgeLinked().run(context({"acme": {"README.md": "x"}, "site": {"README.md": old}}))
     assert finding.values["project_id"] == 77
     (finding,) = BestPracticesBadgeLinked().run(context({"acme": {"README.md": "no badge"}}))
+    assert finding.outcome is Outcome.FALSE
+
+
+def test_a_release_section_of_the_contributing_guide_documents_the_release_process() -> None:
+    contributing = "# Contributing\n\n## Tests\n\nRun them.\n\n## Release process\n\nBump the version, tag, publish.\n"
+    (finding,) = ReleaseProcessPresent().run(context({"acme": {"CONTRIBUTING.md": contributing}}))
+    assert finding.outcome is Outcome.TRUE
+    assert finding.values["sections"] == ["acme/CONTRIBUTING.md#L7: Release process"]
+    (finding,) = ReleaseProcessPresent().run(context({"acme": {"CONTRIBUTING.md": "# Contributing\n\nHi.\n"}}))
     assert finding.outcome is Outcome.FALSE

@@ -78,10 +78,18 @@ def test_full_ladder_documents_every_stage() -> None:
     assert teams.values["teams"]["release team"]["join"] and teams.values["teams"]["release team"]["leave"]
 
 
-def test_removal_without_period_is_false() -> None:
+def test_removal_without_period_is_documented_and_says_so() -> None:
     text = "# Rules\n\n## Removing Maintainers\n\nA maintainer can be removed by a vote.\n"
     finding = _run(OffboardingDocumented, {"GOVERNANCE.md": text})
-    assert finding.outcome is Outcome.FALSE and "no inactivity period" in finding.message
+    assert finding.outcome is Outcome.TRUE and "no inactivity period" in finding.message
+    assert finding.values["inactivity_periods"] == []
+
+
+def test_removal_written_in_a_sentence_counts() -> None:
+    text = "# Rules\n\n## Maintainers\n\nMaintainers who step down become emeritus; others may be removed by vote.\n"
+    finding = _run(OffboardingDocumented, {"GOVERNANCE.md": text})
+    assert finding.outcome is Outcome.TRUE
+    assert finding.values["procedures"][0].startswith("community/GOVERNANCE.md#L5")
 
 
 def test_bare_governance_has_no_lifecycle() -> None:
