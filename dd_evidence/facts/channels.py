@@ -33,3 +33,9 @@ def expiring_invites() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """(service, pattern) of chat invite links that expire by design."""
     found = _data().get("expiring_invites") or []
     return tuple((str(service), re.compile(str(pattern), re.IGNORECASE)) for service, pattern in found)
+
+
+@functools.cache
+def personal_mail_domains() -> frozenset[str]:
+    """Mail domains of personal mailboxes and list hosts (never a company's asset)."""
+    return frozenset(str(d).lower() for d in _data().get("personal_mail_domains") or ())

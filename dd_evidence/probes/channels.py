@@ -184,15 +184,21 @@ def _project_repos(ctx: ScanContext) -> list[RepoView]:
 
 
 def main_channel_list(ctx: ScanContext) -> tuple[ParsedDoc | None, list[Channel]]:
-    """The project's channel list: the community repo's README, else the main repo's README."""
+    """The project's channel list: of the community and main READMEs and the project's community or contact
+    pages (a website's community page included), the one naming the most channels; the community README first
+    on a tie."""
+    pmap = project_map(ctx)
     candidates = [r for r in ctx.repos_with_role("community")] + [r for r in [ctx.main_repo] if r is not None]
-    for repo in candidates:
-        doc = _readme(ctx, repo)
-        if doc is not None:
-            found = doc_channels(ctx, doc)
-            if found:
-                return doc, found
-    return None, []
+    docs = [d for d in (_readme(ctx, repo) for repo in candidates) if d is not None]
+    for hit in pmap.documents("channels"):
+        if not hit.is_stub and hit.read and hit.repo in _project_repos(ctx):
+            docs.append(pmap.parsed(hit))
+    best: tuple[ParsedDoc, list[Channel]] | None = None
+    for doc in dict.fromkeys(docs):
+        found = doc_channels(ctx, doc)
+        if found and (best is None or len({c.key for c in found}) > len({c.key for c in best[1]})):
+            best = (doc, found)
+    return best if best is not None else (None, [])
 
 
 def _covered(key: str, main_keys: set[str]) -> bool:

@@ -69,7 +69,6 @@ class _DocumentPresent(Probe):
                 subject, False, f"no {self.noun} in any of the {len(ctx.repos)} scanned repositories", values
             )
 
-
     def _sections(self, ctx: ScanContext) -> Finding | None:
         pmap = project_map(ctx)
         roles = [self.role, *([self.fallback] if self.fallback else [])]

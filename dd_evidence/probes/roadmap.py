@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 from typing import TypedDict
 
 from dd_evidence.context import ScanContext
+from dd_evidence.errors import SourceUnavailable
 from dd_evidence.facts import ParsedDoc, documents, governance_documents, project_map, subject
 from dd_evidence.mdsections import sentences
-from dd_evidence.model import Finding, Outcome, ProbeSpec
+from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
+from dd_evidence.repoview import GitRepoView
 
 _ROADMAP_WORD = re.compile(r"\broad-?maps?\b", re.IGNORECASE)
 # How an item gets onto (or off) the roadmap, and who decides: a process needs a decision and a way in or out.
@@ -227,3 +229,62 @@ class RoadmapIsCurrent(Probe):
             {"roadmap_current": said, "newest_stable_tag": tag, "newest_stable_minor": f"{major}.{minor}"},
             evidence,
         )
+
+
+# A roadmap nobody touched for this long no longer describes the project's plans.
+ROADMAP_STALE_DAYS = 365
+
+
+class RoadmapRecentlyUpdatedValues(TypedDict, total=False):
+    """``Finding.values`` of ``roadmap.recently_updated``."""
+
+    documents: list[str]
+    last_updated: str | None
+    last_commit: str | None
+    age_days: int | None
+    limit_days: int
+
+
+class RoadmapRecentlyUpdated(Probe):
+    spec = ProbeSpec(
+        id="roadmap.recently_updated",
+        title="Has the project's roadmap been updated in the last 12 months?",
+        motivation="A roadmap last edited years ago (a '2023 roadmap' read in late 2024) is not the project's plan.",
+        remediation="Review the roadmap at least yearly: mark what shipped, drop what was abandoned, add what is next.",
+    )
+    values_type = RoadmapRecentlyUpdatedValues
+
+    def run(self, ctx: ScanContext) -> Iterable[Finding]:
+        roadmaps = current_roadmaps(ctx)
+        if not roadmaps:
+            yield self.finding(subject(ctx), Outcome.NOT_APPLICABLE, "no roadmap document")
+            return
+        newest: tuple[datetime, str, ParsedDoc] | None = None
+        read = False
+        for doc in roadmaps:
+            if not isinstance(doc.repo, GitRepoView) or doc.repo.sha is None:
+                continue
+            try:
+                commits = doc.repo.log(paths=[doc.path])
+            except SourceUnavailable:
+                continue
+            read = True
+            if commits and (newest is None or _aware(commits[0].committed_at) > newest[0]):
+                newest = (_aware(commits[0].committed_at), commits[0].sha, doc)
+        labels = [d.label for d in roadmaps]
+        if not read or newest is None:
+            yield self.not_available(subject(ctx), f"no git history of {', '.join(labels)} could be read")
+            return
+        when, sha, doc = newest
+        age = (_aware(ctx.as_of) - when).days
+        values = {
+            "documents": labels,
+            "last_updated": when.isoformat(),
+            "last_commit": sha,
+            "age_days": age,
+            "limit_days": ROADMAP_STALE_DAYS,
+        }
+        evidence = [Evidence(url=f"{doc.repo.web_url}/commit/{sha}", source="git", label=f"{doc.label}@{sha[:7]}")]
+        verdict = "within" if age <= ROADMAP_STALE_DAYS else "more than"
+        message = f"{doc.label} was last changed on {when.date()}, {age} days before the scan ({verdict} 12 months)"
+        yield self.finding(subject(ctx), age <= ROADMAP_STALE_DAYS, message, values, evidence)

@@ -111,3 +111,43 @@ def test_old_yearly_roadmaps_are_history_not_the_process() -> None:
     (f,) = RoadmapChangeProcessDocumented().run(context({"acme": files}))
     assert f.outcome is Outcome.FALSE
     assert f.values["checked"] == ["acme/ROADMAP.md"]
+
+
+def test_a_roadmap_untouched_for_over_a_year_is_stale(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    import pytest
+    from gitfixture import git, make_repo
+
+    from dd_evidence.context import ScanConfig, ScanContext
+    from dd_evidence.model import RepoScan
+    from dd_evidence.probes.roadmap import RoadmapRecentlyUpdated
+    from dd_evidence.repoview import GitRepoView
+    from dd_evidence.resolve import ProjectRef, RepoRef
+    from dd_evidence.sources.git import GitRepo
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    commits = [
+        ("2023-03-01T10:00:00+00:00", {"ROADMAP.md": ROADMAP}),
+        ("2024-09-01T10:00:00+00:00", {"src/main.go": "package main\n"}),
+    ]
+    repo = make_repo(tmp_path, "acme", "acme", commits)
+    sha = git(repo, "rev-parse", "HEAD").strip()
+    view = GitRepoView(RepoScan("acme", "acme", "main", str(repo), sha), "https://github.com/acme/acme", GitRepo(repo))
+    ref = ProjectRef(name="acme", display_name="Acme", orgs=("acme",), main_repo=RepoRef("acme", "acme", "main"))
+
+    def run(as_of: datetime) -> Outcome:
+        ctx = ScanContext(ScanConfig(as_of=as_of, offline=True, parse_cache=False), ref, [view])
+        (finding,) = RoadmapRecentlyUpdated().run(ctx)
+        return finding.outcome
+
+    assert run(datetime(2024, 10, 15, tzinfo=UTC)) is Outcome.FALSE  # 19 months after its last edit
+    assert run(datetime(2023, 12, 1, tzinfo=UTC)) is Outcome.TRUE
+
+
+def test_recently_updated_needs_git_history() -> None:
+    from dd_evidence.probes.roadmap import RoadmapRecentlyUpdated
+
+    (finding,) = RoadmapRecentlyUpdated().run(context({"acme": {"ROADMAP.md": ROADMAP}}))
+    assert finding.outcome is Outcome.NOT_AVAILABLE
