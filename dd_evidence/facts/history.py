@@ -1,9 +1,9 @@
 """Governance history as facts: which paths of a repository's history are governance files (from the same knowledge
 as the project map), the commits that touched them, and the roster timeline (who joined, who left).
 
-History probes ask git for the commits that touched governance and roster files (one ``git log`` per repository);
-the pathspecs come from the role patterns of ``data/documents.yaml`` (so a file renamed or deleted since is still
-found), and every path git reports is classified again with :func:`dd_evidence.facts.paths.path_roles`.
+History probes read the commits that touched governance and roster files: one ``git log --name-only`` per
+repository, every path it reports classified with :func:`dd_evidence.facts.paths.path_roles` (so a file renamed or
+deleted since is still found by its name).
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import fnmatch
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from dd_evidence.errors import SourceUnavailable
-from dd_evidence.facts.knowledge import knowledge, load_data
+from dd_evidence.facts.knowledge import load_data
 from dd_evidence.facts.ownership import codeowners_locations, parse_codeowners
 from dd_evidence.facts.paths import is_top, normalise, path_roles, split_name
 from dd_evidence.facts.people import Person, parse_roster
@@ -39,30 +39,15 @@ GOVERNANCE_HISTORY_ROLES = (
 )
 
 
-def _path_glob(glob: str) -> str:
-    """A normalised-name glob as a git path glob: "-" stands for any separator the name may use."""
-    return glob.replace("-", "[-_. ]")
-
-
-@functools.cache
-def history_pathspecs() -> tuple[str, ...]:
-    """Pathspecs for one ``git log`` over every governance, roster and ownership file a repository may have had."""
-    info = knowledge()
-    specs: list[str] = [f":(glob,icase){p}" for p in codeowners_locations()]
-    for role in (*GOVERNANCE_HISTORY_ROLES, "maintainers", "ownership"):
-        rules = info.rules(role)
-        for pattern in rules.names:
-            glob = _path_glob(pattern.glob)
-            specs += [f":(glob,icase)**/{glob}", f":(glob,icase)**/{glob}.*"]
-        for pattern in rules.folders:
-            specs.append(f":(glob,icase)**/{_path_glob(pattern.glob)}/**")
-    return tuple(dict.fromkeys(specs))
-
-
 @functools.cache
 def _roster_names() -> re.Pattern[str]:
     globs = load_data("documents.yaml").get("roster_history_names") or ["maintainers"]
     return re.compile("|".join(fnmatch.translate(str(g).lower()) for g in globs))
+
+
+@functools.lru_cache(maxsize=65536)
+def _history_path(path: str) -> bool:
+    return is_governance_path(path) or is_roster_path(path)
 
 
 def is_roster_path(path: str) -> bool:
@@ -106,10 +91,18 @@ def governance_log(ctx: ScanContext, repo: RepoView) -> list[Commit] | None:
         return None
 
     def compute() -> list[Commit] | None:
+        # One log of every path, filtered here: the map's knowledge as git pathspecs (a glob per name pattern)
+        # makes git match every changed path against hundreds of patterns, ten times slower than reading them all.
         try:
-            return list(reversed(repo.log(paths=history_pathspecs(), with_paths=True)))
+            commits = repo.log(with_paths=True)
         except SourceUnavailable:
             return None
+        found = []
+        for commit in reversed(commits):
+            paths = tuple(p for p in commit.paths if _history_path(p))
+            if paths:
+                found.append(replace(commit, paths=paths))
+        return found
 
     return ctx.memo(("governance-history.log", repo.full_name), compute)
 

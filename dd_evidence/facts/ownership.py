@@ -4,6 +4,7 @@ here for every probe (presence, ownership vs roster, roster history). No judging
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ _LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}")
 _TEAM = re.compile(r"^@([\w.-]+)/([\w.-]+)$")
 
 
+@functools.cache
 def codeowners_locations() -> tuple[str, ...]:
     """Where GitHub reads CODEOWNERS from, first match wins (``data/documents.yaml``)."""
     return tuple(load_data("documents.yaml").get("codeowners_locations") or ())
