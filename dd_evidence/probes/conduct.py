@@ -32,17 +32,28 @@ def _coc_docs(ctx: ScanContext) -> list[ParsedDoc]:
     return [hit_doc(ctx, hit) for hit in locate(ctx, "code_of_conduct")]
 
 
+def _coc_places(ctx: ScanContext) -> list[tuple[ParsedDoc, int, int]]:
+    """(document, first line, last line) of every Code of Conduct: the files, or when a project has none, the
+    "Code of Conduct" sections of its other documents (a governance that adopts the CNCF code in a section)."""
+    docs = _coc_docs(ctx)
+    if docs:
+        return [(d, 1, max(1, d.document.line_count)) for d in docs]
+    return [(doc, s.start, s.end) for doc, s in project_map(ctx).sections("code_of_conduct")]
+
+
 def _links_coc(link: Link) -> bool:
     # An in-page anchor (``#code-of-conduct``) points at a heading of the same file, not at the CoC.
     return not link.image and not link.url.startswith("#") and bool(_COC_LINK.search(link.url))
 
 
-def _adoption_line(doc: ParsedDoc) -> int | None:
+def _adoption_line(doc: ParsedDoc, start: int = 1, end: int | None = None) -> int | None:
+    """The line between ``start`` and ``end`` that links or names the CNCF Code of Conduct."""
+    last = end if end is not None else doc.document.line_count
     for link in doc.document.links:
-        if _CNCF_COC_URL.search(link.url):
+        if _CNCF_COC_URL.search(link.url) and start <= link.line <= last:
             return link.line
     for number, line in enumerate(doc.text.splitlines(), start=1):
-        if _CNCF_COC_TEXT.search(line):
+        if start <= number <= last and _CNCF_COC_TEXT.search(line):
             return number
     return None
 
@@ -64,11 +75,12 @@ class CocAdoptsCncf(Probe):
     values_type = CocAdoptsCncfValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        docs = _coc_docs(ctx)
-        if not docs:
+        places = _coc_places(ctx)
+        if not places:
             yield self.finding(subject(ctx), False, "no Code of Conduct file in any scanned repository")
             return
-        adopting = [(doc, line) for doc in docs if (line := _adoption_line(doc)) is not None]
+        docs = [d for d, _, _ in places]
+        adopting = [(doc, line) for doc, a, b in places if (line := _adoption_line(doc, a, b)) is not None]
         checked = [d.label for d in docs]
         if adopting:
             doc, line = adopting[0]
@@ -131,7 +143,7 @@ class CocHasReportingContact(Probe):
         coc = _coc_docs(ctx)
         linking_docs = documents(ctx, "governance", "contributing", "contributor_ladder")
         linking_docs += readmes(ctx, "main", "community")
-        places: list[tuple[ParsedDoc, int, int]] = [(d, 1, max(1, d.document.line_count)) for d in coc]
+        places: list[tuple[ParsedDoc, int, int]] = _coc_places(ctx)
         for doc in linking_docs:
             places += [(doc, start, end) for start, end in _linking_sections(doc)]
         if not places:

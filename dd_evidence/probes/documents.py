@@ -128,10 +128,11 @@ class CodeOfConductPresentValues(TypedDict, total=False):
 
     found: list[str]
     stubs: dict[str, str]
+    sections: list[str]
 
 
 class CodeOfConductPresent(_DocumentPresent):
-    role, noun = "code_of_conduct", "code of conduct"
+    role, noun, sections_count = "code_of_conduct", "code of conduct", True
     spec = ProbeSpec(
         id="documents.coc_present",
         title="Is there a code of conduct (CODE_OF_CONDUCT.md)?",

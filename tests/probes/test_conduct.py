@@ -113,3 +113,20 @@ def test_only_a_readme_linking_the_code_is_not_enough() -> None:
     (f,) = CocCrosslinked().run(context({"acme": files}))
     assert f.outcome is Outcome.FALSE
     assert f.values["readmes_linking"] == ["acme/README.md"]
+
+
+def test_a_code_of_conduct_section_of_the_governance_when_there_is_no_file() -> None:
+    from dd_evidence.probes.documents import CodeOfConductPresent
+
+    governance = (
+        "# Governance\n\n## Voting\n\nBy majority.\n\n## Code of Conduct\n\nWe follow the "
+        "[CNCF Code of Conduct](https://github.com/cncf/foundation/blob/main/code-of-conduct.md). Report issues to "
+        "conduct@acme.example.\n"
+    )
+    ctx = context({"acme": {"GOVERNANCE.md": governance}})
+    (present,) = CodeOfConductPresent().run(ctx)
+    assert present.outcome is Outcome.TRUE and present.values["sections"] == ["acme/GOVERNANCE.md#L7: Code of Conduct"]
+    (adopts,) = CocAdoptsCncf().run(ctx)
+    assert adopts.outcome is Outcome.TRUE and adopts.evidence[0].url.endswith("GOVERNANCE.md#L9")
+    (contact,) = CocHasReportingContact().run(ctx)
+    assert contact.outcome is Outcome.TRUE and "conduct@acme.example" in contact.message
