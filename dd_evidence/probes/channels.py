@@ -183,18 +183,23 @@ def _project_repos(ctx: ScanContext) -> list[RepoView]:
     return list(dict.fromkeys(main + ctx.repos_with_role("community") + ctx.repos_with_role("website")))
 
 
-def main_channel_list(ctx: ScanContext) -> tuple[ParsedDoc | None, list[Channel]]:
-    """The project's channel list: of the community and main READMEs and the project's community or contact
-    pages (a website's community page included), the one naming the most channels; the community README first
-    on a tie."""
+def channel_list_docs(ctx: ScanContext) -> list[ParsedDoc]:
+    """Where the project lists its channels: the community and main READMEs and the project's community or contact
+    pages (a website's community page included)."""
     pmap = project_map(ctx)
     candidates = [r for r in ctx.repos_with_role("community")] + [r for r in [ctx.main_repo] if r is not None]
     docs = [d for d in (_readme(ctx, repo) for repo in candidates) if d is not None]
     for hit in pmap.documents("channels"):
         if not hit.is_stub and hit.read and hit.repo in _project_repos(ctx):
             docs.append(pmap.parsed(hit))
+    return list(dict.fromkeys(docs))
+
+
+def main_channel_list(ctx: ScanContext) -> tuple[ParsedDoc | None, list[Channel]]:
+    """The project's channel list: of :func:`channel_list_docs`, the one naming the most channels; the community
+    README first on a tie."""
     best: tuple[ParsedDoc, list[Channel]] | None = None
-    for doc in dict.fromkeys(docs):
+    for doc in channel_list_docs(ctx):
         found = doc_channels(ctx, doc)
         if found and (best is None or len({c.key for c in found}) > len({c.key for c in best[1]})):
             best = (doc, found)
@@ -294,7 +299,8 @@ class AllChannelsListed(Probe):
         if main_doc is None:
             yield self.finding(subject(ctx), False, "no channel list in the community or main README")
             return
-        main_keys = {c.key for c in main}
+        # Every channel the project's own lists name is listed, whichever of them names it.
+        main_keys = {c.key for doc in channel_list_docs(ctx) for c in doc_channels(ctx, doc)}
         extra: dict[str, list[Channel]] = {}
         in_channel_docs: set[str] = set(main_keys)
         for repo in ctx.repos:
@@ -332,11 +338,12 @@ class AllChannelsListed(Probe):
 
     @staticmethod
     def _lists_outside_channel_docs(ctx: ScanContext, known: set[str]) -> dict[str, list[Channel]]:
-        """Mailing lists that only other documents (release, security, meeting docs...) name."""
+        """Mailing lists that only other documents (release, meeting docs...) name. A security policy's private
+        reporting list is not a community channel."""
         lonely: dict[str, list[Channel]] = {}
         pmap = project_map(ctx)
         for doc in pmap.community_documents():
-            if "/" in doc.path:
+            if "/" in doc.path or doc.has("security_policy") or doc.has("security_response"):
                 continue
             for channel in doc_channels(ctx, pmap.parsed(doc)):
                 if channel.kind == "mailing-list" and channel.key not in known:

@@ -382,16 +382,21 @@ class ContributorLadder(Probe):
         yield self.finding(subject(ctx), ok, message, values, evidence)
 
 
+# A role defined in a paragraph led by its bold name: "**Committers**: Committers are ..."
+_BOLD_ROLE = re.compile(r"^\s*\*\*([A-Za-z ]+?)\*\*\s*:")
+
+
 def _ladder_roles(doc: ParsedDoc) -> list[tuple[str, int]]:
-    """Roles a ladder defines: by role headings/bold bullets, else the first column of a roles table."""
+    """Roles a ladder defines: by role headings/bold bullets, else the first column of a roles table or the bold
+    name leading a paragraph."""
     found: dict[str, int] = {}
     for role, section in role_sections(doc):
         found.setdefault(role, section.start)
     if len(found) < 2:
         for number, line in enumerate(doc.text.splitlines(), start=1):
-            cell = re.match(r"^\s*\|\s*\**([A-Za-z ]+?)\**\s*\|", line)
-            if cell:
-                role = cell.group(1).strip().lower().rstrip("s")
+            lead = re.match(r"^\s*\|\s*\**([A-Za-z ]+?)\**\s*\|", line) or _BOLD_ROLE.match(line)
+            if lead:
+                role = lead.group(1).strip().lower().rstrip("s")
                 if role in ROLE_WORDS:
                     found.setdefault(role, number)
     return sorted(found.items(), key=lambda item: item[1])

@@ -11,7 +11,7 @@ from typing import TypedDict
 
 from dd_evidence.context import ScanContext
 from dd_evidence.errors import SourceUnavailable
-from dd_evidence.facts import ParsedDoc, documents, governance_documents, project_map, subject
+from dd_evidence.facts import Doc, ParsedDoc, ProjectMap, documents, governance_documents, project_map, subject
 from dd_evidence.mdsections import sentences
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
@@ -50,12 +50,29 @@ def current_roadmaps(ctx: ScanContext) -> list[ParsedDoc]:
     shallowest folder (yearly or archived roadmaps further down are history), plus roadmap-process documents."""
     pmap = project_map(ctx)
     hits = [d for d in pmap.documents("roadmap") if not d.is_stub]
+    # A page that only says where the roadmaps are ("each sub-project keeps its own ROADMAP.md") is not one.
+    substantial = [d for d in hits if not _pointer_only(pmap, d)]
+    hits = substantial or hits
     if hits:
         repo = hits[0].repo
         depth = min(d.depth for d in hits if d.repo is repo)
         hits = [d for d in hits if d.repo is repo and d.depth == depth]
+        # Quarterly pages beside an index: the index is the roadmap, the others its history.
+        index = [d for d in hits if d.path.rsplit("/", 1)[-1].lower().split(".")[0] in ("index", "_index", "readme")]
+        hits = index or hits
     hits += [d for d in pmap.documents("roadmap_process") if not d.is_stub and d not in hits]
     return [pmap.parsed(d) for d in hits]
+
+
+def _pointer_only(pmap: ProjectMap, doc: Doc) -> bool:
+    """A short roadmap page without sections of its own: it says where the roadmap is, it is not the roadmap."""
+    text = pmap.text(doc.repo, doc.path)
+    lines = [line for line in text.splitlines() if line.strip() and not set(line.strip()) <= set("=-#")]
+    return len(lines) <= POINTER_MAX_LINES and len(pmap.parsed(doc).document.headings) <= 1
+
+
+# A roadmap page this short (non-empty lines) with no sections only points at the roadmaps.
+POINTER_MAX_LINES = 6
 
 
 @dataclass(frozen=True)
@@ -84,8 +101,10 @@ def _process_line(unit: _Unit) -> tuple[int, str] | None:
     process needs a decision and a way in or out of the roadmap anywhere in its text (the line cited is the
     decision); elsewhere one sentence must say both, and name the roadmap or its items."""
     about = bool(_ROADMAP_WORD.search(unit.title) or _PROCESS_TITLE.search(unit.title))
-    if about and _DECISION.search(unit.text) and (_PROPOSE.search(unit.text) or _CHANGE.search(unit.text)):
-        decision = next((x for x in sentences(unit.text, unit.start) if _DECISION.search(x.text)), None)
+    # In a section about the roadmap's process, discussing or reviewing a change in a meeting is its decision step.
+    decides = re.compile(_DECISION.pattern + r"|\b(discuss\w*|review\w*|merg\w*)\b", re.IGNORECASE)
+    if about and decides.search(unit.text) and (_PROPOSE.search(unit.text) or _CHANGE.search(unit.text)):
+        decision = next((x for x in sentences(unit.text, unit.start) if decides.search(x.text)), None)
         if decision is not None:
             return decision.line, decision.text
     for sentence in sentences(unit.text, unit.start):

@@ -148,3 +148,22 @@ def test_a_meeting_page_named_for_what_it_is_is_read() -> None:
     assert finding.outcome is Outcome.TRUE
     assert finding.values["links"]["calendar"][0].startswith("acme/Project-Meeting-Notes.md#L5")
     assert finding.values["last_notes"] == "2025-09-10"
+
+
+def test_channels_named_by_any_project_list_are_listed_and_security_lists_are_not_channels() -> None:
+    community = "# Community\n\n- Slack: [#acme](https://kubernetes.slack.com/messages/acme)\n"
+    website = "# Community\n\n- Mailing list: [acme-dev](https://groups.google.com/g/acme-dev)\n"
+    security = "# Security\n\nReport to acme-security@googlegroups.com (a private list).\n"
+    subproject = "# Tool\n\nJoin [acme-dev](https://groups.google.com/g/acme-dev).\n"
+    ctx = context(
+        {
+            "acme": {"README.md": "# Acme\n", "SECURITY.md": security},
+            "community": {"README.md": community},
+            "acme.io": {"docs/community.md": website},
+            "tool": {"README.md": subproject},
+        },
+        roles={"community": "community", "acme.io": "website"},
+    )
+    (finding,) = AllChannelsListed().run(ctx)
+    assert finding.outcome is Outcome.TRUE, finding.message
+    assert finding.values["unlisted_mailing_lists"] == {}

@@ -136,3 +136,13 @@ def test_contributors_and_maintainers_only_are_no_ladder() -> None:
     governance = "# Governance\n\n## Contributors\n\nAnyone.\n\n## Maintainers\n\nThe team.\n\n## Joining\n\nVote.\n"
     (finding,) = ContributorLadder().run(context({"acme": {"GOVERNANCE.md": governance}}))
     assert finding.outcome is Outcome.FALSE
+
+
+def test_roles_defined_in_bold_led_paragraphs_make_a_ladder() -> None:
+    governance = (
+        "# Governance\n\n## Roles\n\n**Contributors**: anyone with a merged pull request.\n\n"
+        "**Committers**: members committed to the project.\n\n**Maintainer**: reviews and merges.\n"
+    )
+    (finding,) = ContributorLadder().run(context({"acme": {"GOVERNANCE.md": governance}}))
+    assert finding.outcome is Outcome.TRUE
+    assert finding.values["non_maintainer_roles"] == ["contributor", "committer"]

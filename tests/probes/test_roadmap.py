@@ -151,3 +151,30 @@ def test_recently_updated_needs_git_history() -> None:
 
     (finding,) = RoadmapRecentlyUpdated().run(context({"acme": {"ROADMAP.md": ROADMAP}}))
     assert finding.outcome is Outcome.NOT_AVAILABLE
+
+
+def test_a_page_that_only_says_where_the_roadmaps_are_is_not_the_roadmap() -> None:
+    pointer = "Roadmap\n=======\n\nEach sub-project keeps its own roadmap in the ROADMAP.md of its repository.\n"
+    ctx = context(
+        {"acme": {"ROADMAP.md": ROADMAP}, "community": {"ROADMAP.md": pointer}}, roles={"community": "community"}
+    )
+    (f,) = RoadmapChangeProcessDocumented().run(ctx)
+    assert f.values["checked"][0] == "acme/ROADMAP.md"
+
+
+def test_quarterly_pages_beside_an_index_are_history() -> None:
+    index = "# Roadmap\n\nThe Q4 plan.\n\n## Goals\n\nShip it.\n"
+    old = "# Q1 roadmap\n\n## How\n\nItems were proposed in issues and approved by maintainers.\n"
+    files = {"docs/roadmap/index.md": index, "docs/roadmap/2024-q1.md": old}
+    (f,) = RoadmapChangeProcessDocumented().run(context({"acme": {"README.md": "# Acme\n"}, "acme.io": files}))
+    assert f.outcome is Outcome.FALSE
+    assert f.values["checked"] == ["acme.io/docs/roadmap/index.md"]
+
+
+def test_a_changes_section_discussed_in_meetings_is_a_process() -> None:
+    text = ROADMAP + (
+        "\n## Changes to this Roadmap\n\nChanges take the form of pull requests posted to the dev channel.\n"
+        "Significant changes are discussed in a steering meeting before merging.\n"
+    )
+    (f,) = RoadmapChangeProcessDocumented().run(context({"acme": {"ROADMAP.md": text}}))
+    assert f.outcome is Outcome.TRUE
