@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.sources.assessments import AssessmentsIndex, load_bundled_index
+
+# A probe's run method: (probe, context) -> findings.
+RunMethod = Callable[["Probe", "ScanContext"], Iterable[Finding]]
 
 if TYPE_CHECKING:
     from dd_evidence.context import ScanContext
@@ -77,3 +81,28 @@ def per_repo(ctx: ScanContext, judge: Callable[[ScanContext, RepoView], Finding]
     """One API-backed finding per repo, asked concurrently: the answers wait on the network, not on us."""
     with ThreadPoolExecutor(max_workers=max(1, min(API_WORKERS, ctx.config.workers))) as pool:
         return list(pool.map(lambda repo: judge(ctx, repo), ctx.repos))
+
+
+def reads_documents(*roles: str) -> Callable[[RunMethod], RunMethod]:
+    """Decorate a probe's ``run``: when a document of ``roles`` exists but could not be read (binary, over the size
+    cap...), a ``false`` answer about the project becomes ``not_available`` naming it. What was not read may be
+    exactly what the probe looks for, and "could not tell" must never read as "not met"."""
+
+    def wrap(run: RunMethod) -> RunMethod:
+        def qualified(self: Probe, ctx: ScanContext) -> Iterable[Finding]:
+            from dd_evidence.facts import project_map
+
+            unread = [d for role in roles for d in project_map(ctx).hits(role) if d.refusal]
+            for finding in run(self, ctx):
+                if unread and finding.outcome is Outcome.FALSE:
+                    names = ", ".join(f"{d.label} ({d.refusal})" for d in dict.fromkeys(unread))
+                    finding = replace(
+                        finding, outcome=Outcome.NOT_AVAILABLE, message=f"{finding.message}; not read: {names}"
+                    )
+                yield finding
+
+        qualified.__name__ = run.__name__
+        qualified.__doc__ = run.__doc__
+        return qualified
+
+    return wrap

@@ -14,7 +14,7 @@ from dd_evidence.facts.links import file_in
 from dd_evidence.markdown import Link
 from dd_evidence.mdsections import Contact, contacts, section_at
 from dd_evidence.model import Evidence, Finding, ProbeSpec
-from dd_evidence.probes.base import Probe
+from dd_evidence.probes.base import Probe, reads_documents
 
 # The CNCF Code of Conduct lives in cncf/foundation (on any branch) and is mirrored on cncf.io.
 _CNCF_COC_URL = re.compile(
@@ -74,6 +74,9 @@ class CocAdoptsCncf(Probe):
     )
     values_type = CocAdoptsCncfValues
 
+    @reads_documents(
+        "code_of_conduct",
+    )
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         places = _coc_places(ctx)
         if not places:
@@ -139,6 +142,9 @@ class CocHasReportingContact(Probe):
     )
     values_type = CocHasReportingContactValues
 
+    @reads_documents(
+        "code_of_conduct",
+    )
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         coc = _coc_docs(ctx)
         linking_docs = documents(ctx, "governance", "contributing", "contributor_ladder")
@@ -240,6 +246,7 @@ class CocCrosslinked(Probe):
     )
     values_type = CocCrosslinkedValues
 
+    @reads_documents("governance", "contributor_ladder", "contributing")
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = documents(ctx, *CROSSLINK_ROLES)
         contributing = {d.label for d in documents(ctx, "contributing")}

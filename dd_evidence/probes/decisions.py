@@ -17,7 +17,7 @@ from dd_evidence.context import ScanContext
 from dd_evidence.facts import GOVERNANCE_ROLES, ParsedDoc, documents, subject
 from dd_evidence.mdsections import Section, sentences
 from dd_evidence.model import Finding, ProbeSpec
-from dd_evidence.probes.base import Probe
+from dd_evidence.probes.base import Probe, reads_documents
 
 _DECISION = re.compile(
     r"\b(vot(e|es|ed|ing)|elect\w*|nominat\w*|majority|supermajority|quorum|consensus|approv\w*|decid\w*|"
@@ -125,6 +125,7 @@ class _DecisionProbe(Probe):
     topic: Topic = LEADERSHIP
     extra: re.Pattern[str] | None = None
 
+    @reads_documents("governance", "contributor_ladder")
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = documents(ctx, *GOVERNANCE_ROLES)
         checked = [d.label for d in docs]

@@ -22,7 +22,7 @@ from dd_evidence.facts.governance import (
 )
 from dd_evidence.mdsections import Section, sentences
 from dd_evidence.model import Evidence, Finding, ProbeSpec
-from dd_evidence.probes.base import Probe
+from dd_evidence.probes.base import Probe, reads_documents
 
 _EMERITUS = re.compile(r"\b(emerit\w*|alumni|retired\s+maintainers?|former\s+maintainers?)\b", re.I)
 _DURATION = re.compile(
@@ -61,6 +61,7 @@ class RolesDefined(_DocsProbe):
     )
     values_type = RolesDefinedValues
 
+    @reads_documents("governance", "contributor_ladder")
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = self.docs_or_none(ctx)
         if not docs:
@@ -104,6 +105,7 @@ class OnboardingDocumented(_DocsProbe):
     )
     values_type = OnboardingDocumentedValues
 
+    @reads_documents("governance", "contributor_ladder")
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = self.docs_or_none(ctx)
         if not docs:
@@ -153,6 +155,7 @@ class OffboardingDocumented(_DocsProbe):
     )
     values_type = OffboardingDocumentedValues
 
+    @reads_documents("governance", "contributor_ladder")
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = self.docs_or_none(ctx)
         if not docs:
@@ -208,6 +211,7 @@ class EmeritusDocumented(_DocsProbe):
     )
     values_type = EmeritusDocumentedValues
 
+    @reads_documents("governance", "contributor_ladder")
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = self.docs_or_none(ctx)
         if not docs:
@@ -349,6 +353,7 @@ class ContributorLadder(Probe):
     )
     values_type = ContributorLadderValues
 
+    @reads_documents("governance", "contributor_ladder")
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = governance_documents(ctx)
         best: tuple[ParsedDoc, list[tuple[str, int]]] | None = None

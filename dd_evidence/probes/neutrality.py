@@ -22,7 +22,7 @@ from dd_evidence.facts.governance import find_cap
 from dd_evidence.facts.people import rosters
 from dd_evidence.mdsections import sentences
 from dd_evidence.model import Evidence, Finding, ProbeSpec
-from dd_evidence.probes.base import Probe
+from dd_evidence.probes.base import Probe, reads_documents
 
 _NEUTRAL = re.compile(
     r"\bvendor[- ]neutral\w*|\bneutral(ity)?\b|\bno single (company|vendor|organi[sz]ation|entity)\b"
@@ -53,6 +53,7 @@ class VendorNeutralStatement(Probe):
     )
     values_type = VendorNeutralStatementValues
 
+    @reads_documents("governance", "contributor_ladder")
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = documents(ctx, *GOVERNANCE_ROLES)
         if not docs:

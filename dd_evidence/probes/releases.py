@@ -16,7 +16,7 @@ from typing import TypedDict
 from dd_evidence.context import ScanContext
 from dd_evidence.facts import ParsedDoc, hit_doc, real_documents, subject
 from dd_evidence.model import Evidence, Finding, ProbeSpec
-from dd_evidence.probes.base import Probe
+from dd_evidence.probes.base import Probe, reads_documents
 
 _NUMBER = r"(?:\d+|one|two|three|four|six|nine|twelve|eighteen)"
 
@@ -175,6 +175,7 @@ class ReleaseProcessDocumented(Probe):
     )
     values_type = ReleaseProcessDocumentedValues
 
+    @reads_documents("release_process", "release_procedure")
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = release_documents(ctx)
         labels = [d.label for d in docs]

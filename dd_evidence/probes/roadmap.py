@@ -14,7 +14,7 @@ from dd_evidence.errors import SourceUnavailable
 from dd_evidence.facts import Doc, ParsedDoc, ProjectMap, documents, governance_documents, project_map, subject
 from dd_evidence.mdsections import sentences
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
-from dd_evidence.probes.base import Probe
+from dd_evidence.probes.base import Probe, reads_documents
 from dd_evidence.repoview import GitRepoView
 
 _ROADMAP_WORD = re.compile(r"\broad-?maps?\b", re.IGNORECASE)
@@ -133,6 +133,7 @@ class RoadmapChangeProcessDocumented(Probe):
     )
     values_type = RoadmapChangeProcessDocumentedValues
 
+    @reads_documents("roadmap", "roadmap_process", "governance", "contributor_ladder")
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         roadmaps = current_roadmaps(ctx)
         if not roadmaps:

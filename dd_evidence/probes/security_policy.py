@@ -19,7 +19,7 @@ from dd_evidence.facts.blocks import Block, blocks
 from dd_evidence.facts.security import linked_policies
 from dd_evidence.markdown import parse
 from dd_evidence.model import Evidence, Finding, ProbeSpec
-from dd_evidence.probes.base import Probe
+from dd_evidence.probes.base import Probe, reads_documents
 
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 # Hosted intake forms and bug-bounty platforms: a private channel that is not e-mail.
@@ -88,6 +88,9 @@ def _excerpt(text: str, limit: int = 200) -> str:
 class _PolicyProbe(Probe):
     """Reads each real security policy; subclasses judge one aspect of it."""
 
+    @reads_documents(
+        "security_policy",
+    )
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         subject = ctx.project.orgs[0] if ctx.project.orgs else ctx.project.name
         real, stubs = policy_documents(ctx)

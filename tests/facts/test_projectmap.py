@@ -103,3 +103,15 @@ def test_a_stub_pointing_at_another_kind_of_document_does_not_lend_it_its_role()
     ctx = context({"acme": {"GOVERNANCE.md": governance, "CODE_OF_CONDUCT.md": "# Code of Conduct\n\n" + LONG}})
     coc = project_map(ctx).doc(ctx.repos[0], "CODE_OF_CONDUCT.md")
     assert coc is not None and set(coc.roles) == {"code_of_conduct"}
+
+
+def test_a_document_the_map_could_not_read_makes_false_answers_not_available() -> None:
+    from dd_evidence.model import Outcome
+    from dd_evidence.probes.decisions import DocumentsLeadership
+
+    ctx = context({"acme": {"GOVERNANCE.md": "# Governance\n\x00\x01binary", "README.md": "# Acme\n"}})
+    (doc,) = locate(ctx, "governance")
+    assert doc.refusal == "binary or over the size cap" and not doc.read
+    (finding,) = DocumentsLeadership().run(ctx)
+    assert finding.outcome is Outcome.NOT_AVAILABLE
+    assert "not read: acme/GOVERNANCE.md (binary or over the size cap)" in finding.message
