@@ -69,7 +69,8 @@ class ProjectMap:
         self._rank = {r.full_name: i for i, r in enumerate(self.repos)}
         self._docs: dict[tuple[str, str], Doc] = {}
         self._texts: dict[tuple[str, str], str] = {}
-        self._lock = threading.Lock()
+        # Probes run in threads: every change to the documents (a lazy read) and every walk over them holds it.
+        self._lock = threading.RLock()
         self._sections: dict[str, list[tuple[ParsedDoc, Section]]] = {}
         for repo in self.repos:
             self._classify_repo(repo)
@@ -80,11 +81,16 @@ class ProjectMap:
     # -- building ---------------------------------------------------------------------------------------------
     def _doc(self, repo: RepoView, path: str) -> Doc:
         key = (repo.full_name, path)
-        doc = self._docs.get(key)
-        if doc is None:
-            doc = Doc(repo, path, excluded=excluded(path))
-            self._docs[key] = doc
-        return doc
+        with self._lock:
+            doc = self._docs.get(key)
+            if doc is None:
+                doc = Doc(repo, path, excluded=excluded(path))
+                self._docs[key] = doc
+            return doc
+
+    def _snapshot(self) -> list[Doc]:
+        with self._lock:
+            return list(self._docs.values())
 
     def _classify_repo(self, repo: RepoView) -> None:
         for path in repo.files:
@@ -210,7 +216,7 @@ class ProjectMap:
 
     def all_documents(self) -> list[Doc]:
         """Every document the map knows (with a role, or read as a candidate), in search order."""
-        return sorted(self._docs.values(), key=self._order)
+        return sorted(self._snapshot(), key=self._order)
 
     def _order(self, doc: Doc, role: str | None = None) -> tuple[int, int, int, int, int, str]:
         signal = doc.roles.get(role) if role else None
@@ -229,7 +235,7 @@ class ProjectMap:
         """Every document holding ``role`` (stubs too): real documents first, then stubs; within each, the
         community repo before the org profile, the main repo and the rest, the root before deeper folders."""
         _check(role)
-        found = [d for d in self._docs.values() if role in d.roles]
+        found = [d for d in self._snapshot() if role in d.roles]
         return sorted(found, key=lambda d: (d.is_stub, *self._order(d, role)))
 
     def documents(self, role: str) -> list[Doc]:
@@ -244,7 +250,10 @@ class ProjectMap:
 
     def readme(self, repo: RepoView) -> Doc | None:
         path = self._readme_path(repo)
-        return self._read(repo, path, is_readme=True) if path else None
+        if path is None:
+            return None
+        with self._lock:
+            return self._read(repo, path, is_readme=True)
 
     def org_profile(self) -> RepoView | None:
         """The org's ``.github`` repository, when scanned."""
