@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from dd_evidence.context import ScanContext
-from dd_evidence.roster import Person, project_roster, subproject_rosters
+from dd_evidence.facts.people import Person, project_roster, subproject_rosters
 from dd_evidence.sources.git import Commit
 
 _NOREPLY = re.compile(r"^(?:\d+\+)?([A-Za-z0-9-]+)@users\.noreply\.github\.com$", re.I)

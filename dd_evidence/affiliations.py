@@ -12,6 +12,16 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import resources
+
+from dd_evidence import yamlio
+
+
+def _load_aliases() -> dict[str, str]:
+    text = resources.files("dd_evidence").joinpath("data", "companies.yaml").read_text("utf-8")
+    data = yamlio.safe_load(text) or {}
+    return {str(k).casefold(): str(v) for k, v in (data.get("aliases") or {}).items()}
+
 
 # Affiliation kinds. Only companies, academic and foundation affiliations count as organisations;
 # "independent" and "unknown" people are reported but never pooled into one organisation.
@@ -21,41 +31,9 @@ FOUNDATION = "foundation"
 INDEPENDENT = "independent"
 UNKNOWN = "unknown"
 
-# normalised key -> canonical display name. Keys are what ``_key`` makes of a spelling.
-ALIASES: dict[str, str] = {
-    "alibaba": "Alibaba Group",
-    "alibaba group": "Alibaba Group",
-    "alibaba cloud": "Alibaba Group",
-    "aliyun": "Alibaba Group",
-    "alibaba inc": "Alibaba Group",
-    "ant group": "Ant Group",
-    "ant financial": "Ant Group",
-    "antgroup": "Ant Group",
-    "bytedance": "ByteDance",
-    "google": "Google",
-    "red hat": "Red Hat",
-    "redhat": "Red Hat",
-    "ibm": "IBM",
-    "microsoft": "Microsoft",
-    "msft": "Microsoft",
-    "vmware": "VMware",
-    "datadog": "Datadog",
-    "amazon": "Amazon",
-    "aws": "Amazon",
-    "amazon web services": "Amazon",
-    "huawei": "Huawei",
-    "huawei cloud": "Huawei",
-    "intel": "Intel",
-    # The ASF appears as "Apache", "Apache Foundation", "ASF": one foundation.
-    "apache": "Apache Software Foundation",
-    "asf": "Apache Software Foundation",
-    "apache foundation": "Apache Software Foundation",
-    "apache software foundation": "Apache Software Foundation",
-    "the apache software foundation": "Apache Software Foundation",
-    "cncf": "Cloud Native Computing Foundation",
-    "linux foundation": "Linux Foundation",
-    "the linux foundation": "Linux Foundation",
-}
+# normalised key -> canonical display name (``data/companies.yaml``). Keys are what ``_key`` makes of a spelling.
+ALIASES: dict[str, str] = _load_aliases()
+
 
 # Legal-form suffixes that do not change which organisation is meant. "Group" is *not* here: "Ant Group"
 # and "Ant" are different names, and a group is often a different employer from its namesake product.

@@ -4,7 +4,8 @@ Two kinds of files live in ``dd_evidence/criteria/``:
 
 - ``<level>-<revision>.yaml``: one TOC template revision for one level, in the template's own order
   (sections, then Suggested before Required, each criterion with its verbatim bold title and sub-items);
-- ``rules.yaml``: for each criterion id, the probes and rule that decide it, the TODO sentence a reviewer writes
+- ``rules.yaml``: for each criterion id, the probes and rule that decide it (optionally per level, where the
+  level's template words the criterion differently), the TODO sentence a reviewer writes
   when it is not met and what a person should look at. Ids are stable across template revisions, so one rule
   serves every revision and reports from different revisions compare.
 """
@@ -168,7 +169,7 @@ def _build(data: dict[str, Any], rules: dict[str, Any], path: Path) -> Catalogue
         criteria = []
         for requirement in ("suggested", "required"):
             for item in section.get(requirement) or []:
-                criteria.append(_criterion(item, section["name"], Requirement(requirement), rules))
+                criteria.append(_criterion(item, section["name"], Requirement(requirement), rules, data["level"]))
         sections.append(Section(name=section["name"], criteria=tuple(criteria)))
     return Catalogue(
         level=data["level"],
@@ -180,14 +181,18 @@ def _build(data: dict[str, Any], rules: dict[str, Any], path: Path) -> Catalogue
     )
 
 
-def _criterion(item: dict[str, Any], section: str, requirement: Requirement, rules: dict[str, Any]) -> Criterion:
+def _criterion(
+    item: dict[str, Any], section: str, requirement: Requirement, rules: dict[str, Any], level: str
+) -> Criterion:
     spec = rules.get(item["id"], {})
+    # A level whose template words the criterion differently can have its own rule (``levels: {incubation: ...}``).
+    override = (spec.get("levels") or {}).get(level) or {}
     return Criterion(
         id=item["id"],
         title=item["title"],
         section=section,
         requirement=requirement,
-        rule=_rule(spec.get("rule") or {}),
+        rule=_rule(override.get("rule") or spec.get("rule") or {}),
         subitems=tuple(item.get("subitems") or ()),
         todo=spec.get("todo"),
         look_at=spec.get("look_at"),

@@ -35,6 +35,8 @@ from dd_evidence.errors import (
     SourceUnavailable,
     is_resource_exhaustion,
 )
+from dd_evidence.facts.history import is_roster_path
+from dd_evidence.facts.paths import candidate_document_paths
 from dd_evidence.inputs import check_url_template
 from dd_evidence.isolation import (
     DEFAULT_PROBE_TIMEOUT,
@@ -49,7 +51,7 @@ from dd_evidence.registry import ProbeSet, load_probes
 from dd_evidence.repoview import DirectoryRepoView, GitRepoView, RepoView
 from dd_evidence.resolve import ProjectRef, RepoRef, maturity_on, origin_web_url, repo_role, resolve_project
 from dd_evidence.scrub import describe, scrub, scrub_value
-from dd_evidence.sources.git import GitRepo, GitWorkspace, check_git
+from dd_evidence.sources.git import GitRepo, GitWorkspace, check_git, default_candidates, default_history_filter
 from dd_evidence.sources.gitproc import redact
 from dd_evidence.timeutil import parse_as_of, utcnow
 
@@ -507,10 +509,21 @@ def _parse_repo_arg(arg: str, ref: ProjectRef) -> RepoRef:
     return RepoRef(owner, name, "other")
 
 
+def _prefetch_candidates(paths_with_sizes: list[tuple[str, int | None]]) -> list[str]:
+    """What the project map will read, and any other text document a probe may open (the links probes read every
+    Markdown file): a blob missing here costs a round trip of its own later."""
+    return list(dict.fromkeys([*candidate_document_paths(paths_with_sizes), *default_candidates(paths_with_sizes)]))
+
+
+def _prefetch_history(path: str) -> bool:
+    """Older versions the history probes read: the rosters the map knows (whatever their name), and git's default."""
+    return is_roster_path(path) or default_history_filter(path)
+
+
 def _prefetch(view: GitRepoView, workspace: GitWorkspace) -> None:
     """Fetch the blobs the probes will read in (at most) two requests; a failure leaves reads to fetch alone."""
     try:
-        view.prefetch()
+        view.prefetch(_prefetch_candidates, _prefetch_history)
     except SourceUnavailable as exc:
         if is_resource_exhaustion(exc):
             raise

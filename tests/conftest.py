@@ -22,6 +22,25 @@ def _no_user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     patch.undo()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _values_follow_their_declarations() -> Iterator[None]:
+    """Every finding a probe builds in any test must use only the keys its ``values_type`` declares."""
+    from dd_evidence.probes.base import Probe
+    from dd_evidence.values import undeclared_keys
+
+    original = Probe.finding
+
+    def checked(self, subject, outcome, message, values=None, evidence=()):  # type: ignore[no-untyped-def]
+        extra = undeclared_keys(type(self).values_type, values or {})
+        assert not extra, f"{self.spec.id} reports undeclared values {extra}; declare them in its values_type"
+        return original(self, subject, outcome, message, values, evidence)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(Probe, "finding", checked)
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def acme_org(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Local git repos of the synthetic "acme" org under ``<root>/acme/<repo>``."""

@@ -15,7 +15,7 @@ from dd_evidence.errors import BadInput
 from dd_evidence.model import CriterionStatus, Requirement
 
 EXPECTED_COUNTS = {"incubation": 47, "graduation": 50}
-RULE_ENTRY_KEYS = {"rule", "todo", "look_at"}
+RULE_ENTRY_KEYS = {"rule", "todo", "look_at", "levels"}
 RULE_KEYS = {"probes", "mode", "partial", "thresholds", "supporting"}
 THRESHOLD_KEYS = {"probe", "value", "min", "max"}
 PROBE_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
@@ -66,6 +66,15 @@ def test_rules_use_only_known_keys(rules: dict) -> None:
         probe_ids += [t["probe"] for t in rule.get("thresholds") or []]
         for probe_id in probe_ids:
             assert PROBE_ID.match(probe_id), f"{criterion_id}: {probe_id!r}"
+
+
+def test_a_level_can_word_a_criterion_its_own_way() -> None:
+    """The incubation template asks only for a documented release process; graduation lists five sub-items."""
+    incubation = next(c for c in load_catalogue("incubation").criteria if c.id == "eng-release-process")
+    graduation = next(c for c in load_catalogue("graduation").criteria if c.id == "eng-release-process")
+    assert incubation.rule.probes == ("documents.release_process_present",)
+    assert graduation.rule.probes == ("releases.process_documented",)
+    assert graduation.subitems and not incubation.subitems
 
 
 def test_every_probe_a_rule_names_is_registered() -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dd_evidence.locate import is_generated_log
+from dd_evidence.facts.paths import excluded
 from dd_evidence.markdown import parse, tokens
 
 
@@ -17,5 +17,5 @@ def test_token_stream_is_shared_between_readers() -> None:
 
 
 def test_generated_logs() -> None:
-    assert is_generated_log("CHANGELOG.md") and is_generated_log("docs/History.md")
-    assert not is_generated_log("GOVERNANCE.md") and not is_generated_log("RELEASE.md")
+    assert excluded("CHANGELOG.md") == excluded("docs/History.md") == "release notes"
+    assert excluded("GOVERNANCE.md") is None and excluded("RELEASE.md") is None

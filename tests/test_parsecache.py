@@ -6,7 +6,7 @@ from pathlib import Path
 
 from memrepo import context
 
-from dd_evidence.govdocs import parse_cache, parsed
+from dd_evidence.facts import parse_cache, parsed
 from dd_evidence.parsecache import ParseCache, code_fingerprint
 
 TEXT = """# Governance

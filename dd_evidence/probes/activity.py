@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TypedDict
 
 from dd_evidence.activity import ActivityFacts, activity, last_quarters, quarter_of
 from dd_evidence.context import ScanContext
+from dd_evidence.facts.history import recently_added
+from dd_evidence.facts.people import project_roster
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.roster import project_roster
+from dd_evidence.values import TopCommitters
 
 TOP = 10
 # gov-active-maintainers asks for "a number of active maintainers appropriate to the size of the project"; with
@@ -47,6 +50,19 @@ def _no_history(facts: ActivityFacts) -> bool:
     return not facts.contributors
 
 
+class TopCommittersIncludeMaintainersValues(TopCommitters, total=False):
+    """``Finding.values`` of ``activity.top_committers_include_maintainers``."""
+
+    window_days: int
+    repos: list[str]
+    bot_commits: int
+    maintainers_in_top10: int
+    tied_at_last_place_left_out: list[str]
+    contributors: int
+    top_login: str | None
+    top_share: float
+
+
 class TopCommittersIncludeMaintainers(Probe):
     spec = ProbeSpec(
         id="activity.top_committers_include_maintainers",
@@ -55,6 +71,7 @@ class TopCommittersIncludeMaintainers(Probe):
         "committer is a bus-factor risk.",
         remediation="Grow maintainers from the most active contributors and spread the work.",
     )
+    values_type = TopCommittersIncludeMaintainersValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         facts = activity(ctx)
@@ -101,6 +118,23 @@ class TopCommittersIncludeMaintainers(Probe):
         )
 
 
+class MaintainersActiveValues(TypedDict, total=False):
+    """``Finding.values`` of ``activity.maintainers_active``."""
+
+    window_start: str
+    window_end_exclusive: str
+    window_days: int
+    repos: list[str]
+    bot_commits: int
+    roster: str
+    maintainers: int
+    active: int
+    inactive: list[str]
+    recently_added: list[str]
+    commits: dict[str, int]
+    threshold_share: float
+
+
 class MaintainersActive(Probe):
     spec = ProbeSpec(
         id="activity.maintainers_active",
@@ -108,6 +142,7 @@ class MaintainersActive(Probe):
         motivation="Listed maintainers who no longer contribute overstate the project's capacity.",
         remediation="Move inactive maintainers to emeritus and grow new maintainers from active contributors.",
     )
+    values_type = MaintainersActiveValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         facts = activity(ctx)
@@ -120,19 +155,24 @@ class MaintainersActive(Probe):
             yield self.not_available(subject, "no git history could be read")
             return
         per = {label: (c.window_commits if c else 0) for label, c in facts.maintainers.items()}
-        inactive = [label for label, n in per.items() if n == 0]
-        active = len(per) - len(inactive)
+        # Someone added to the roster during the window has had no time to commit in it: not inactive, not counted.
+        new = recently_added(ctx, facts.start)
+        recent = [label for label, n in per.items() if n == 0 and label.casefold() in new]
+        counted = {label: n for label, n in per.items() if label not in recent}
+        inactive = [label for label, n in counted.items() if n == 0]
+        active = len(counted) - len(inactive)
         values = {
             **_window_values(facts),
             "roster": roster.label,
             "maintainers": len(per),
             "active": active,
             "inactive": inactive,
+            "recently_added": recent,
             "commits": per,
             "threshold_share": ACTIVE_SHARE,
         }
         evidence = [roster.repo.evidence(roster.path, roster.header_line, excerpt=roster.header_text)]
-        healthy = bool(per) and active >= ACTIVE_SHARE * len(per)
+        healthy = bool(counted) and active >= ACTIVE_SHARE * len(counted)
         remedy = None
         if inactive:
             # Healthy or not, the listed people without commits are something to settle: a true finding with a
@@ -147,12 +187,21 @@ class MaintainersActive(Probe):
         yield self.finding(
             subject,
             healthy,
-            f"{active} of {len(per)} maintainers in {roster.label} committed from {facts.start.date()} to "
-            f"{facts.end.date()} (exclusive); no commits from {', '.join(inactive) or 'nobody'}",
+            f"{active} of {len(counted)} maintainers in {roster.label} committed from {facts.start.date()} to "
+            f"{facts.end.date()} (exclusive); no commits from {', '.join(inactive) or 'nobody'}"
+            + (f"; {', '.join(recent)} added to the roster in the window" if recent else ""),
             values,
             [*evidence, *_history_evidence(ctx)],
             remedy=remedy,
         )
+
+
+class NewContributorsValues(TypedDict, total=False):
+    """``Finding.values`` of ``activity.new_contributors``."""
+
+    per_quarter: dict[str, int]
+    contributors_ever: int
+    as_of: datetime
 
 
 class NewContributors(Probe):
@@ -162,6 +211,7 @@ class NewContributors(Probe):
         motivation="A steady inflow of new contributors shows the project recruits and is easy to join.",
         remediation="Label good first issues, mentor newcomers and take part in mentoring programmes.",
     )
+    values_type = NewContributorsValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         facts = activity(ctx)

@@ -18,9 +18,10 @@ from collections.abc import Iterable
 from dd_evidence.activity import Contributor, activity, name_key
 from dd_evidence.affiliations import normalise
 from dd_evidence.context import ScanContext
+from dd_evidence.facts.people import Person, rosters
 from dd_evidence.model import Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.roster import Person, rosters
+from dd_evidence.values import CommitsByOrganisation
 
 # A single organisation making the majority of commits is the usual single-vendor line; the TOC sets no number,
 # so this probe only supports the diversity and activity criteria, it never decides one.
@@ -102,6 +103,16 @@ def attribute(contributor: Contributor, people: list[Person]) -> tuple[str | Non
     return None, None
 
 
+class TopOrganisationShareValues(CommitsByOrganisation, total=False):
+    """``Finding.values`` of ``activity.top_organisation_share``."""
+
+    source: str
+    unknown_share: float
+    top_organisation: str | None
+    top_commits: int
+    top_share: float
+
+
 class TopOrganisationShare(Probe):
     spec = ProbeSpec(
         id="activity.top_organisation_share",
@@ -111,6 +122,7 @@ class TopOrganisationShare(Probe):
         sources=("git",),
         remediation="Recruit contributors from further organisations and record maintainers' affiliations.",
     )
+    values_type = TopOrganisationShareValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         facts = activity(ctx)

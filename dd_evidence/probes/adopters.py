@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from markdown_it.token import Token
 
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import ParsedDoc, hit_doc, subject
-from dd_evidence.locate import locate
+from dd_evidence.facts import ParsedDoc, hit_doc, locate, project_map, subject
 from dd_evidence.markdown import tokens as md_tokens
 from dd_evidence.model import Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
@@ -198,12 +198,39 @@ def _table(tokens: list[Token], index: int, lines: list[str], section: str, foun
 
 
 def adopter_docs(ctx: ScanContext) -> list[ParsedDoc]:
-    """Every adopters file that is not a stub, in every repo."""
-    return [hit_doc(ctx, hit) for hit in locate(ctx, "adopters") if not hit.is_stub]
+    """Every adopters file that is not a stub, in every repo; when there is none, the documents with an adopters
+    section (a README's "Project Adopters" table), whose entries are read from that section only."""
+    docs = [hit_doc(ctx, hit) for hit in locate(ctx, "adopters") if not hit.is_stub]
+    if docs:
+        return docs
+    return list(dict.fromkeys(doc for doc, _ in project_map(ctx).sections("adopters")))
+
+
+def _section_ranges(ctx: ScanContext, doc: ParsedDoc) -> list[tuple[int, int]]:
+    """The line ranges of ``doc``'s adopters sections, when the document is not an adopters file itself."""
+    found = project_map(ctx).doc(doc.repo, doc.path)
+    if found is not None and found.has("adopters"):
+        return []
+    here = (doc.repo.full_name, doc.path)
+    return [(s.start, s.end) for d, s in project_map(ctx).sections("adopters") if (d.repo.full_name, d.path) == here]
 
 
 def _entries_of(ctx: ScanContext, doc: ParsedDoc) -> list[AdopterEntry]:
-    return ctx.memo(("adopters.entries", doc.repo.full_name, doc.path), lambda: entries(doc.text))
+    def compute() -> list[AdopterEntry]:
+        found = entries(doc.text)
+        ranges = _section_ranges(ctx, doc)
+        return [e for e in found if any(a <= e.line <= b for a, b in ranges)] if ranges else found
+
+    return ctx.memo(("adopters.entries", doc.repo.full_name, doc.path), compute)
+
+
+class AdoptersListPublishedValues(TypedDict, total=False):
+    """``Finding.values`` of ``adopters.list_published``."""
+
+    count: int
+    files: dict[str, int]
+    by_section: dict[str, dict[str, Any]]
+    file: str
 
 
 class AdoptersListPublished(Probe):
@@ -213,6 +240,7 @@ class AdoptersListPublished(Probe):
         motivation="Graduation asks for a publicly documented list of adopters.",
         remediation="Publish an ADOPTERS.md with one entry per adopting organisation.",
     )
+    values_type = AdoptersListPublishedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = adopter_docs(ctx)
@@ -242,6 +270,16 @@ class AdoptersListPublished(Probe):
 _LEVEL_REMEDY = "State the adoption level (evaluation, dev/test or production) of each adopter entry."
 
 
+class AdoptionLevelsStatedValues(TypedDict, total=False):
+    """``Finding.values`` of ``adopters.levels_stated``."""
+
+    entries: int
+    with_level: int
+    share: float
+    levels: list[str]
+    without_level: list[str]
+
+
 class AdoptionLevelsStated(Probe):
     spec = ProbeSpec(
         id="adopters.levels_stated",
@@ -249,6 +287,7 @@ class AdoptionLevelsStated(Probe):
         motivation="The template suggests that the adopters list indicates each adopter's level (dev/trial, prod).",
         remediation="Add the adoption level (evaluation, dev/test, production) to each ADOPTERS.md entry.",
     )
+    values_type = AdoptionLevelsStatedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = [d for d in adopter_docs(ctx) if _entries_of(ctx, d)]
@@ -277,6 +316,13 @@ class AdoptionLevelsStated(Probe):
                 yield self.finding(doc.label, True, f"every entry in {doc.label} states its level", values, evidence)
 
 
+class AdoptersNoDuplicatesValues(TypedDict, total=False):
+    """``Finding.values`` of ``adopters.no_duplicates``."""
+
+    duplicates: dict[str, list[int]]
+    entries: int
+
+
 class AdoptersNoDuplicates(Probe):
     spec = ProbeSpec(
         id="adopters.no_duplicates",
@@ -284,6 +330,7 @@ class AdoptersNoDuplicates(Probe):
         motivation="A duplicate entry inflates the adopter count a reviewer reads.",
         remediation="Remove the repeated entries from ADOPTERS.md.",
     )
+    values_type = AdoptersNoDuplicatesValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = [d for d in adopter_docs(ctx) if _entries_of(ctx, d)]

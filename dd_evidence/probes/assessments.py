@@ -8,86 +8,24 @@ records are the fallback and cite the canonical web location.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterable
+from typing import Any, TypedDict
 
 import yaml
 
 from dd_evidence import yamlio
 from dd_evidence.context import ScanContext
 from dd_evidence.errors import SourceUnavailable
-from dd_evidence.markdown import parse
+from dd_evidence.facts import subject as project_subject
+from dd_evidence.facts.audits import audits_in_trees, project_names, security_insights_paths, skipped_path
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
-from dd_evidence.probes.base import Probe
-from dd_evidence.probes.security_policy import blocks
+from dd_evidence.probes.base import IndexProbe, Probe
 from dd_evidence.repoview import RepoView
-from dd_evidence.sources.assessments import AssessmentsIndex, load_bundled_index
-
-# Firms that publish CNCF audits (OSTIF arranges many of them).
-AUDIT_VENDORS = (
-    "trail of bits",
-    "trailofbits",
-    "cure53",
-    "ada logics",
-    "adalogics",
-    "ostif",
-    "ncc group",
-    "x41",
-    "quarkslab",
-    "include security",
-    "atredis",
-    "7asecurity",
-)
-_AUDIT_WORDS = re.compile(
-    r"audit|security assessment|security review|penetration test|pentest|" + "|".join(map(re.escape, AUDIT_VENDORS)),
-    re.IGNORECASE,
-)
-# A file name that says "audit report": pdfs under a security folder or named so, and written-up reports.
-_AUDIT_DOC_NAME = re.compile(
-    r"security[-_ ]?(?:audit|assessment[-_ ]?report|review|report)|audit[-_ ]?report|pentest|penetration"
-    r"|" + "|".join(re.escape(v.replace(" ", "")) for v in AUDIT_VENDORS),
-    re.IGNORECASE,
-)
-_AUDIT_PDF_NAME = re.compile(r"audit|security|pentest|assessment", re.IGNORECASE)
-_AUDIT_DIRS = ("security", "audit", "audits", "security-audit", "security-audits", "reports")
-_DOC_EXT = (".md", ".html", ".htm", ".txt", ".rst")
-# Vendored code and test data carry other projects' files.
-_SKIP_DIRS = ("vendor/", "node_modules/", "third_party/", "testdata/", "test/fixtures/")
-
-INSIGHTS_NAMES = ("SECURITY-INSIGHTS.yml", "SECURITY-INSIGHTS.yaml", "security-insights.yml", "security-insights.yaml")
+from dd_evidence.sources.assessments import AssessmentsIndex
 
 
-def project_names(ctx: ScanContext) -> list[str]:
-    """The names the project goes by in the CNCF's records: its id, display name, CLOMonitor name, main repo."""
-    project = ctx.project
-    names = [project.name, project.display_name, project.clomonitor_name or ""]
-    if project.main_repo is not None:
-        names.append(project.main_repo.name)
-    return [n for n in dict.fromkeys(names) if n]
-
-
-def _subject(ctx: ScanContext) -> str:
-    return ctx.project.orgs[0] if ctx.project.orgs else ctx.project.name
-
-
-def _skipped(path: str) -> bool:
-    lowered = path.lower()
-    return any(lowered.startswith(d) or f"/{d}" in lowered for d in _SKIP_DIRS)
-
-
-class _IndexProbe(Probe):
-    """A probe that can fall back to the CNCF index; tests hand in their own index."""
-
-    def __init__(self, index: AssessmentsIndex | None = None):
-        self._index = index
-
-    def index(self) -> AssessmentsIndex:
-        """The index given at construction, else the bundled one (raises SourceUnavailable when unreadable)."""
-        return self._index if self._index is not None else load_bundled_index()
-
-
-class _AssessmentExists(_IndexProbe):
+class _AssessmentExists(IndexProbe):
     """Shared logic of the self- and joint-assessment probes."""
 
     kind: str = ""
@@ -95,12 +33,12 @@ class _AssessmentExists(_IndexProbe):
     file_pattern: re.Pattern[str] = re.compile("$^")
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        subject = _subject(ctx)
+        subject = project_subject(ctx)
         in_trees = [
             (repo, path)
             for repo in ctx.repos
             for path in repo.files
-            if self.file_pattern.search(path.rsplit("/", 1)[-1]) and not _skipped(path)
+            if self.file_pattern.search(path.rsplit("/", 1)[-1]) and not skipped_path(path)
         ]
         if in_trees:
             labels = [f"{repo.name}/{path}" for repo, path in in_trees]
@@ -144,6 +82,18 @@ def _index_origin(index: AssessmentsIndex) -> str:
     return str(source.get("file") or source.get("url") or "bundled index")
 
 
+class SelfAssessmentExistsValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.self_assessment_exists``."""
+
+    files: list[str]
+    source: str
+    project_dir: str
+    kinds: list[str]
+    urls: list[str]
+    index: str
+    names_tried: list[str]
+
+
 class SelfAssessmentExists(_AssessmentExists):
     kind, noun = "self", "security self-assessment"
     file_pattern = re.compile(r"self[-_ ]?assessment", re.IGNORECASE)
@@ -158,6 +108,18 @@ class SelfAssessmentExists(_AssessmentExists):
         sources=("git", "cncf"),
         remediation="Complete the self-assessment and submit it to cncf/toc: projects/<project>/security-assessment/.",
     )
+    values_type = SelfAssessmentExistsValues
+
+
+class JointAssessmentExistsValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.joint_assessment_exists``."""
+
+    source: str
+    index: str
+    names_tried: list[str]
+    project_dir: str
+    kinds: list[str]
+    urls: list[str]
 
 
 class JointAssessmentExists(_AssessmentExists):
@@ -170,9 +132,18 @@ class JointAssessmentExists(_AssessmentExists):
         sources=("git", "cncf"),
         remediation="Request a joint assessment from TAG Security and Compliance.",
     )
+    values_type = JointAssessmentExistsValues
 
 
-class ThirdPartyAuditExists(_IndexProbe):
+class ThirdPartyAuditExistsValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.third_party_audit_exists``."""
+
+    files: list[str]
+    readme_links: list[dict[str, Any]]
+    landscape_audits: list[dict[str, str]]
+
+
+class ThirdPartyAuditExists(IndexProbe):
     spec = ProbeSpec(
         id="security.third_party_audit_exists",
         title="Has a third-party security audit of the project been published?",
@@ -184,9 +155,10 @@ class ThirdPartyAuditExists(_IndexProbe):
         sources=("git", "cncf"),
         remediation="Commission an audit (OSTIF arranges them for CNCF projects) and publish the report in the repo.",
     )
+    values_type = ThirdPartyAuditExistsValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        subject = _subject(ctx)
+        subject = project_subject(ctx)
         files, links = audits_in_trees(ctx)
         try:
             audits = self.index().audits_for(project_names(ctx))
@@ -226,68 +198,13 @@ class ThirdPartyAuditExists(_IndexProbe):
             )
 
 
-AuditLink = tuple[RepoView, str, int, str, str, str]
+class InsightsFileValidValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.insights_file_valid``."""
 
-
-def audits_in_trees(ctx: ScanContext) -> tuple[list[tuple[RepoView, str]], list[AuditLink]]:
-    """Audit report files (repo, path) and README links to audit reports (see :func:`_readme_audit_links`) across
-    the scanned repos; memoised, since the audit probe and the audit-tracking probe both need them."""
-
-    def compute() -> tuple[list[tuple[RepoView, str]], list[AuditLink]]:
-        files = [(repo, path) for repo in ctx.repos for path in _audit_files(repo)]
-        links = [link for repo in ctx.repos for link in _readme_audit_links(repo)]
-        return files, links
-
-    return ctx.memo("assessments.audits_in_trees", compute)
-
-
-def _audit_files(repo: RepoView) -> list[str]:
-    """Paths that look like published audit reports (not code that happens to be about audit logs)."""
-    found = []
-    for path in repo.files:
-        if _skipped(path):
-            continue
-        # Plain string splitting: this runs for every file of every tree, where Path objects cost real time.
-        *dirs, name = path.lower().split("/")
-        stem, suffix = posixpath.splitext(name)
-        if suffix == ".pdf":
-            if _AUDIT_PDF_NAME.search(name) or set(dirs) & set(_AUDIT_DIRS):
-                found.append(path)
-        elif suffix in _DOC_EXT and _AUDIT_DOC_NAME.search(stem):
-            found.append(path)
-    return found
-
-
-def _readme_audit_links(repo: RepoView) -> list[AuditLink]:
-    """(repo, readme, line, url, link text, excerpt) for README links that point at an audit report.
-
-    A link qualifies when its own text or target names an audit (or an audit firm), or when its paragraph or
-    section does and the target itself looks like a report (a pdf, or a path about audits or security): a
-    paragraph that mentions an audit may also link a changelog.
-    """
-    found = []
-    for readme in repo.find(["README.md"], dirs=("", "docs", "docs/security", "security")):
-        text = repo.read(readme) or ""
-        doc_blocks = blocks(text)
-        for link in parse(text).links:
-            if link.image or link.url.startswith("#") or _not_a_report(link.url):
-                continue
-            block = next((b for b in doc_blocks if b.start <= link.line <= b.end), None)
-            direct = _AUDIT_WORDS.search(f"{link.text} {link.url}")
-            around = block is not None and _AUDIT_WORDS.search(f"{block.text} {block.heading}")
-            if direct or (around and _REPORT_TARGET.search(link.url)):
-                excerpt = (block.text if block else link.text)[:200]
-                found.append((repo, readme, link.line, link.url, link.text, excerpt))
-    return found
-
-
-_REPORT_TARGET = re.compile(r"\.pdf(?:$|[?#])|audit|security|report|assessment|review", re.IGNORECASE)
-
-
-def _not_a_report(url: str) -> bool:
-    """Badges, mail addresses, issues and pull requests are never the report itself."""
-    lowered = url.lower()
-    return lowered.startswith("mailto:") or "/issues" in lowered or "/pull" in lowered or "badge" in lowered
+    valid_yaml: bool
+    error: str
+    line: int
+    schema_version: str | None
 
 
 class InsightsFileValid(Probe):
@@ -301,14 +218,17 @@ class InsightsFileValid(Probe):
         ),
         remediation="Fix the YAML (comments need '#') and declare header.schema-version; validate it in CI.",
     )
+    values_type = InsightsFileValidValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        with_insights = [r for r in ctx.repos if r.find(INSIGHTS_NAMES, dirs=("", ".github"))]
+        with_insights = [r for r in ctx.repos if security_insights_paths(r)]
         yield from self.per_repo(
-            with_insights, lambda repo: [self._judge(repo, p) for p in repo.find(INSIGHTS_NAMES, dirs=("", ".github"))]
+            with_insights, lambda repo: [self._judge(repo, p) for p in security_insights_paths(repo)]
         )
         if not with_insights:
-            yield self.finding(_subject(ctx), Outcome.NOT_APPLICABLE, "no SECURITY-INSIGHTS.yml in any repository")
+            yield self.finding(
+                project_subject(ctx), Outcome.NOT_APPLICABLE, "no SECURITY-INSIGHTS.yml in any repository"
+            )
 
     def _judge(self, repo: RepoView, path: str) -> Finding:
         subject = f"{repo.full_name}/{path}"

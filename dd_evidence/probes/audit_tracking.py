@@ -21,13 +21,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from dd_evidence.activity import all_commits, is_bot
 from dd_evidence.context import ScanContext
 from dd_evidence.errors import SourceUnavailable
+from dd_evidence.facts import subject as project_subject
+from dd_evidence.facts.audits import audits_in_trees, project_names
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
-from dd_evidence.probes.assessments import _IndexProbe, _subject, audits_in_trees, project_names
+from dd_evidence.probes.base import IndexProbe
 from dd_evidence.repoview import RepoView
 from dd_evidence.sources.assessments import Audit
 from dd_evidence.sources.git import Commit
@@ -295,7 +297,20 @@ def _created(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-class AuditFindingsTracked(_IndexProbe):
+class AuditFindingsTrackedValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.audit_findings_tracked``."""
+
+    firms: list[str]
+    window: dict[str, str]
+    commits: list[dict[str, str]]
+    commit_count: int
+    publication_commits: list[dict[str, str]]
+    issues: list[dict[str, Any]]
+    issue_count: int
+    github_search: str
+
+
+class AuditFindingsTracked(IndexProbe):
     spec = ProbeSpec(
         id="security.audit_findings_tracked",
         title="Are the findings of the project's third-party security audit tracked in issues, advisories or fixes?",
@@ -312,9 +327,10 @@ class AuditFindingsTracked(_IndexProbe):
             "and reference it from the fixing pull requests; publish advisories for fixed vulnerabilities."
         ),
     )
+    values_type = AuditFindingsTrackedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        subject = _subject(ctx)
+        subject = project_subject(ctx)
         files, links = audits_in_trees(ctx)
         try:
             audits = self.index().audits_for(project_names(ctx))

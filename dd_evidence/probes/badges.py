@@ -6,31 +6,21 @@ the security family's job, which uses the id this probe reports.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
+from typing import TypedDict
 
 from dd_evidence.context import ScanContext
-from dd_evidence.markdown import parse
+from dd_evidence.facts.badges import bestpractices_ids
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.repoview import RepoView
-
-# The current host and the old one; both serve /projects/<id> and /projects/<id>/badge.
-_BADGE_URL = re.compile(
-    r"https?://(?:www\.)?(?:bestpractices\.dev|bestpractices\.coreinfrastructure\.org)"
-    r"(?:/[a-z]{2}(?:-[A-Z]{2})?)?/projects/(\d+)"
-)
 
 
-def bestpractices_ids(repo: RepoView) -> list[tuple[int, str, int]]:
-    """(project id, README path, line) for every Best Practices badge link in the repo's README."""
-    found = []
-    for readme in repo.find(["README.md", "README"], dirs=("", ".github", "profile", ".github/profile")):
-        for link in parse(repo.read(readme) or "").links:
-            match = _BADGE_URL.match(link.url)
-            if match:
-                found.append((int(match.group(1)), readme, link.line))
-    return found
+class BestPracticesBadgeLinkedValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.bestpractices_badge_linked``."""
+
+    project_id: int
+    repo: str
+    path: str
 
 
 class BestPracticesBadgeLinked(Probe):
@@ -40,6 +30,7 @@ class BestPracticesBadgeLinked(Probe):
         motivation="The badge id leads to the project's Best Practices entry and its level.",
         remediation="Register at bestpractices.dev and add the badge to the main README.",
     )
+    values_type = BestPracticesBadgeLinkedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         subject = ctx.project.orgs[0] if ctx.project.orgs else ctx.project.name

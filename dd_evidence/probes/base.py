@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dd_evidence.errors import SourceUnavailable
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.scrub import describe
+from dd_evidence.sources.assessments import AssessmentsIndex, load_bundled_index
+
+# A probe's run method: (probe, context) -> findings.
+RunMethod = Callable[["Probe", "ScanContext"], Iterable[Finding]]
 
 if TYPE_CHECKING:
     from dd_evidence.context import ScanContext
@@ -22,6 +28,9 @@ class Probe:
     """
 
     spec: ClassVar[ProbeSpec]
+    # The shape of this probe's ``Finding.values``: a TypedDict declared next to the probe, one spelling per key.
+    # Renderers and other tools read values through these declarations (see :mod:`dd_evidence.values`).
+    values_type: ClassVar[type[Mapping[str, Any]] | None] = None
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         raise NotImplementedError
@@ -39,7 +48,7 @@ class Probe:
         evidence: Iterable[Evidence] = (),
         remedy: str | None = None,
     ) -> Finding:
-        """Build a finding of this probe; a bool outcome maps to TRUE/FALSE.
+        """Build a finding of this probe; a bool outcome maps to TRUE/FALSE. ``values`` follow ``values_type``.
 
         ``remedy`` says what the project should do about this finding, naming the file, line or subject it is
         about ("Add a reporting e-mail address to community/CODE_OF_CONDUCT.md"). Without one, a criterion's TODO
@@ -82,3 +91,49 @@ class Probe:
                 message = f"probe failed on this repository: {describe(exc)}"
                 found = [self.finding(repo.full_name, Outcome.ERROR, message)]
             yield from found
+
+
+class IndexProbe(Probe):
+    """A probe that can fall back to the CNCF index; tests hand in their own index."""
+
+    def __init__(self, index: AssessmentsIndex | None = None):
+        self._index = index
+
+    def index(self) -> AssessmentsIndex:
+        """The index given at construction, else the bundled one (raises SourceUnavailable when unreadable)."""
+        return self._index if self._index is not None else load_bundled_index()
+
+
+# API-backed probes ask this many repositories at once.
+API_WORKERS = 6
+
+
+def ask_per_repo(ctx: ScanContext, judge: Callable[[ScanContext, RepoView], Finding]) -> list[Finding]:
+    """One API-backed finding per repo, asked concurrently: the answers wait on the network, not on us."""
+    with ThreadPoolExecutor(max_workers=max(1, min(API_WORKERS, ctx.config.workers))) as pool:
+        return list(pool.map(lambda repo: judge(ctx, repo), ctx.repos))
+
+
+def reads_documents(*roles: str) -> Callable[[RunMethod], RunMethod]:
+    """Decorate a probe's ``run``: when a document of ``roles`` exists but could not be read (binary, over the size
+    cap...), a ``false`` answer about the project becomes ``not_available`` naming it. What was not read may be
+    exactly what the probe looks for, and "could not tell" must never read as "not met"."""
+
+    def wrap(run: RunMethod) -> RunMethod:
+        def qualified(self: Probe, ctx: ScanContext) -> Iterable[Finding]:
+            from dd_evidence.facts import project_map
+
+            unread = [d for role in roles for d in project_map(ctx).hits(role) if d.refusal]
+            for finding in run(self, ctx):
+                if unread and finding.outcome is Outcome.FALSE:
+                    names = ", ".join(f"{d.label} ({d.refusal})" for d in dict.fromkeys(unread))
+                    finding = replace(
+                        finding, outcome=Outcome.NOT_AVAILABLE, message=f"{finding.message}; not read: {names}"
+                    )
+                yield finding
+
+        qualified.__name__ = run.__name__
+        qualified.__doc__ = run.__doc__
+        return qualified
+
+    return wrap

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from dd_evidence.context import ScanContext
 from dd_evidence.errors import SourceUnavailable
+from dd_evidence.facts.badges import bestpractices_ids
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
-from dd_evidence.probes.badges import bestpractices_ids
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
 from dd_evidence.sources.bestpractices import BestPracticesProject, bestpractices_client
@@ -137,6 +137,21 @@ class _BadgeLevelProbe(Probe):
         raise NotImplementedError
 
 
+class OpenSSFBadgePassingValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.openssf_badge_passing``."""
+
+    project_id: int | None
+    found_by: str | None
+    badge_level: str | None
+    level_derived: bool
+    tiered_percentage: int | None
+    percentages: dict[str, int | None]
+    achieved: dict[str, None]
+    lost: dict[str, None]
+    next_level: str | None
+    unmet_next_level: list[str]
+
+
 class OpenSSFBadgePassing(_BadgeLevelProbe):
     spec = ProbeSpec(
         id="security.openssf_badge_passing",
@@ -145,6 +160,7 @@ class OpenSSFBadgePassing(_BadgeLevelProbe):
         sources=("git", "bestpractices"),
         remediation="Complete the passing questionnaire on bestpractices.dev and link the badge from the README.",
     )
+    values_type = OpenSSFBadgePassingValues
 
     def decide(self, project: BestPracticesProject) -> tuple[bool, str]:
         level = project.badge_level
@@ -157,6 +173,21 @@ class OpenSSFBadgePassing(_BadgeLevelProbe):
         )
 
 
+class OpenSSFBadgeSilverOrGoldValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.openssf_badge_silver_or_gold``."""
+
+    project_id: int | None
+    found_by: str | None
+    badge_level: str | None
+    level_derived: bool
+    tiered_percentage: int | None
+    percentages: dict[str, int | None]
+    achieved: dict[str, None]
+    lost: dict[str, None]
+    next_level: str | None
+    unmet_next_level: list[str]
+
+
 class OpenSSFBadgeSilverOrGold(_BadgeLevelProbe):
     spec = ProbeSpec(
         id="security.openssf_badge_silver_or_gold",
@@ -165,6 +196,7 @@ class OpenSSFBadgeSilverOrGold(_BadgeLevelProbe):
         sources=("git", "bestpractices"),
         remediation="Work through the silver criteria on bestpractices.dev.",
     )
+    values_type = OpenSSFBadgeSilverOrGoldValues
 
     def decide(self, project: BestPracticesProject) -> tuple[bool, str]:
         level = project.badge_level

@@ -10,31 +10,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, timedelta
+from datetime import UTC, timedelta
+from typing import TypedDict
 from urllib.parse import parse_qs, urlparse
 
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import ParsedDoc, parsed, subject
-from dd_evidence.locate import is_generated_log, locate
+from dd_evidence.facts import ParsedDoc, project_map, subject
+from dd_evidence.facts.blocks import blocks
+from dd_evidence.facts.channels import discussion_kinds, slack_invite_hosts
+from dd_evidence.facts.meetings import meeting_notes
 from dd_evidence.mdsections import sections
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
 
-# Kinds people can talk in; "social" (Twitter/X) only broadcasts, so it never counts as a public channel.
-DISCUSSION_KINDS = ("slack", "mailing-list", "discussions", "discord", "forum", "matrix", "gitter", "zulip",
-                    "telegram", "dingtalk", "wechat")  # fmt: skip
-
 # Roles of the documents (besides the README) where projects list their channels.
-CHANNEL_DOC_ROLES = ("governance", "contributing", "contributor_ladder")
+CHANNEL_DOC_ROLES = ("governance", "contributing", "contributor_ladder", "channels", "meetings")
 
 _URL = re.compile(r"https?://[^\s)\]>\"'`]+", re.IGNORECASE)
 _SLACK_CHANNEL = re.compile(r"^([\w-]+)\.slack\.com$")
-_SLACK_INVITE_HOSTS = {
-    "slack.cncf.io": "cloud-native",
-    "slack.k8s.io": "kubernetes",
-    "slack.kubernetes.io": "kubernetes",
-}
 _LIST_HOST = re.compile(r"(^|\.)(googlegroups\.com|groups\.io)$|^lists\.|^list\.", re.IGNORECASE)
 # Parts bounded as RFC 5321 bounds them (64-character local part, 63-character labels): unbounded, every start
 # in a long run of address characters with no "@" ("a." * 400000) rescans to the end, quadratic.
@@ -73,8 +67,8 @@ def _url_channel(url: str, line_text: str) -> tuple[str, str] | None:
     parsed_url = urlparse(url.rstrip(".,;"))
     host = (parsed_url.hostname or "").lower().removeprefix("www.")
     parts = [p for p in parsed_url.path.split("/") if p]
-    if host in _SLACK_INVITE_HOSTS:
-        return "slack", f"slack:{_SLACK_INVITE_HOSTS[host]}"
+    if host in slack_invite_hosts():
+        return "slack", f"slack:{slack_invite_hosts()[host]}"
     if host == "join.slack.com" and len(parts) >= 2 and parts[0] == "t":
         return "slack", f"slack:{parts[1].lower()}"
     slack = _SLACK_CHANNEL.match(host)
@@ -171,30 +165,49 @@ def doc_channels(ctx: ScanContext, doc: ParsedDoc) -> list[Channel]:
 
 
 def _readme(ctx: ScanContext, repo: RepoView) -> ParsedDoc | None:
-    paths = repo.find(["README.md", "README", "README.rst"], dirs=("",))
-    return parsed(ctx, repo, paths[0]) if paths else None
+    pmap = project_map(ctx)
+    doc = pmap.readme(repo)
+    return pmap.parsed(doc) if doc is not None else None
 
 
 def repo_channel_docs(ctx: ScanContext, repo: RepoView) -> list[ParsedDoc]:
     """A repo's README and its own community documents (governance, contributing, ladder), stubs left out."""
+    pmap = project_map(ctx)
     docs = [d for d in [_readme(ctx, repo)] if d is not None]
     for role in CHANNEL_DOC_ROLES:
-        for hit in locate(ctx, role):
-            if hit.repo is repo and not hit.is_stub and all(d.path != hit.path for d in docs):
-                docs.append(parsed(ctx, repo, hit.path))
+        for hit in pmap.in_repo(repo, role):
+            if not hit.is_stub and all(d.path != hit.path for d in docs):
+                docs.append(pmap.parsed(hit))
     return docs
 
 
-def main_channel_list(ctx: ScanContext) -> tuple[ParsedDoc | None, list[Channel]]:
-    """The project's channel list: the community repo's README, else the main repo's README."""
+def _project_repos(ctx: ScanContext) -> list[RepoView]:
+    """The repositories whose documents speak for the project: main, community, then website."""
+    main = [r for r in [ctx.main_repo] if r is not None]
+    return list(dict.fromkeys(main + ctx.repos_with_role("community") + ctx.repos_with_role("website")))
+
+
+def channel_list_docs(ctx: ScanContext) -> list[ParsedDoc]:
+    """Where the project lists its channels: the community and main READMEs and the project's community or contact
+    pages (a website's community page included)."""
+    pmap = project_map(ctx)
     candidates = [r for r in ctx.repos_with_role("community")] + [r for r in [ctx.main_repo] if r is not None]
-    for repo in candidates:
-        doc = _readme(ctx, repo)
-        if doc is not None:
-            found = doc_channels(ctx, doc)
-            if found:
-                return doc, found
-    return None, []
+    docs = [d for d in (_readme(ctx, repo) for repo in candidates) if d is not None]
+    for hit in pmap.documents("channels"):
+        if not hit.is_stub and hit.read and hit.repo in _project_repos(ctx):
+            docs.append(pmap.parsed(hit))
+    return list(dict.fromkeys(docs))
+
+
+def main_channel_list(ctx: ScanContext) -> tuple[ParsedDoc | None, list[Channel]]:
+    """The project's channel list: of :func:`channel_list_docs`, the one naming the most channels; the community
+    README first on a tie."""
+    best: tuple[ParsedDoc, list[Channel]] | None = None
+    for doc in channel_list_docs(ctx):
+        found = doc_channels(ctx, doc)
+        if found and (best is None or len({c.key for c in found}) > len({c.key for c in best[1]})):
+            best = (doc, found)
+    return best if best is not None else (None, [])
 
 
 def _covered(key: str, main_keys: set[str]) -> bool:
@@ -217,6 +230,13 @@ def _by_kind(found: Iterable[Channel]) -> dict[str, list[str]]:
     return grouped
 
 
+class PublicChannelDocumentedValues(TypedDict, total=False):
+    """``Finding.values`` of ``channels.public_channel_documented``."""
+
+    channels: dict[str, list[str]]
+    checked: list[str]
+
+
 class PublicChannelDocumented(Probe):
     spec = ProbeSpec(
         id="channels.public_channel_documented",
@@ -224,17 +244,18 @@ class PublicChannelDocumented(Probe):
         motivation="Every CNCF project must document at least one public channel for users and contributors.",
         remediation="Link a public Slack channel, mailing list or GitHub Discussions from the README.",
     )
+    values_type = PublicChannelDocumentedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs: list[ParsedDoc] = []
-        for repo in [r for r in [ctx.main_repo] if r is not None] + ctx.repos_with_role("community"):
+        for repo in _project_repos(ctx):
             for doc in repo_channel_docs(ctx, repo):
                 if doc not in docs:
                     docs.append(doc)
         if not docs:
             yield self.finding(subject(ctx), False, "no README or community document to list channels in")
             return
-        found = [c for d in docs for c in doc_channels(ctx, d) if c.kind in DISCUSSION_KINDS]
+        found = [c for d in docs for c in doc_channels(ctx, d) if c.kind in discussion_kinds()]
         checked = [d.label for d in docs]
         if not found:
             yield self.finding(
@@ -258,6 +279,15 @@ class PublicChannelDocumented(Probe):
         )
 
 
+class AllChannelsListedValues(TypedDict, total=False):
+    """``Finding.values`` of ``channels.all_channels_listed``."""
+
+    main_list: str
+    main_channels: dict[str, list[str]]
+    extra: dict[str, list[str]]
+    unlisted_mailing_lists: dict[str, list[str]]
+
+
 class AllChannelsListed(Probe):
     spec = ProbeSpec(
         id="channels.all_channels_listed",
@@ -266,13 +296,15 @@ class AllChannelsListed(Probe):
         remediation="Add each repo's own channels (Slack workspaces, chat groups, mailing lists) to the "
         "community channel list, or retire them.",
     )
+    values_type = AllChannelsListedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         main_doc, main = main_channel_list(ctx)
         if main_doc is None:
             yield self.finding(subject(ctx), False, "no channel list in the community or main README")
             return
-        main_keys = {c.key for c in main}
+        # Every channel the project's own lists name is listed, whichever of them names it.
+        main_keys = {c.key for doc in channel_list_docs(ctx) for c in doc_channels(ctx, doc)}
         extra: dict[str, list[Channel]] = {}
         in_channel_docs: set[str] = set(main_keys)
         for repo in ctx.repos:
@@ -321,17 +353,16 @@ class AllChannelsListed(Probe):
 
     @staticmethod
     def _lists_outside_channel_docs(ctx: ScanContext, known: set[str]) -> dict[str, list[Channel]]:
-        """Mailing lists that only other documents (release, security, meeting docs...) name."""
+        """Mailing lists that only other documents (release, meeting docs...) name. A security policy's private
+        reporting list is not a community channel."""
         lonely: dict[str, list[Channel]] = {}
-        for repo in ctx.repos:
-            for path in repo.files:
-                if "/" in path or not path.lower().endswith((".md", ".rst")):
-                    continue
-                if is_generated_log(path):
-                    continue
-                for channel in doc_channels(ctx, parsed(ctx, repo, path)):
-                    if channel.kind == "mailing-list" and channel.key not in known:
-                        lonely.setdefault(channel.key, []).append(channel)
+        pmap = project_map(ctx)
+        for doc in pmap.community_documents():
+            if "/" in doc.path or doc.has("security_policy") or doc.has("security_response"):
+                continue
+            for channel in doc_channels(ctx, pmap.parsed(doc)):
+                if channel.kind == "mailing-list" and channel.key not in known:
+                    lonely.setdefault(channel.key, []).append(channel)
         return lonely
 
 
@@ -349,61 +380,21 @@ _MEETING_LINKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("video", re.compile(r"zoom\.us/|zoom-lfx\.|meet\.google\.com|teams\.microsoft\.com|webex\.com|jit\.si", re.I)),
     ("notes", re.compile(r"docs\.google\.com/document|hackmd\.io|notion\.site|etherpad|/meetings?\b|minutes", re.I)),
 )  # fmt: skip
-_NOTES_PATH = re.compile(r"(^|/)[^/]*(meeting|minutes|agenda|community[-_]call)[^/]*(/|$)", re.IGNORECASE)
-_PATH_DATE = re.compile(r"(20\d\d)[-_/.]?(0[1-9]|1[0-2])[-_/.]?(0[1-9]|[12]\d|3[01])(?!\d)")
-_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
-_TEXT_DATE = re.compile(
-    rf"(20\d\d)[-/.](0[1-9]|1[0-2])[-/.](0[1-9]|[12]\d|3[01])(?!\d)|"
-    rf"\b({_MONTHS})[a-z]*\.? (\d{{1,2}})(?:st|nd|rd|th)?,? (20\d\d)\b",
-    re.IGNORECASE,
-)
 # Notes older than this before the as-of date mean the meetings (or their notes) have stopped.
 RECENT_DAYS = 90
 
 
-@dataclass(frozen=True)
-class MeetingNote:
-    repo: RepoView
-    path: str
-    line: int
-    day: date
+class MeetingSchedulePublishedValues(TypedDict, total=False):
+    """``Finding.values`` of ``channels.meeting_schedule_published``."""
 
-
-def _text_dates(text: str) -> list[tuple[int, date]]:
-    found = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        for match in _TEXT_DATE.finditer(line):
-            try:
-                if match.group(1):
-                    day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-                else:
-                    month = _MONTHS.split("|").index(match.group(4).lower()[:3]) + 1
-                    day = date(int(match.group(6)), month, int(match.group(5)))
-            except ValueError:
-                continue
-            found.append((number, day))
-    return found
-
-
-def meeting_notes(ctx: ScanContext) -> list[MeetingNote]:
-    """Dated meeting notes: dates in notes paths (``meetings/2025-09-09/README.md``) or, for notes files
-    without a dated path, the dates their lines start with or headings carry."""
-    notes: list[MeetingNote] = []
-    for repo in ctx.repos:
-        for path in repo.files:
-            if not _NOTES_PATH.search(path) or "release" in path.lower():
-                continue
-            match = _PATH_DATE.search(path)
-            if match:
-                try:
-                    day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-                except ValueError:
-                    continue
-                notes.append(MeetingNote(repo, path, 1, day))
-            elif path.lower().endswith(".md"):
-                text = repo.read(path) or ""
-                notes.extend(MeetingNote(repo, path, n, d) for n, d in _text_dates(text))
-    return notes
+    sections: list[str]
+    links: dict[str, list[str]]
+    cadence: list[str]
+    scheduled: list[str]
+    notes_count: int
+    last_notes: str
+    last_notes_age_days: int
+    notes: str
 
 
 class MeetingSchedulePublished(Probe):
@@ -413,14 +404,16 @@ class MeetingSchedulePublished(Probe):
         motivation="Graduation asks for up-to-date public meeting schedules or integration with the CNCF calendar.",
         remediation="Publish the meeting schedule with a calendar link (or the CNCF calendar) and keep notes.",
     )
+    values_type = MeetingSchedulePublishedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs: list[ParsedDoc] = []
-        for repo in [r for r in [ctx.main_repo] if r is not None] + ctx.repos_with_role("community"):
+        for repo in _project_repos(ctx):
             for doc in repo_channel_docs(ctx, repo):
                 if doc not in docs:
                     docs.append(doc)
         meeting_sections = []
+        scheduled: list[tuple[ParsedDoc, int, str]] = []
         links: dict[str, list[tuple[ParsedDoc, int, str]]] = {}
         cadence: list[tuple[ParsedDoc, int, str]] = []
         for doc in docs:
@@ -435,14 +428,32 @@ class MeetingSchedulePublished(Probe):
                 for kind, pattern in _MEETING_LINKS:
                     if pattern.search(link.url) and (kind != "notes" or _near_meeting(doc, link.line)):
                         links.setdefault(kind, []).append((doc, link.line, link.url))
+            # "Come to our weekly meeting on Wednesdays at 14:00 UTC on Zoom": a schedule in one list item.
+            for block in blocks(doc.text):
+                cadence_match = _CADENCE.search(block.text)
+                video = any(
+                    pattern.search(link.url)
+                    for link in doc.document.links
+                    if block.start <= link.line <= block.end
+                    for kind, pattern in _MEETING_LINKS
+                    if kind in ("calendar", "video")
+                )
+                if cadence_match and video and _MEETING_TITLE.search(block.text):
+                    scheduled.append((doc, block.start, block.text[:160]))
         has_calendar_or_video = bool(links.get("calendar") or links.get("video"))
-        published = bool(links.get("calendar")) or bool(meeting_sections and (has_calendar_or_video or cadence))
+        published = (
+            bool(links.get("calendar"))
+            or bool(meeting_sections and (has_calendar_or_video or cadence))
+            or bool(scheduled)
+        )
         values: dict[str, object] = {
             "sections": [f"{d.label}#L{s.start}: {s.title}" for d, s in meeting_sections],
             "links": {k: [f"{d.label}#L{line}: {url}" for d, line, url in v] for k, v in links.items()},
             "cadence": [f"{d.label}#L{line}: {text}" for d, line, text in cadence[:3]],
+            "scheduled": [f"{d.label}#L{line}: {text}" for d, line, text in scheduled[:3]],
         }
         evidence = [d.repo.evidence(d.path, s.start, s.end, excerpt=s.title) for d, s in meeting_sections[:3]]
+        evidence += [d.repo.evidence(d.path, line, excerpt=text) for d, line, text in scheduled[:2]]
         evidence += [d.repo.evidence(d.path, line, excerpt=url) for v in links.values() for d, line, url in v[:2]]
         if not published:
             checked = ", ".join(d.label for d in docs) or "no README or community document"

@@ -2,7 +2,7 @@
 
 The same procedure is often written twice: "### Adding New Member/Approver/Maintainer" in a membership document
 and "**How to Become a Member**" bold bullets in a ladder. Both normalise to (action, role) pairs (see
-:func:`dd_evidence.probes.lifecycle.procedure_of`); a pair defined in two files is a duplicate. For each role,
+:func:`dd_evidence.facts.governance.procedure_of`); a pair defined in two files is a duplicate. For each role,
 the numbers the documents give (months of activity, vote thresholds) are compared, and disagreements reported
 with both file:line citations.
 """
@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import ParsedDoc, subject
+from dd_evidence.facts import ParsedDoc, governance_documents, subject
+from dd_evidence.facts.governance import CANONICAL, procedures, role_sections, roles_in
 from dd_evidence.mdsections import NUMBER_WORDS, Section, count_value, sentences
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.probes.lifecycle import CANONICAL, governance_docs, procedures, role_sections, roles_in
 
 _N = r"(\d+|" + "|".join(NUMBER_WORDS) + r")"
 # Starts only where a digit run starts: otherwise every digit of a long run rescans the rest of it.
@@ -169,6 +170,13 @@ def _public(items: list[dict[str, object]]) -> list[dict[str, object]]:
     return [{k: v for k, v in item.items() if not k.startswith("_")} for item in items]
 
 
+class NoDuplicateProceduresValues(TypedDict, total=False):
+    """``Finding.values`` of ``governance.no_duplicate_procedures``."""
+
+    duplicates: list[dict[str, Any]]
+    checked: list[str]
+
+
 class NoDuplicateProcedures(Probe):
     spec = ProbeSpec(
         id="governance.no_duplicate_procedures",
@@ -177,9 +185,10 @@ class NoDuplicateProcedures(Probe):
         "one applies.",
         remediation="Keep each procedure in one document and link to it from the others.",
     )
+    values_type = NoDuplicateProceduresValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        docs = governance_docs(ctx)
+        docs = governance_documents(ctx)
         if not docs:
             yield self.not_available(subject(ctx), "no governance, ladder or membership document to compare")
             return
@@ -210,6 +219,13 @@ class NoDuplicateProcedures(Probe):
         )
 
 
+class NoContradictingNumbersValues(TypedDict, total=False):
+    """``Finding.values`` of ``governance.no_contradicting_numbers``."""
+
+    conflicts: list[dict[str, Any]]
+    checked: list[str]
+
+
 class NoContradictingNumbers(Probe):
     spec = ProbeSpec(
         id="governance.no_contradicting_numbers",
@@ -217,9 +233,10 @@ class NoContradictingNumbers(Probe):
         motivation="Two documents giving different requirements for the same role make the process ambiguous.",
         remediation="Make one document authoritative for each role's requirements and align or remove the other.",
     )
+    values_type = NoContradictingNumbersValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        docs = governance_docs(ctx)
+        docs = governance_documents(ctx)
         if len(docs) < 2:
             yield self.finding(
                 subject(ctx),

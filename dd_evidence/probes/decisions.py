@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypedDict
 
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import GOVERNANCE_ROLES, ParsedDoc, documents, subject
+from dd_evidence.facts import GOVERNANCE_ROLES, ParsedDoc, documents, subject
 from dd_evidence.mdsections import Section, sentences
 from dd_evidence.model import Finding, ProbeSpec
-from dd_evidence.probes.base import Probe
+from dd_evidence.probes.base import Probe, reads_documents
 
 _DECISION = re.compile(
     r"\b(vot(e|es|ed|ing)|elect\w*|nominat\w*|majority|supermajority|quorum|consensus|approv\w*|decid\w*|"
@@ -62,7 +63,7 @@ CNCF_REQUESTS = Topic(
     ),
 )
 GOAL_CHANGES = Topic(
-    re.compile(r"\b(goals?|mission|vision|scope|strategic\s+direction)\b", re.IGNORECASE),
+    re.compile(r"\b(goals?|mission|vision|scope|strategic\s+direction|road-?maps?)\b", re.IGNORECASE),
     re.compile(r"\b(chang\w*|amend\w*|modif\w*|revis\w*)\b", re.IGNORECASE),
 )
 GOVERNANCE_CHANGES = Topic(
@@ -124,6 +125,7 @@ class _DecisionProbe(Probe):
     topic: Topic = LEADERSHIP
     extra: re.Pattern[str] | None = None
 
+    @reads_documents("governance", "contributor_ladder")
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = documents(ctx, *GOVERNANCE_ROLES)
         checked = [d.label for d in docs]
@@ -156,6 +158,14 @@ class _DecisionProbe(Probe):
             )
 
 
+class DocumentsLeadershipValues(TypedDict, total=False):
+    """``Finding.values`` of ``decisions.documents_leadership``."""
+
+    checked: list[str]
+    found: list[str]
+    by: str | None
+
+
 class DocumentsLeadership(_DecisionProbe):
     area, topic = "leadership", LEADERSHIP
     spec = ProbeSpec(
@@ -164,6 +174,15 @@ class DocumentsLeadership(_DecisionProbe):
         motivation="The TOC checks that leadership decisions follow a documented, open process.",
         remediation="Document how maintainers or steering members are elected or appointed, and by what vote.",
     )
+    values_type = DocumentsLeadershipValues
+
+
+class DocumentsContributionAcceptanceValues(TypedDict, total=False):
+    """``Finding.values`` of ``decisions.documents_contribution_acceptance``."""
+
+    checked: list[str]
+    found: list[str]
+    by: str | None
 
 
 class DocumentsContributionAcceptance(_DecisionProbe):
@@ -174,6 +193,15 @@ class DocumentsContributionAcceptance(_DecisionProbe):
         motivation="Contributors need to know who accepts a change and how.",
         remediation="Document how many approvals a change needs, from whom, and how disagreements are settled.",
     )
+    values_type = DocumentsContributionAcceptanceValues
+
+
+class DocumentsCncfRequestsValues(TypedDict, total=False):
+    """``Finding.values`` of ``decisions.documents_cncf_requests``."""
+
+    checked: list[str]
+    found: list[str]
+    by: str | None
 
 
 class DocumentsCncfRequests(_DecisionProbe):
@@ -184,6 +212,15 @@ class DocumentsCncfRequests(_DecisionProbe):
         motivation="The TOC asks how the project decides what to ask of the CNCF and who communicates it.",
         remediation="Add a section on who may file CNCF requests (ServiceDesk, TOC) and how they are agreed.",
     )
+    values_type = DocumentsCncfRequestsValues
+
+
+class DocumentsGovernanceChangesValues(TypedDict, total=False):
+    """``Finding.values`` of ``decisions.documents_governance_changes``."""
+
+    checked: list[str]
+    found: list[str]
+    by: str | None
 
 
 class DocumentsGovernanceChanges(_DecisionProbe):
@@ -194,6 +231,15 @@ class DocumentsGovernanceChanges(_DecisionProbe):
         motivation="Changes to the rules need a documented, open decision process.",
         remediation="Add a section on amending the governance documents, with the vote or threshold needed.",
     )
+    values_type = DocumentsGovernanceChangesValues
+
+
+class DocumentsGoalChangesValues(TypedDict, total=False):
+    """``Finding.values`` of ``decisions.documents_goal_changes``."""
+
+    checked: list[str]
+    found: list[str]
+    by: str | None
 
 
 class DocumentsGoalChanges(_DecisionProbe):
@@ -204,3 +250,4 @@ class DocumentsGoalChanges(_DecisionProbe):
         motivation="The TOC asks how changes to project goals are decided.",
         remediation="Add a section on how the project's goals or scope change and who approves the change.",
     )
+    values_type = DocumentsGoalChangesValues

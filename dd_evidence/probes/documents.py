@@ -8,10 +8,13 @@ finding says where the stub points so a reviewer can follow it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, TypedDict
 
 from dd_evidence.context import ScanContext
-from dd_evidence.locate import DocHit, locate
-from dd_evidence.markdown import parse
+from dd_evidence.facts import Doc as DocHit
+from dd_evidence.facts import locate, project_map, subject
+from dd_evidence.facts.links import file_in
+from dd_evidence.facts.projectmap import issue_templates
 from dd_evidence.model import Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
@@ -22,9 +25,21 @@ class _DocumentPresent(Probe):
 
     role: str = ""
     noun: str = ""
+    # A role that stands in when no document of ``role`` exists (a release runbook for a release process).
+    fallback: str | None = None
+    # Whether a section of another document (a "Release process" heading in CONTRIBUTING.md) counts when no
+    # document of the role exists.
+    sections_count: bool = False
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         hits = locate(ctx, self.role)
+        if self.fallback and not any(not h.is_stub for h in hits):
+            hits = locate(ctx, self.fallback) or hits
+        if self.sections_count and not any(not h.is_stub for h in hits):
+            found = self._sections(ctx)
+            if found is not None:
+                yield found
+                return
         subject = ctx.project.orgs[0] if ctx.project.orgs else ctx.project.name
         real = [h for h in hits if not h.is_stub]
         stubs = [h for h in hits if h.is_stub]
@@ -54,10 +69,29 @@ class _DocumentPresent(Probe):
                 subject, False, f"no {self.noun} in any of the {len(ctx.repos)} scanned repositories", values
             )
 
+    def _sections(self, ctx: ScanContext) -> Finding | None:
+        pmap = project_map(ctx)
+        roles = [self.role, *([self.fallback] if self.fallback else [])]
+        sections = [(doc, section) for role in roles for doc, section in pmap.sections(role)]
+        if not sections:
+            return None
+        labels = [f"{doc.label}#L{section.start}: {section.title}" for doc, section in sections]
+        values = {"found": [], "stubs": {}, "sections": labels}
+        evidence = [doc.repo.evidence(doc.path, s.start, s.end, excerpt=s.title) for doc, s in sections[:6]]
+        message = f"{self.noun} found as a section: {labels[0]}"
+        return self.finding(subject(ctx), True, message, values, evidence)
+
 
 def _describe(hits: list[DocHit]) -> str:
     labels = [h.label for h in hits]
     return ", ".join(labels[:4]) + (f" and {len(labels) - 4} more" if len(labels) > 4 else "")
+
+
+class GovernancePresentValues(TypedDict, total=False):
+    """``Finding.values`` of ``documents.governance_present``."""
+
+    found: list[str]
+    stubs: dict[str, str]
 
 
 class GovernancePresent(_DocumentPresent):
@@ -68,6 +102,14 @@ class GovernancePresent(_DocumentPresent):
         motivation="The TOC needs clear, discoverable governance; most projects keep it in GOVERNANCE.md.",
         remediation="Add GOVERNANCE.md to the main or community repository and link it from the main README.",
     )
+    values_type = GovernancePresentValues
+
+
+class ContributingPresentValues(TypedDict, total=False):
+    """``Finding.values`` of ``documents.contributing_present``."""
+
+    found: list[str]
+    stubs: dict[str, str]
 
 
 class ContributingPresent(_DocumentPresent):
@@ -78,16 +120,33 @@ class ContributingPresent(_DocumentPresent):
         motivation="Contributors need to know how to submit issues and changes.",
         remediation="Add CONTRIBUTING.md describing how to file issues, propose changes and get them reviewed.",
     )
+    values_type = ContributingPresentValues
+
+
+class CodeOfConductPresentValues(TypedDict, total=False):
+    """``Finding.values`` of ``documents.coc_present``."""
+
+    found: list[str]
+    stubs: dict[str, str]
+    sections: list[str]
 
 
 class CodeOfConductPresent(_DocumentPresent):
-    role, noun = "code_of_conduct", "code of conduct"
+    role, noun, sections_count = "code_of_conduct", "code of conduct", True
     spec = ProbeSpec(
         id="documents.coc_present",
         title="Is there a code of conduct (CODE_OF_CONDUCT.md)?",
         motivation="CNCF projects adopt the CNCF Code of Conduct and document it.",
         remediation="Add CODE_OF_CONDUCT.md adopting the CNCF Code of Conduct.",
     )
+    values_type = CodeOfConductPresentValues
+
+
+class MaintainersPresentValues(TypedDict, total=False):
+    """``Finding.values`` of ``documents.maintainers_present``."""
+
+    found: list[str]
+    stubs: dict[str, str]
 
 
 class MaintainersPresent(_DocumentPresent):
@@ -98,6 +157,14 @@ class MaintainersPresent(_DocumentPresent):
         motivation="The TOC checks the current maintainers, their affiliation and responsibilities.",
         remediation="Add MAINTAINERS.md listing every maintainer with contact, affiliation and area.",
     )
+    values_type = MaintainersPresentValues
+
+
+class RoadmapPresentValues(TypedDict, total=False):
+    """``Finding.values`` of ``documents.roadmap_present``."""
+
+    found: list[str]
+    stubs: dict[str, Any]
 
 
 class RoadmapPresent(_DocumentPresent):
@@ -108,26 +175,52 @@ class RoadmapPresent(_DocumentPresent):
         motivation="Projects document forward-looking plans publicly.",
         remediation="Add ROADMAP.md (or link a public project board) describing planned work.",
     )
+    values_type = RoadmapPresentValues
+
+
+class AdoptersPresentValues(TypedDict, total=False):
+    """``Finding.values`` of ``documents.adopters_present``."""
+
+    found: list[str]
+    stubs: dict[str, Any]
+    sections: list[str]
 
 
 class AdoptersPresent(_DocumentPresent):
-    role, noun = "adopters", "adopters list"
+    role, noun, sections_count = "adopters", "adopters list", True
     spec = ProbeSpec(
         id="documents.adopters_present",
         title="Is there a public list of adopters (ADOPTERS.md or equivalent)?",
         motivation="The TOC asks for a publicly documented list of adopters.",
         remediation="Add ADOPTERS.md listing organisations that use the project and how.",
     )
+    values_type = AdoptersPresentValues
+
+
+class ReleaseProcessPresentValues(TypedDict, total=False):
+    """``Finding.values`` of ``documents.release_process_present``."""
+
+    found: list[str]
+    stubs: dict[str, Any]
+    sections: list[str]
 
 
 class ReleaseProcessPresent(_DocumentPresent):
-    role, noun = "release_process", "release process document"
+    role, noun, fallback, sections_count = "release_process", "release process document", "release_procedure", True
     spec = ProbeSpec(
         id="documents.release_process_present",
         title="Is the release process documented (RELEASES.md or equivalent)?",
         motivation="Graduation requires a RELEASES.md or equivalent defining the release process.",
         remediation="Add RELEASES.md covering cadence, tagging, branches, support and artifacts.",
     )
+    values_type = ReleaseProcessPresentValues
+
+
+class SecurityPolicyPresentValues(TypedDict, total=False):
+    """``Finding.values`` of ``documents.security_policy_present``."""
+
+    found: list[str]
+    stubs: dict[str, str]
 
 
 class SecurityPolicyPresent(_DocumentPresent):
@@ -138,6 +231,13 @@ class SecurityPolicyPresent(_DocumentPresent):
         motivation="Reporters need a clearly defined and discoverable way to report vulnerabilities.",
         remediation="Add SECURITY.md with the reporting channel and the response process.",
     )
+    values_type = SecurityPolicyPresentValues
+
+
+class IssueTemplatesPresentValues(TypedDict, total=False):
+    """``Finding.values`` of ``documents.issue_templates_present``."""
+
+    files: list[str]
 
 
 class IssueTemplatesPresent(Probe):
@@ -147,12 +247,12 @@ class IssueTemplatesPresent(Probe):
         motivation="Issue templates make the process to submit issues clear.",
         remediation="Add .github/ISSUE_TEMPLATE/ with bug report and feature request templates.",
     )
+    values_type = IssueTemplatesPresentValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         candidates = [r for r in (ctx.main_repo, *ctx.repos_with_role("org-profile")) if r is not None]
         for repo in dict.fromkeys(candidates):
-            templates = [p for p in repo.files if p.lower().startswith(".github/issue_template")]
-            templates += repo.find(["ISSUE_TEMPLATE.md"])
+            templates = issue_templates(repo)
             if templates:
                 yield self.finding(
                     repo.full_name,
@@ -167,20 +267,28 @@ class IssueTemplatesPresent(Probe):
         yield self.finding(subject, False, "no issue templates in the main repository or the org defaults")
 
 
+class SecurityPolicyInEveryRepoValues(TypedDict, total=False):
+    """``Finding.values`` of ``documents.security_policy_in_every_repo``."""
+
+    path: str
+    answered_by: str
+    inherited: bool
+
+
 class SecurityPolicyInEveryRepo(Probe):
     spec = ProbeSpec(
         id="documents.security_policy_in_every_repo",
         title="Does every repository have a security policy, an org default, or a README link to one?",
-        motivation="Reporters land on any repo of the org; each should lead to the security policy.",
+        motivation="Reporters land on any repo of the org; each should lead to the security policy. GitHub shows "
+        "the org's .github repository's SECURITY.md for every repository without its own.",
         remediation="Add an org-wide default SECURITY.md in the org's .github repository.",
     )
+    values_type = SecurityPolicyInEveryRepoValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        org_default = [r for r in ctx.repos_with_role("org-profile") if r.find(["SECURITY.md"])]
+        pmap = project_map(ctx)
         # Where the project's policy already is, so the remedy can say what to link to.
-        home = next(
-            (f"{r.name}/{r.find(['SECURITY.md'])[0]}" for r in ctx.governance_repos() if r.find(["SECURITY.md"])), None
-        )
+        home = next((d.label for d in pmap.documents("security_policy")), None)
         remedy = (
             f"Link the project's security policy ({home}) from each repository without one, in a SECURITY.md or the "
             "README, or add an org-wide default SECURITY.md to the org's .github repository."
@@ -188,25 +296,22 @@ class SecurityPolicyInEveryRepo(Probe):
             else None
         )
         for repo in ctx.repos:
-            own = repo.find(["SECURITY.md", "SECURITY.rst", "SECURITY"])
-            if own:
-                yield self.finding(
-                    repo.full_name,
-                    True,
-                    f"{repo.name} has {own[0]}",
-                    {"path": own[0]},
-                    [repo.evidence(own[0])],
+            found = pmap.health_file(repo, "security_policy")
+            if found is not None:
+                doc, inherited = found
+                values = {"path": doc.path, "answered_by": doc.repo.full_name, "inherited": inherited}
+                message = (
+                    f"{repo.name} inherits the org default {doc.label}" if inherited else f"{repo.name} has {doc.path}"
                 )
-            elif org_default:
-                yield self.finding(repo.full_name, True, f"{repo.name} inherits the org default SECURITY.md")
-            elif (line := _readme_security_link(repo)) is not None:
-                readme = repo.find(["README.md"])[0]
+                yield self.finding(repo.full_name, True, message, values, [doc.evidence()])
+            elif (link := _linked_security_policy(ctx, repo)) is not None:
+                path, line = link
                 yield self.finding(
                     repo.full_name,
                     True,
-                    f"{repo.name}'s README links a security policy",
-                    {"path": readme},
-                    [repo.evidence(readme, line)],
+                    f"{repo.name}'s {path.rsplit('/', 1)[-1]} links a security policy",
+                    {"path": path, "answered_by": repo.full_name, "inherited": False},
+                    [repo.evidence(path, line)],
                 )
             else:
                 yield self.finding(
@@ -219,11 +324,20 @@ class SecurityPolicyInEveryRepo(Probe):
             yield self.not_available(name, f"repository could not be read: {reason}")
 
 
-def _readme_security_link(repo: RepoView) -> int | None:
-    readmes = repo.find(["README.md"])
-    if not readmes:
-        return None
-    for link in parse(repo.read(readmes[0]) or "").links:
-        if "security" in link.url.lower() and not link.image:
-            return link.line
+def _linked_security_policy(ctx: ScanContext, repo: RepoView) -> tuple[str, int] | None:
+    """(document, line) of a link from the repo's README or contributing guide to a security policy: a document
+    the map knows as one, or a URL that says "security"."""
+    pmap = project_map(ctx)
+    readme = pmap.readme(repo)
+    places = [d for d in [readme, *pmap.in_repo(repo, "contributing")] if d is not None and d.read]
+    for doc in places:
+        for link in pmap.parsed(doc).document.links:
+            # An in-page anchor ("#reporting-security-issues") or a mail address is not a policy document.
+            if link.image or link.url.startswith(("#", "mailto:")):
+                continue
+            target = pmap.resolve_url(link.url, doc)
+            path = file_in(target.repo, target.path) if target else None
+            known = pmap.doc(target.repo, path) if target and path else None
+            if (known is not None and known.has("security_policy")) or "security" in link.url.lower():
+                return doc.path, link.line
     return None

@@ -1,10 +1,11 @@
 """Governance in use and over time: roster changes from git history, how often governance documents change, and
 whether the governance still matches the project's activity.
 
-History comes from the repository's one shared history walk (``RepoView.history()``), filtered here to the
-roster and governance paths; the roster file is then read only at the commits that touched it, and as it stood
-when the history window starts. All roster paths of a repository form one timeline, so a roster moved from
-``MAINTAINERS.md`` to ``roles/Maintainers.md`` in one commit shows no one leaving and no one joining.
+History comes from the repository's one shared history walk (``RepoView.history()``), filtered to the roster and
+governance paths; the roster file is then read only at the commits that touched it, and as it stood when the
+history window starts. All roster paths of a repository form one timeline, so a roster moved from one file to
+another in one commit shows no one leaving and no one joining. Which paths are rosters and governance files is the
+project map's knowledge (:mod:`dd_evidence.facts.history`).
 """
 
 from __future__ import annotations
@@ -12,212 +13,39 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, TypedDict
 
 from dd_evidence.activity import activity, all_commits
 from dd_evidence.context import GOVERNANCE_HISTORY_DAYS, ScanContext
-from dd_evidence.errors import SourceUnavailable
-from dd_evidence.govdocs import GOVERNANCE_ROLES, documents, readmes, subject
+from dd_evidence.facts import GOVERNANCE_ROLES, documents, readmes, subject
+from dd_evidence.facts.history import (
+    RosterEvent,
+    governance_log,
+    is_governance_path,
+    is_roster_path,
+    pr_number,
+    recently_added,
+    roster_at_window_start,
+    roster_events,
+)
+from dd_evidence.facts.people import Person, Roster, project_roster
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import GitRepoView, RepoView
-from dd_evidence.roster import Person, parse_roster, project_roster
 from dd_evidence.sources.git import Commit
 
-# Rosters live at the root, in .github/ or docs/, or in a roles/ folder; nested copies elsewhere are vendored code.
-ROSTER_PATH = re.compile(
-    r"^(?:(?:\.github|docs)/)?(?:MAINTAINERS(?:\.md|\.txt|\.csv)?|OWNERS|CODEOWNERS)$|^roles/maintainers\.md$",
-    re.IGNORECASE,
-)
-GOVERNANCE_PATH = re.compile(
-    r"^(?:(?:\.github|docs)/)?(?:GOVERNANCE[^/]*|COMMUNITY_[^/]*|CONTRIBUTING[^/]*|MAINTAINERS[^/]*|"
-    r"CODE[_-]OF[_-]CONDUCT[^/]*|SECURITY\.md|SECURITY|[^/]*charter[^/]*|OWNERS|CODEOWNERS)$|^roles/[^/]+$",
-    re.IGNORECASE,
-)
-_PR = re.compile(r"\(#(\d+)\)|Merge pull request #(\d+)|\bPR #?(\d+)\b")
 # How far back "in use" and "iterated" look, as the TOC reads "recently" (named in every report's header).
 RECENT_DAYS = GOVERNANCE_HISTORY_DAYS
 
 
-def pr_number(subject_line: str) -> int | None:
-    """The pull request number a commit subject names (``... (#67)``, ``Merge pull request #67``)."""
-    match = _PR.search(subject_line)
-    if not match:
-        return None
-    return int(next(g for g in match.groups() if g))
+class LifecycleUsedValues(TypedDict, total=False):
+    """``Finding.values`` of ``governance.lifecycle_used``."""
 
-
-def _governance_path(path: str) -> bool:
-    return bool(ROSTER_PATH.match(path) or GOVERNANCE_PATH.match(path))
-
-
-def governance_log(ctx: ScanContext, repo: RepoView) -> list[Commit] | None:
-    """Commits (oldest first) up to the scanned commit touching roster or governance files, within the history
-    window; None without git."""
-    if not isinstance(repo, GitRepoView) or repo.sha is None:
-        return None
-
-    def compute() -> list[Commit] | None:
-        try:
-            return list(reversed(repo.history().touching(_governance_path)))
-        except SourceUnavailable:
-            return None
-
-    return ctx.memo(("governance-history.log", repo.full_name), compute)
-
-
-def _roster_at_window_start(repo: GitRepoView) -> dict[str, str]:
-    """Roster files (path -> text) as they stood where the history window starts; empty for a whole history."""
-    history = repo.history()
-    if history.since is None or history.base is None:
-        return {}
-    return {
-        path: repo.read_at(history.base, path) or "" for path in repo.files_at(history.base) if ROSTER_PATH.match(path)
-    }
-
-
-# -- roster timeline ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RosterEvent:
-    """One change to who is listed: ``added``, ``promoted``, ``moved_to_emeritus``, ``removed``, ``returned``."""
-
-    kind: str
-    person: str
-    repo: str
-    path: str
-    sha: str
-    date: datetime
-    subject: str
-    pr: int | None
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "kind": self.kind,
-            "person": self.person,
-            "repo": self.repo,
-            "path": self.path,
-            "sha": self.sha,
-            "date": self.date.isoformat(),
-            "subject": self.subject,
-            "pr": self.pr,
-        }
-
-
-@dataclass
-class _State:
-    """Who a roster lists: primary key -> (label, every key the person is known by)."""
-
-    active: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
-    emeritus: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.active or self.emeritus)
-
-
-def _keys(person: Person) -> frozenset[str]:
-    """A person's handle, e-mail and name, so a handle renamed on the move to emeritus still matches."""
-    return frozenset(v.casefold().lstrip("@") for v in (person.handle, person.email, person.name) if v)
-
-
-def _known(keys: frozenset[str], people: dict[str, tuple[str, frozenset[str]]]) -> bool:
-    return any(keys & other for _, other in people.values())
-
-
-_CODEOWNER = re.compile(r"(?<![\w/])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?![\w/-])")
-
-
-def _people_in(repo: RepoView, path: str, text: str) -> _State:
-    """Active and emeritus people of one roster file's text (CODEOWNERS: individual owners, not teams)."""
-    state = _State()
-    if path.rsplit("/", 1)[-1].upper() == "CODEOWNERS":
-        for line in text.splitlines():
-            if line.strip().startswith("#"):
-                continue
-            for match in _CODEOWNER.finditer(line):
-                handle = match.group(1)
-                state.active[handle.casefold()] = (handle, frozenset({handle.casefold()}))
-        return state
-    roster = parse_roster(repo, path, text)
-    for person in roster.people:
-        keys = _keys(person)
-        if not keys or person.role != "maintainer":
-            continue
-        target = state.emeritus if person.emeritus else state.active
-        target[min(keys)] = (person.label, keys)
-    return _drop_emeritus_from_active(state)
-
-
-def _drop_emeritus_from_active(state: _State) -> _State:
-    # Someone listed both ways (a stale duplicate) counts as emeritus: the file says they stepped down.
-    for key, (_, keys) in list(state.active.items()):
-        if _known(keys, state.emeritus):
-            del state.active[key]
-    return state
-
-
-def _merge(states: Iterable[_State]) -> _State:
-    merged = _State()
-    for state in states:
-        merged.active.update(state.active)
-        merged.emeritus.update(state.emeritus)
-    return _drop_emeritus_from_active(merged)
-
-
-def roster_events(ctx: ScanContext, repo: RepoView) -> list[RosterEvent] | None:
-    """Additions and departures in ``repo``'s roster files, oldest first; None when history cannot be read."""
-    log = governance_log(ctx, repo)
-    if log is None:
-        return None
-
-    def compute() -> list[RosterEvent]:
-        assert isinstance(repo, GitRepoView)
-        # The window starts from the roster as it stood then, so its first change reads as joins and departures.
-        per_path = {path: _people_in(repo, path, text) for path, text in _roster_at_window_start(repo).items()}
-        previous = _merge(per_path.values())
-        events: list[RosterEvent] = []
-        for commit in log:
-            touched = [p for p in commit.paths if ROSTER_PATH.match(p)]
-            if not touched:
-                continue
-            for path in touched:
-                # The path is absent at a commit that deleted it, which reads as an empty roster.
-                text = repo.read_at(commit.sha, path) or ""
-                per_path[path] = _people_in(repo, path, text)
-            current = _merge(per_path.values())
-            events.extend(_diff(previous, current, repo, touched[0], commit))
-            previous = current
-        return events
-
-    return ctx.memo(("governance-history.roster-events", repo.full_name), compute)
-
-
-def _diff(before: _State, after: _State, repo: RepoView, path: str, commit: Commit) -> list[RosterEvent]:
-    # A roster appearing for the first time, or emptied into a pointer to another repo, is a move of the
-    # list, not people joining or leaving.
-    if before.empty or after.empty:
-        return []
-    promoted = bool(re.search(r"promot", commit.subject, re.IGNORECASE))
-    found = []
-
-    def event(kind: str, label: str) -> RosterEvent:
-        return RosterEvent(
-            kind, label, repo.name, path, commit.sha, commit.authored_at, commit.subject, pr_number(commit.subject)
-        )
-
-    for label, keys in after.active.values():
-        if _known(keys, before.active):
-            continue
-        kind = "returned" if _known(keys, before.emeritus) else ("promoted" if promoted else "added")
-        found.append(event(kind, label))
-    for label, keys in before.active.values():
-        if _known(keys, after.active):
-            continue
-        found.append(event("moved_to_emeritus" if _known(keys, after.emeritus) else "removed", label))
-    return found
+    events: list[dict[str, Any]]
+    recent_counts: dict[str, int]
+    since: str
+    repos_read: list[str]
 
 
 class LifecycleUsed(Probe):
@@ -229,6 +57,7 @@ class LifecycleUsed(Probe):
         remediation="Link the pull requests or votes that added maintainers or moved them to emeritus; review "
         "inactive maintainers under the documented process.",
     )
+    values_type = LifecycleUsedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         events: list[RosterEvent] = []
@@ -279,11 +108,10 @@ class LifecycleUsed(Probe):
 
 def _has_roster_history(ctx: ScanContext, repo: RepoView) -> bool:
     log = governance_log(ctx, repo) or []
-    if any(ROSTER_PATH.match(p) for c in log for p in c.paths):
+    if any(is_roster_path(p) for c in log for p in c.paths):
         return True
     # A roster that did not change within the window still has a history: it stood there when the window began.
-    readable = isinstance(repo, GitRepoView) and governance_log(ctx, repo) is not None
-    return readable and bool(_roster_at_window_start(repo))  # type: ignore[arg-type]
+    return isinstance(repo, GitRepoView) and bool(roster_at_window_start(ctx, repo))
 
 
 def _commit_evidence(ctx: ScanContext, repo_name: str, path: str, sha: str, subject_line: str) -> Evidence:
@@ -311,7 +139,7 @@ def governance_commits(ctx: ScanContext) -> list[tuple[str, Commit, tuple[str, .
             continue
         any_read = True
         for commit in log:
-            paths = tuple(p for p in commit.paths if GOVERNANCE_PATH.match(p))
+            paths = tuple(p for p in commit.paths if is_governance_path(p))
             if paths and commit.sha not in seen:
                 seen.add(commit.sha)
                 found.append((repo.name, commit, paths))
@@ -324,6 +152,20 @@ def half_year(moment: datetime) -> str:
     return f"{moment.year}H{1 if moment.month <= 6 else 2}"
 
 
+class GovernanceIteratedValues(TypedDict, total=False):
+    """``Finding.values`` of ``governance.iterated``."""
+
+    count: int
+    recent_count: int
+    since: str
+    first: str
+    last: str
+    by_repo: dict[str, int]
+    by_half_year: dict[str, int]
+    prs: list[str]
+    commits: list[dict[str, Any]]
+
+
 class GovernanceIterated(Probe):
     spec = ProbeSpec(
         id="governance.iterated",
@@ -332,6 +174,7 @@ class GovernanceIterated(Probe):
         remediation="Revisit GOVERNANCE.md and the membership documents as the project grows, through pull "
         "requests that say why.",
     )
+    values_type = GovernanceIteratedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         commits = governance_commits(ctx)
@@ -383,6 +226,17 @@ _MEETING_DATE = re.compile(
 STALE_REFERENCE_DAYS = 730
 
 
+class GovernanceUpToDateValues(TypedDict, total=False):
+    """``Finding.values`` of ``governance.up_to_date``."""
+
+    roster: str
+    maintainers: int
+    inactive_maintainers: list[dict[str, Any]]
+    recently_added: list[str]
+    stale_references: list[Any]
+    readme_status: list[dict[str, Any]]
+
+
 class GovernanceUpToDate(Probe):
     spec = ProbeSpec(
         id="governance.up_to_date",
@@ -391,82 +245,68 @@ class GovernanceUpToDate(Probe):
         remediation="Move inactive maintainers to emeritus under the documented process and refresh stale "
         "meeting and election references.",
     )
+    values_type = GovernanceUpToDateValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        reasons: list[str] = []
-        evidence: list[Evidence] = []
-        values: dict[str, object] = {}
+        """Two findings, one per aspect, so a roster with inactive people but current dates is a partial answer:
+        are the listed maintainers active, and are the meeting and election dates recent."""
         roster = project_roster(ctx)
-        inactive: list[dict[str, object]] = []
-        if roster is not None and any(isinstance(r, GitRepoView) for r in ctx.repos):
-            inactive = _inactive_maintainers(ctx, roster.active)
-            values["roster"] = roster.label
-            values["maintainers"] = len(roster.active)
-            values["inactive_maintainers"] = inactive
-            if inactive:
-                names = ", ".join(str(i["person"]) for i in inactive)
-                facts = activity(ctx)
-                reasons.append(
-                    f"{len(inactive)} of {len(roster.active)} listed maintainers have no commits in the scanned "
-                    f"repos from {facts.start.date()} to {facts.end.date()} (exclusive) ({names})"
-                )
-                evidence.extend(roster.repo.evidence(roster.path, int(i["line"])) for i in inactive[:6])  # type: ignore[call-overload]
-        stale = _stale_references(ctx)
-        values["stale_references"] = stale
-        if stale:
-            reasons.append(f"{len(stale)} meeting/election references dated over 2 years ago")
-            for item in stale[:4]:
-                repo = ctx.repo(str(item["repo"]))
-                if repo is not None:
-                    evidence.append(repo.evidence(str(item["path"]), int(item["line"]), excerpt=str(item["text"])))  # type: ignore[call-overload]
-        values["readme_status"] = _readme_status(ctx)
-        values["reasons"] = reasons
         if roster is None and not documents(ctx, *GOVERNANCE_ROLES):
             yield self.not_available(subject(ctx), "no governance document or roster to compare with activity")
             return
-        if reasons:
-            yield self.finding(
-                subject(ctx),
-                False,
-                "; ".join(reasons),
-                values,
-                evidence,
-                remedy=_stale_remedy(ctx, roster, inactive, stale),
-            )
-        else:
-            status = values["readme_status"]
-            note = f"; README says {status[0]['status']!r}" if status else ""  # type: ignore[index]
-            yield self.finding(
-                subject(ctx),
-                True,
-                "no concrete sign of stale governance: every listed maintainer committed in the activity window "
-                "and no old meeting or election dates" + note,
-                values,
-                evidence,
-            )
+        if roster is not None and any(isinstance(r, GitRepoView) for r in ctx.repos):
+            yield self._maintainers(ctx, roster)
+        yield self._references(ctx)
 
-
-def _stale_remedy(
-    ctx: ScanContext, roster: object, inactive: list[dict[str, object]], stale: list[dict[str, object]]
-) -> str:
-    """What to do about this finding's own evidence: the inactive people by name, the stale lines by place."""
-    fixes = []
-    if inactive:
+    def _maintainers(self, ctx: ScanContext, roster: Roster) -> Finding:
+        # The scan's one activity window (``--window``), the one activity.maintainers_active counts in.
         facts = activity(ctx)
-        names = ", ".join(str(i["person"]) for i in inactive)
-        where = getattr(roster, "label", "the maintainer list")
-        fixes.append(
-            f"Confirm with {names} (no commits from {facts.start.date()} to {facts.end.date()}, exclusive) whether "
-            f"they are still active maintainers, and move those who are not to emeritus in {where} under the "
-            "documented process."
-        )
-    if stale:
-        first = stale[0]
-        fixes.append(
-            f"Update the {len(stale)} meeting or election reference(s) dated over 2 years ago "
-            f"(first: {first['repo']}/{first['path']}#L{first['line']})."
-        )
-    return " ".join(fixes)
+        new = recently_added(ctx, facts.start)
+        quiet = _inactive_maintainers(ctx, roster.active)
+        inactive = [i for i in quiet if str(i["person"]).casefold() not in new]
+        values: dict[str, object] = {
+            "roster": roster.label,
+            "maintainers": len(roster.active),
+            "inactive_maintainers": inactive,
+            # Added to the roster within the window: no commits yet is not inactivity.
+            "recently_added": sorted(i["person"] for i in quiet if str(i["person"]).casefold() in new),  # type: ignore[type-var]
+        }
+        where = f"{subject(ctx)}: maintainers active"
+        window = f"from {facts.start.date()} to {facts.end.date()} (exclusive)"
+        if inactive:
+            names = ", ".join(str(i["person"]) for i in inactive)
+            message = (
+                f"{len(inactive)} of {len(roster.active)} listed maintainers have no commits in the scanned repos "
+                f"{window} ({names})"
+            )
+            evidence = [roster.repo.evidence(roster.path, int(str(i["line"]))) for i in inactive[:6]]
+            remedy = (
+                f"Confirm with {names} (no commits {window}) whether they are still active maintainers, and move "
+                f"those who are not to emeritus in {roster.label} under the documented process."
+            )
+            return self.finding(where, False, message, values, evidence, remedy=remedy)
+        return self.finding(where, True, f"every listed maintainer of {roster.label} committed {window}", values)
+
+    def _references(self, ctx: ScanContext) -> Finding:
+        stale = _stale_references(ctx)
+        status = _readme_status(ctx)
+        values: dict[str, object] = {"stale_references": stale, "readme_status": status}
+        where = f"{subject(ctx)}: meeting and election dates"
+        if stale:
+            evidence = []
+            for item in stale[:4]:
+                repo = ctx.repo(str(item["repo"]))
+                if repo is not None:
+                    evidence.append(repo.evidence(str(item["path"]), int(str(item["line"])), excerpt=str(item["text"])))
+            message = f"{len(stale)} meeting/election references dated over 2 years ago"
+            first = stale[0]
+            remedy = (
+                f"Update the {len(stale)} meeting or election reference(s) dated over 2 years ago "
+                f"(first: {first['repo']}/{first['path']}#L{first['line']})."
+            )
+            return self.finding(where, False, message, values, evidence, remedy=remedy)
+        note = f"; README says {status[0]['status']!r}" if status else ""
+        return self.finding(where, True, "no meeting or election dates older than 2 years" + note, values)
 
 
 def _inactive_maintainers(ctx: ScanContext, people: list[Person]) -> list[dict[str, object]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from dd_evidence.activity import window
 from dd_evidence.affiliations import normalise
@@ -74,6 +74,31 @@ class _LfxProbe(Probe):
         return slug, lfx_client(ctx), start, end
 
 
+class LfxContributorActivityValues(TypedDict, total=False):
+    """``Finding.values`` of ``lfx.contributor_activity``."""
+
+    source: str
+    slug: str
+    window_start: str
+    window_end: str
+    contributors_all_time: int
+    organisations_all_time: int
+    active_contributors_365d: int
+    active_organisations_365d: int
+    active_contributors_previous_365d: int
+    active_organisations_previous_365d: int
+    health_scores: dict[str, float]
+    window_active_contributors: int | None
+    window_active_organisations: int | None
+    window_commit_authors: int | None
+    window_commits_estimated: int | None
+    window_pr_authors: int | None
+    window_prs_estimated: int | None
+    top_contributors: list[dict[str, Any]]
+    window_contributor_dependency: dict[str, float] | None
+    unavailable: dict[str, str]
+
+
 class LfxContributorActivity(_LfxProbe):
     spec = ProbeSpec(
         id="lfx.contributor_activity",
@@ -83,6 +108,7 @@ class LfxContributorActivity(_LfxProbe):
         sources=("lfx",),
         remediation="Check the project's LFX Insights page and connect any repositories it is missing.",
     )
+    values_type = LfxContributorActivityValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         setup = self.setup(ctx)
@@ -112,14 +138,14 @@ class LfxContributorActivity(_LfxProbe):
             "window_start": start.isoformat(),
             "window_end": end.isoformat(),
             "contributors_all_time": insights.contributor_count,
-            "organizations_all_time": insights.organization_count,
+            "organisations_all_time": insights.organization_count,
             "active_contributors_365d": insights.active_contributors_365d,
-            "active_organizations_365d": insights.active_organizations_365d,
+            "active_organisations_365d": insights.active_organizations_365d,
             "active_contributors_previous_365d": insights.active_contributors_previous_365d,
-            "active_organizations_previous_365d": insights.active_organizations_previous_365d,
+            "active_organisations_previous_365d": insights.active_organizations_previous_365d,
             "health_scores": dict(insights.health_scores),
             "window_active_contributors": everyone.total if everyone else None,
-            "window_active_organizations": orgs.total if orgs else None,
+            "window_active_organisations": orgs.total if orgs else None,
             "window_commit_authors": commits.total if commits else None,
             "window_commits_estimated": _estimated_total(commits),
             "window_pr_authors": prs.total if prs else None,
@@ -153,6 +179,23 @@ class LfxContributorActivity(_LfxProbe):
         yield self.finding(subject, active, message, values, evidence)
 
 
+class LfxOrganisationDiversityValues(TypedDict, total=False):
+    """``Finding.values`` of ``lfx.organisation_diversity``."""
+
+    source: str
+    slug: str
+    window_start: str
+    window_end: str
+    organisations: int
+    top_organisations: list[dict[str, Any]]
+    top_organisation: str
+    top_share: float
+    elephant_factor: int | None
+    elephant_share: float | None
+    organisation_dependency_all_time: dict[str, float] | None
+    unavailable: dict[str, str]
+
+
 class LfxOrganisationDiversity(_LfxProbe):
     spec = ProbeSpec(
         id="lfx.organisation_diversity",
@@ -162,6 +205,7 @@ class LfxOrganisationDiversity(_LfxProbe):
         sources=("lfx",),
         remediation="Recruit contributors and maintainers from further organisations.",
     )
+    values_type = LfxOrganisationDiversityValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         setup = self.setup(ctx)
@@ -187,15 +231,15 @@ class LfxOrganisationDiversity(_LfxProbe):
             "slug": slug,
             "window_start": start.isoformat(),
             "window_end": end.isoformat(),
-            "organizations": board.total,
-            "top_organizations": [
+            "organisations": board.total,
+            "top_organisations": [
                 {"name": e.name, "contributions": e.contributions, "share": e.percentage} for e in board.entries
             ],
             "top_organisation": top.name if top else None,
             "top_share": round(top.percentage / 100, 3) if top else None,
             "elephant_factor": dependency.top_count if dependency else None,
             "elephant_share": dependency.top_percentage if dependency else None,
-            "organization_dependency_all_time": (
+            "organisation_dependency_all_time": (
                 {
                     "count": insights.organization_dependency_count,
                     "percentage": insights.organization_dependency_percentage,

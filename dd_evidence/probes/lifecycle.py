@@ -10,29 +10,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import TypedDict
 
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import GOVERNANCE_ROLES, ParsedDoc, documents, parsed, subject
-from dd_evidence.locate import real_documents
+from dd_evidence.facts import ParsedDoc, documents, governance_documents, project_map, roles_of, subject
+from dd_evidence.facts.governance import (
+    NON_MAINTAINER_ROLES,
+    ROLE_WORDS,
+    procedures,
+    role_sections,
+)
 from dd_evidence.mdsections import Section, sentences
 from dd_evidence.model import Evidence, Finding, ProbeSpec
-from dd_evidence.probes.base import Probe
-
-# Role words, singular form first; the plural and "an"/"a" forms are handled by the patterns below.
-ROLE_WORDS = ("contributor", "member", "reviewer", "approver", "committer", "triager", "maintainer", "owner", "lead")
-NON_MAINTAINER_ROLES = ("contributor", "member", "reviewer", "approver", "committer", "triager")
-_ROLE = re.compile(r"\b(" + "|".join(ROLE_WORDS) + r")s?\b", re.IGNORECASE)
-
-# Title wording per action. "become", "add" and "promote" all describe how someone gets a role, so they are
-# one canonical action ("join") when procedures are compared; "remove" covers removal and inactivity.
-ACTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("become", re.compile(r"\b(how to become|becoming|become|nominat\w*|onboard\w*|election of|joining)\b", re.I)),
-    ("add", re.compile(r"\b(add|adding|new|appoint\w*)\b", re.I)),
-    ("promote", re.compile(r"\b(promot\w*)\b", re.I)),
-    ("remove", re.compile(r"\b(remov\w*|inactiv\w*|offboard\w*|revok\w*|expel\w*|demot\w*)\b", re.I)),
-)
-CANONICAL = {"become": "join", "add": "join", "promote": "join", "remove": "remove"}
+from dd_evidence.probes.base import Probe, reads_documents
 
 _EMERITUS = re.compile(r"\b(emerit\w*|alumni|retired\s+maintainers?|former\s+maintainers?)\b", re.I)
 _DURATION = re.compile(
@@ -43,77 +33,6 @@ _REMOVAL_WORDING = re.compile(r"\b(remov\w*|step(ping)? down|offboard\w*|revok\w
 _JOIN_WORDING = re.compile(r"\b(nominat\w*|vot(e|es|ing)|elect\w*|approv\w*|lgtm|sponsor\w*|appoint\w*)\b", re.I)
 
 
-@dataclass(frozen=True)
-class Procedure:
-    """A section (heading or bold bullet) defining how a role is gained or lost."""
-
-    doc: ParsedDoc
-    section: Section
-    action: str
-    roles: tuple[str, ...]
-
-    @property
-    def canonical(self) -> str:
-        return CANONICAL[self.action]
-
-    @property
-    def cite(self) -> str:
-        return f"{self.doc.label}#L{self.section.start}"
-
-    def evidence(self) -> Evidence:
-        return self.doc.repo.evidence(self.doc.path, self.section.start, self.section.end, excerpt=self.section.title)
-
-
-def roles_in(text: str) -> tuple[str, ...]:
-    """Role words named in ``text`` ("Member/Approver/Maintainer" -> all three), singular, in order, once each."""
-    found: list[str] = []
-    for match in _ROLE.finditer(text):
-        role = match.group(1).lower()
-        if role not in found:
-            found.append(role)
-    return tuple(found)
-
-
-def procedure_of(title: str) -> tuple[str, tuple[str, ...]] | None:
-    """(action, roles) when a section title names a way to gain or lose a role, else None."""
-    roles = roles_in(title)
-    if not roles:
-        return None
-    for action, pattern in ACTIONS:
-        if pattern.search(title):
-            return action, roles
-    return None
-
-
-def procedures(docs: Iterable[ParsedDoc]) -> list[Procedure]:
-    """Every join/remove procedure section of ``docs``, in document order."""
-    found = []
-    for doc in docs:
-        for section in doc.sections:
-            if section.level == 1:
-                continue
-            parsed_title = procedure_of(section.title)
-            if parsed_title:
-                found.append(Procedure(doc, section, parsed_title[0], parsed_title[1]))
-    return found
-
-
-def role_sections(doc: ParsedDoc) -> list[tuple[str, Section]]:
-    """Sections that define one role: the title is the role's name ("Member", "Approvers", "The Reviewer role")."""
-    found = []
-    for section in doc.sections:
-        title = re.sub(r"[*_`:]", "", section.title).strip()
-        match = re.fullmatch(r"(?:the\s+|an?\s+)?(?:organi[sz]ation\s+)?(\w+?)s?(?:\s+role)?", title, re.I)
-        if match and match.group(1).lower() in ROLE_WORDS:
-            found.append((match.group(1).lower(), section))
-    return found
-
-
-def governance_docs(ctx: ScanContext) -> list[ParsedDoc]:
-    """Governance, ladder and membership documents, parsed once per scan."""
-    return documents(ctx, *GOVERNANCE_ROLES)
-
-
 def _cite(doc: ParsedDoc, section: Section) -> Evidence:
     return doc.repo.evidence(doc.path, section.start, section.end, excerpt=section.title)
 
@@ -122,7 +41,15 @@ class _DocsProbe(Probe):
     """Shared "no governance documents" handling."""
 
     def docs_or_none(self, ctx: ScanContext) -> list[ParsedDoc]:
-        return governance_docs(ctx)
+        return governance_documents(ctx)
+
+
+class RolesDefinedValues(TypedDict, total=False):
+    """``Finding.values`` of ``lifecycle.roles_defined``."""
+
+    roles: list[str]
+    sections: list[str]
+    checked: list[str]
 
 
 class RolesDefined(_DocsProbe):
@@ -132,7 +59,9 @@ class RolesDefined(_DocsProbe):
         motivation="The maintainer lifecycle starts with roles whose responsibilities are written down.",
         remediation="Add a section per role with its responsibilities, requirements and privileges.",
     )
+    values_type = RolesDefinedValues
 
+    @reads_documents("governance", "contributor_ladder")
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = self.docs_or_none(ctx)
         if not docs:
@@ -159,6 +88,14 @@ class RolesDefined(_DocsProbe):
             )
 
 
+class OnboardingDocumentedValues(TypedDict, total=False):
+    """``Finding.values`` of ``lifecycle.onboarding_documented``."""
+
+    procedures: list[str]
+    roles: list[str]
+    by: str | None
+
+
 class OnboardingDocumented(_DocsProbe):
     spec = ProbeSpec(
         id="lifecycle.onboarding_documented",
@@ -166,7 +103,9 @@ class OnboardingDocumented(_DocsProbe):
         motivation="Contributors need a documented, open path to maintainership.",
         remediation="Add a section on how maintainers are nominated and approved (who votes, what threshold).",
     )
+    values_type = OnboardingDocumentedValues
 
+    @reads_documents("governance", "contributor_ladder")
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = self.docs_or_none(ctx)
         if not docs:
@@ -199,14 +138,24 @@ def _wording(docs: list[ParsedDoc], pattern: re.Pattern[str]) -> list[tuple[Pars
     return [(d, s) for d in docs for s in sentences(d.text) if pattern.search(s.text)]
 
 
+class OffboardingDocumentedValues(TypedDict, total=False):
+    """``Finding.values`` of ``lifecycle.offboarding_documented``."""
+
+    procedures: list[str]
+    inactivity_periods: list[str]
+
+
 class OffboardingDocumented(_DocsProbe):
     spec = ProbeSpec(
         id="lifecycle.offboarding_documented",
-        title="Does the governance say how inactive maintainers are removed, with an inactivity period?",
-        motivation="Rosters stay honest only when removal for inactivity has a concrete trigger.",
+        title="Does the governance say how maintainers leave (removal, stepping down, inactivity)?",
+        motivation="The maintainer lifecycle includes offboarding; an inactivity period is the concrete trigger "
+        "that keeps rosters honest, reported when given.",
         remediation="Add a section on removing inactive maintainers that names a period (for example 6 months).",
     )
+    values_type = OffboardingDocumentedValues
 
+    @reads_documents("governance", "contributor_ladder")
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = self.docs_or_none(ctx)
         if not docs:
@@ -224,24 +173,33 @@ class OffboardingDocumented(_DocsProbe):
                 for sentence in sentences(doc.text):
                     if _INACTIVE_WORDING.search(sentence.text) and _DURATION.search(sentence.text):
                         durations.append(f"{doc.label}#L{sentence.line}: {sentence.text[:120]}")
-        values = {
-            "procedures": [f"{p.cite}: {p.section.title}" for p in removals],
-            "inactivity_periods": durations,
-        }
+        procedures_found = [f"{p.cite}: {p.section.title}" for p in removals]
         evidence = [p.evidence() for p in removals[:6]]
-        if removals and durations:
-            message = f"removal is documented ({values['procedures'][0]}) with an inactivity period ({durations[0]})"
-            yield self.finding(subject(ctx), True, message, values, evidence)
-        elif removals:
-            yield self.finding(
-                subject(ctx),
-                False,
-                f"removal is documented ({values['procedures'][0]}) but names no inactivity period",
-                values,
-                evidence,
-            )
-        else:
-            yield self.finding(subject(ctx), False, "no section on removing maintainers or inactivity", values)
+        if not removals:
+            # No section of its own: a sentence saying how maintainers are removed or step down still documents it.
+            wording = [
+                (d, x)
+                for d in docs
+                for x in sentences(d.text)
+                if _REMOVAL_WORDING.search(x.text) and re.search(r"\bmaintainers?\b", x.text, re.I)
+            ]
+            procedures_found = [f"{d.label}#L{x.line}: {x.text[:120]}" for d, x in wording]
+            evidence = [d.repo.evidence(d.path, x.line, excerpt=x.text[:160]) for d, x in wording[:6]]
+        values = {"procedures": procedures_found, "inactivity_periods": durations}
+        if not procedures_found:
+            message = "no section or wording on removing maintainers or inactivity"
+            yield self.finding(subject(ctx), False, message, values)
+            return
+        period = f"with an inactivity period ({durations[0]})" if durations else "but names no inactivity period"
+        message = f"removal is documented ({procedures_found[0]}) {period}"
+        yield self.finding(subject(ctx), True, message, values, evidence)
+
+
+class EmeritusDocumentedValues(TypedDict, total=False):
+    """``Finding.values`` of ``lifecycle.emeritus_documented``."""
+
+    found: list[str]
+    by: str | None
 
 
 class EmeritusDocumented(_DocsProbe):
@@ -251,7 +209,9 @@ class EmeritusDocumented(_DocsProbe):
         motivation="An emeritus status lets people step down gracefully and keeps the roster current.",
         remediation="Say in the governance that maintainers who step down or are removed become emeritus.",
     )
+    values_type = EmeritusDocumentedValues
 
+    @reads_documents("governance", "contributor_ladder")
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = self.docs_or_none(ctx)
         if not docs:
@@ -291,24 +251,28 @@ _TEAM_LEAVE = re.compile(r"\b(remov\w*|step(s|ping)? down|offboard\w*|leav\w*|re
 _EX_OFFICIO = re.compile(r"\b(maintainers?|approvers?|steering committee)\b[^.]{0,40}\b(act|serve)s?\s+as\b", re.I)
 
 
+# Team pages count from the project's own repos; a subproject's team is its own business.
+_PROJECT_REPOS = ("community", "main", "org-profile", "website")
+
+
 def _team_docs(ctx: ScanContext) -> list[ParsedDoc]:
-    docs = list(governance_docs(ctx))
+    """Governance documents, security policies and response processes, and the project's team pages."""
+    docs = documents(ctx, "governance", "contributor_ladder", "security_policy", "security_response")
     seen = {(d.repo.full_name, d.path) for d in docs}
-    for hit in real_documents(ctx, "security_policy"):
-        if (hit.repo.full_name, hit.path) not in seen:
-            seen.add((hit.repo.full_name, hit.path))
-            docs.append(parsed(ctx, hit.repo, hit.path))
-    for repo in ctx.governance_repos():
-        if repo.role not in ("community", "main", "org-profile"):
-            continue
-        for path in repo.files:
-            if (
-                re.match(r"(?i)^(roles|teams|sigs?|working-groups)/[^/]+\.md$", path)
-                and (repo.full_name, path) not in seen
-            ):
-                seen.add((repo.full_name, path))
-                docs.append(parsed(ctx, repo, path))
+    pmap = project_map(ctx)
+    for doc in pmap.documents("teams"):
+        if doc.repo.role in _PROJECT_REPOS and doc.key not in seen and not doc.is_stub:
+            seen.add(doc.key)
+            docs.append(pmap.parsed(doc))
     return docs
+
+
+class SubteamRolesDocumentedValues(TypedDict, total=False):
+    """``Finding.values`` of ``lifecycle.subteam_roles_documented``."""
+
+    teams: dict[str, dict[str, list[str]]]
+    documented: list[str]
+    checked: list[str]
 
 
 class SubteamRolesDocumented(Probe):
@@ -320,6 +284,7 @@ class SubteamRolesDocumented(Probe):
         remediation="For each team (security response, release, community managers, SIGs) document how members "
         "are chosen, onboarded and removed.",
     )
+    values_type = SubteamRolesDocumentedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = _team_docs(ctx)
@@ -368,7 +333,14 @@ class SubteamRolesDocumented(Probe):
 
 # -- contributor ladder -----------------------------------------------------------------------------------------
 
-_LADDER_NAME = re.compile(r"ladder|membership|roles", re.I)
+
+class ContributorLadderValues(TypedDict, total=False):
+    """``Finding.values`` of ``lifecycle.contributor_ladder``."""
+
+    file: str
+    roles: list[str]
+    non_maintainer_roles: list[str]
+    checked: list[str]
 
 
 class ContributorLadder(Probe):
@@ -379,18 +351,24 @@ class ContributorLadder(Probe):
         remediation="Publish a contributor ladder (CONTRIBUTOR_LADDER.md) with roles such as contributor, "
         "member, reviewer and approver, and what each requires and grants.",
     )
+    values_type = ContributorLadderValues
 
+    @reads_documents("governance", "contributor_ladder")
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        docs = governance_docs(ctx)
+        docs = governance_documents(ctx)
         best: tuple[ParsedDoc, list[tuple[str, int]]] | None = None
         for doc in docs:
-            ladder_like = _LADDER_NAME.search(doc.path) or any(
-                re.search(r"ladder", s.title, re.I) for s in doc.sections
+            roles = _ladder_roles(doc)
+            below = [(r, line) for r, line in roles if r in NON_MAINTAINER_ROLES]
+            # A ladder is a document named or titled so, or a governance text that defines roles below maintainer
+            # one section each (many projects keep their ladder inside GOVERNANCE.md).
+            ladder_like = (
+                "contributor_ladder" in roles_of(ctx, doc)
+                or any(re.search(r"ladder", s.title, re.I) for s in doc.sections)
+                or len({r for r, _ in below}) >= 2
             )
             if not ladder_like:
                 continue
-            roles = _ladder_roles(doc)
-            below = [(r, line) for r, line in roles if r in NON_MAINTAINER_ROLES]
             if best is None or len(below) > len([r for r, _ in best[1] if r in NON_MAINTAINER_ROLES]):
                 best = (doc, roles)
         if best is None:
@@ -409,16 +387,21 @@ class ContributorLadder(Probe):
         yield self.finding(subject(ctx), ok, message, values, evidence)
 
 
+# A role defined in a paragraph led by its bold name: "**Committers**: Committers are ..."
+_BOLD_ROLE = re.compile(r"^\s*\*\*([A-Za-z ]+?)\*\*\s*:")
+
+
 def _ladder_roles(doc: ParsedDoc) -> list[tuple[str, int]]:
-    """Roles a ladder defines: by role headings/bold bullets, else the first column of a roles table."""
+    """Roles a ladder defines: by role headings/bold bullets, else the first column of a roles table or the bold
+    name leading a paragraph."""
     found: dict[str, int] = {}
     for role, section in role_sections(doc):
         found.setdefault(role, section.start)
     if len(found) < 2:
         for number, line in enumerate(doc.text.splitlines(), start=1):
-            cell = re.match(r"^\s*\|\s*\**([A-Za-z ]+?)\**\s*\|", line)
-            if cell:
-                role = cell.group(1).strip().lower().rstrip("s")
+            lead = re.match(r"^\s*\|\s*\**([A-Za-z ]+?)\**\s*\|", line) or _BOLD_ROLE.match(line)
+            if lead:
+                role = lead.group(1).strip().lower().rstrip("s")
                 if role in ROLE_WORDS:
                     found.setdefault(role, number)
     return sorted(found.items(), key=lambda item: item[1])
@@ -431,8 +414,4 @@ __all__ = [
     "EmeritusDocumented",
     "SubteamRolesDocumented",
     "ContributorLadder",
-    "procedures",
-    "procedure_of",
-    "roles_in",
-    "role_sections",
 ]

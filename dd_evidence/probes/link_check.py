@@ -1,6 +1,6 @@
 """An opt-in live check of the external links in the governance documents (``--check-links``).
 
-Every http(s) link of the documents :func:`~dd_evidence.probes.links.governance_markdown` picks, in every repo, is
+Every http(s) link of the documents :meth:`~dd_evidence.facts.ProjectMap.community_documents` picks, in every repo, is
 requested once (HEAD, then GET when a server refuses HEAD), a few at a time and with a bounded count and timeout.
 What is left out: images and badges, the chat invites ``links.no_expiring_invites`` already reports, placeholder
 hosts, and links into the scanned repos themselves (``links.relative_links_resolve`` checks those against the
@@ -16,16 +16,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urldefrag, urlsplit
 
 from dd_evidence.context import ScanContext
 from dd_evidence.errors import SourceUnavailable
-from dd_evidence.govdocs import ParsedDoc, parsed, subject
+from dd_evidence.facts import ParsedDoc, community_documents, subject
+from dd_evidence.facts.channels import expiring_invites
+from dd_evidence.facts.links import github_target
 from dd_evidence.markdown import Link
 from dd_evidence.model import Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.probes.links import EXPIRING_INVITES, _github_target, governance_markdown
 from dd_evidence.sources.http import PROBE_TIMEOUT, HttpClient, UrlStatus, http_client
 
 SOURCE = "links"
@@ -109,24 +110,22 @@ def external_links(ctx: ScanContext) -> tuple[list[Occurrences], int]:
     links were skipped (images, badges, expiring invites, placeholders, links into the scanned repos)."""
     found: dict[str, Occurrences] = {}
     skipped = 0
-    for repo in ctx.repos:
-        for path in governance_markdown(repo):
-            doc = parsed(ctx, repo, path)
-            links = doc.document.links
-            for index, link in enumerate(links):
-                url = link.url.strip()
-                if urlsplit(url).scheme.lower() not in ("http", "https"):
-                    continue
-                if (
-                    _is_badge(links, index)
-                    or _skipped_host(url)
-                    or any(pattern.search(url) for _service, pattern in EXPIRING_INVITES)
-                    or _github_target(ctx, url) is not None
-                ):
-                    skipped += 1
-                    continue
-                key = urldefrag(url).url
-                found.setdefault(key, Occurrences(key)).places.append((doc, link.line))
+    for doc in community_documents(ctx):
+        links = doc.document.links
+        for index, link in enumerate(links):
+            url = link.url.strip()
+            if urlsplit(url).scheme.lower() not in ("http", "https"):
+                continue
+            if (
+                _is_badge(links, index)
+                or _skipped_host(url)
+                or any(pattern.search(url) for _service, pattern in expiring_invites())
+                or github_target(ctx, url) is not None
+            ):
+                skipped += 1
+                continue
+            key = urldefrag(url).url
+            found.setdefault(key, Occurrences(key)).places.append((doc, link.line))
     return list(found.values()), skipped
 
 
@@ -141,6 +140,16 @@ def check_url(client: HttpClient, url: str, timeout: float = PROBE_TIMEOUT) -> L
     return LinkResult(url, answer)
 
 
+class ExternalLinksAliveValues(TypedDict, total=False):
+    """``Finding.values`` of ``links.external_links_alive``."""
+
+    checked: int
+    broken: list[dict[str, Any]]
+    redirected: list[dict[str, Any]]
+    unverified: list[dict[str, str]]
+    skipped: int
+
+
 class ExternalLinksAlive(Probe):
     spec = ProbeSpec(
         id="links.external_links_alive",
@@ -150,6 +159,7 @@ class ExternalLinksAlive(Probe):
         sources=("git", "http"),
         remediation="Fix or remove the listed links; point redirected links at their new address.",
     )
+    values_type = ExternalLinksAliveValues
 
     def __init__(self, *, workers: int = WORKERS, max_urls: int = MAX_URLS, timeout: float = PROBE_TIMEOUT):
         self.workers = workers

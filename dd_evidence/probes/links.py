@@ -1,8 +1,9 @@
 """Links in the governance-ish documents of every repo: invite links that expire by design, and relative links
 or anchors that lead nowhere.
 
-"Governance-ish" means the Markdown files at the root (and in ``.github/``) of every repo, plus every Markdown file
-of community repos: where people look for how to join and how the project is run.
+The documents read are the project map's community documents (:meth:`ProjectMap.community_documents`): the
+Markdown files at the root (and in ``.github/``) of every repo, plus every Markdown file of community repos, where
+people look for how to join and how the project is run.
 """
 
 from __future__ import annotations
@@ -11,43 +12,19 @@ import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypedDict
 from urllib.parse import unquote, urlparse
 
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import ParsedDoc, parsed, subject
-from dd_evidence.locate import is_generated_log
+from dd_evidence.facts import ParsedDoc, community_documents, parsed, subject
+from dd_evidence.facts.channels import expiring_invites
+from dd_evidence.facts.links import github_target
 from dd_evidence.markdown import Link
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
 
-# Chat invites that stop working after a while (or after N uses): the group stays, the link dies.
-EXPIRING_INVITES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("dingtalk", re.compile(r"qr\.dingtalk\.com/action/joingroup\S*", re.IGNORECASE)),
-    ("dingtalk", re.compile(r"h5\.dingtalk\.com/circle\S*", re.IGNORECASE)),
-    ("slack", re.compile(r"join\.slack\.com/t/[^/\s]+/shared_invite\S*", re.IGNORECASE)),
-    ("discord", re.compile(r"discord\.gg/\S+", re.IGNORECASE)),
-    ("wechat", re.compile(r"u\.wechat\.com/\S+", re.IGNORECASE)),
-    ("wechat", re.compile(r"weixin\.qq\.com/g/\S+", re.IGNORECASE)),
-)
 MAX_EVIDENCE = 20
-
-
-def governance_markdown(repo: RepoView) -> list[str]:
-    """The Markdown files of ``repo`` people read for community and governance information."""
-    community = repo.role == "community"
-    found = []
-    for path in repo.files:
-        if not path.lower().endswith((".md", ".markdown")) or is_generated_log(path):
-            continue
-        top = "/" not in path or (path.lower().startswith(".github/") and path.count("/") == 1)
-        if community or top:
-            found.append(path)
-    return found
-
-
-def _all_docs(ctx: ScanContext) -> list[ParsedDoc]:
-    return [parsed(ctx, repo, path) for repo in ctx.repos for path in governance_markdown(repo)]
 
 
 @dataclass(frozen=True)
@@ -62,11 +39,23 @@ def invite_links(doc: ParsedDoc) -> list[InviteHit]:
     """Expiring invite links in a document, one per line and service."""
     hits = []
     for number, line in enumerate(doc.text.splitlines(), start=1):
-        for service, pattern in EXPIRING_INVITES:
+        for service, pattern in expiring_invites():
             match = pattern.search(line)
             if match:
                 hits.append(InviteHit(doc, number, service, match.group(0).rstrip(").,>]")))
     return hits
+
+
+class NoExpiringInvitesValues(TypedDict, total=False):
+    """``Finding.values`` of ``links.no_expiring_invites``."""
+
+    files: list[str]
+    file_count: int
+    repos: int
+    repo_names: list[str]
+    services: list[str]
+    by_service: dict[str, list[str]]
+    checked_files: int
 
 
 class NoExpiringInvites(Probe):
@@ -76,9 +65,10 @@ class NoExpiringInvites(Probe):
         motivation="DingTalk, WeChat, Slack shared and Discord invites stop working; newcomers then cannot join.",
         remediation="Replace invite links with a group number, a permanent channel URL or a join page.",
     )
+    values_type = NoExpiringInvitesValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        docs = _all_docs(ctx)
+        docs = community_documents(ctx)
         hits = [h for doc in docs for h in invite_links(doc)]
         files = list(dict.fromkeys(h.doc.label for h in hits))
         repos = sorted({h.doc.repo.name for h in hits})
@@ -147,22 +137,6 @@ def _check_target(ctx: ScanContext, repo: RepoView, path: str, anchor: str) -> s
     return None
 
 
-def _github_target(ctx: ScanContext, url: str) -> tuple[RepoView, str, str] | None:
-    """For a github.com link into a scanned repo of the project: (repo, path, anchor)."""
-    parsed_url = urlparse(url)
-    if parsed_url.netloc.lower() not in ("github.com", "www.github.com"):
-        return None
-    parts = parsed_url.path.strip("/").split("/")
-    orgs = {o.lower() for o in ctx.project.orgs}
-    if len(parts) < 4 or parts[0].lower() not in orgs or parts[2] not in ("blob", "tree"):
-        return None
-    repo = ctx.repo(f"{parts[0]}/{parts[1]}")
-    if repo is None:
-        return None
-    # The branch is ignored: the scan reads one commit per repo, the one the report describes.
-    return repo, unquote("/".join(parts[4:])), parsed_url.fragment
-
-
 def broken_links(ctx: ScanContext, doc: ParsedDoc) -> list[BrokenLink]:
     """The links of ``doc`` that do not resolve within the scanned repositories."""
     found = []
@@ -170,7 +144,7 @@ def broken_links(ctx: ScanContext, doc: ParsedDoc) -> list[BrokenLink]:
         url = link.url.strip()
         if not url or url.startswith(("mailto:", "tel:")):
             continue
-        target = _github_target(ctx, url)
+        target = github_target(ctx, url)
         if target is not None:
             reason = _check_target(ctx, *target)
         elif urlparse(url).scheme or url.startswith("//"):
@@ -191,6 +165,14 @@ def broken_links(ctx: ScanContext, doc: ParsedDoc) -> list[BrokenLink]:
     return found
 
 
+class RelativeLinksResolveValues(TypedDict, total=False):
+    """``Finding.values`` of ``links.relative_links_resolve``."""
+
+    broken: list[str]
+    broken_count: int
+    checked_files: int
+
+
 class RelativeLinksResolve(Probe):
     spec = ProbeSpec(
         id="links.relative_links_resolve",
@@ -198,9 +180,10 @@ class RelativeLinksResolve(Probe):
         motivation="Broken links and anchors make the governance hard to follow and hint at stale documents.",
         remediation="Fix the listed links: update moved paths and renamed headings.",
     )
+    values_type = RelativeLinksResolveValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        docs = _all_docs(ctx)
+        docs = community_documents(ctx)
         broken = [b for doc in docs for b in broken_links(ctx, doc)]
         values = {
             "broken": [b.describe() for b in broken],

@@ -1,15 +1,14 @@
 """Maintainer probes: is the roster complete, how many organisations hold the seats, does the project keep its
 own cap on seats per company, and does the CNCF foundation's list agree with the roster.
 
-Facts come from :mod:`dd_evidence.roster`, :mod:`dd_evidence.affiliations` and :mod:`dd_evidence.sources.cncf`;
+Facts come from :mod:`dd_evidence.facts.people`, :mod:`dd_evidence.affiliations` and :mod:`dd_evidence.sources.cncf`;
 this module only judges them.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from dd_evidence.affiliations import (
     COMPANY,
@@ -20,12 +19,12 @@ from dd_evidence.affiliations import (
     same_organisation,
 )
 from dd_evidence.context import ScanContext
-from dd_evidence.mdsections import NUMBER_WORDS, count_value
+from dd_evidence.facts.governance import find_cap
+from dd_evidence.facts.people import Roster, project_roster, subproject_rosters
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.repoview import RepoView
-from dd_evidence.roster import Roster, project_roster, rosters, subproject_rosters
 from dd_evidence.sources.cncf import MAINTAINERS_CSV_URL, maintainers_csv_text, maintainers_matching, project_names
+from dd_evidence.values import SeatsByOrganisation
 
 # The four details the TOC criterion asks for. A GitHub handle is accepted as contact information: it reaches
 # the person through mentions and is what the foundation's own list records.
@@ -40,6 +39,19 @@ def _roster_evidence(roster: Roster) -> list[Evidence]:
     return [roster.repo.evidence(roster.path, line, line, excerpt=roster.header_text)]
 
 
+class RosterCompleteValues(TypedDict, total=False):
+    """``Finding.values`` of ``maintainers.roster_complete``."""
+
+    file: str
+    count: int
+    emeritus: int
+    columns_present: list[str]
+    columns_missing: list[str]
+    requirements_missing: list[str]
+    shared_areas_statement: bool
+    subproject_rosters: list[str]
+
+
 class RosterComplete(Probe):
     spec = ProbeSpec(
         id="maintainers.roster_complete",
@@ -49,6 +61,7 @@ class RosterComplete(Probe):
         remediation="Add the missing columns to MAINTAINERS.md (for example an 'Area' column), or state that all "
         "maintainers share responsibility for every area.",
     )
+    values_type = RosterCompleteValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         roster = project_roster(ctx)
@@ -132,6 +145,21 @@ def diversity_values(roster: Roster) -> dict[str, object]:
     }
 
 
+class OrgDiversityValues(SeatsByOrganisation, total=False):
+    """``Finding.values`` of ``maintainers.org_diversity``."""
+
+    organisations: int
+    companies: int
+    largest_org: str
+    largest_count: int
+    largest_share: float
+    elephant_factor: int
+    kinds: dict[str, str]
+    non_company: dict[str, Any]
+    subprojects: dict[str, dict[str, Any]]
+    non_company_rows: list[dict[str, Any]]
+
+
 class OrgDiversity(Probe):
     spec = ProbeSpec(
         id="maintainers.org_diversity",
@@ -140,6 +168,7 @@ class OrgDiversity(Probe):
         "one company leaving.",
         remediation="Bring in maintainers from further organisations and record every affiliation in the roster.",
     )
+    values_type = OrgDiversityValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         roster = project_roster(ctx)
@@ -184,68 +213,18 @@ def _brief(values: dict[str, object]) -> dict[str, object]:
 
 # -- the project's own cap on seats per company ----------------------------------------------------------------
 
-_CAP = re.compile(
-    r"\b(?:no more than|not more than|at most|a maximum of|maximum of|up to|max\.?)\s+"
-    r"(?P<n>\d+|" + "|".join(NUMBER_WORDS) + r")\b"
-    r"(?P<between>[^.]{0,120}?)"
-    r"\b(?:from|employed by|work(?:ing)? for|affiliated with|represent(?:ing)?)\s+(?:the\s+)?"
-    r"(?:same|single|one|any one|any single|a single)\s+"
-    r"(?:company|organi[sz]ation|employer|vendor|entity|affiliation|corporation)",
-    re.IGNORECASE | re.DOTALL,
-)
-_CAP_SUBJECT = re.compile(r"maintainer|member|seat|representative|approver|steering|committee", re.I)
 
+class WithinRepresentationCapValues(TypedDict, total=False):
+    """``Finding.values`` of ``maintainers.within_representation_cap``."""
 
-@dataclass(frozen=True)
-class Cap:
-    """A per-company cap found in a governance document."""
-
-    limit: int
-    repo: RepoView
-    path: str
-    line: int
-    sentence: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.repo.name}/{self.path}#L{self.line}"
-
-
-def find_cap_in_text(text: str) -> tuple[int, int, str] | None:
-    """(cap, 1-based line, matched text) for the first per-company cap rule in ``text``."""
-    # Emphasis marks are blanked, not removed, so offsets (and line numbers) stay right.
-    flat = re.sub(r"[*_`]", " ", text)
-    for match in _CAP.finditer(flat):
-        if not _CAP_SUBJECT.search(match.group("between") or ""):
-            continue
-        raw = match.group("n").lower()
-        limit = count_value(raw)
-        line = text.count("\n", 0, match.start()) + 1
-        return limit, line, " ".join(match.group(0).split())
-    return None
-
-
-def find_cap(ctx: ScanContext) -> Cap | None:
-    """The first cap rule in the markdown documents of the project's own repos (community, org profile, main)."""
-
-    def compute() -> Cap | None:
-        for repo in ctx.governance_repos():
-            if repo.role not in ("community", "org-profile", "main"):
-                continue
-            for path in _governance_markdown(repo):
-                found = find_cap_in_text(repo.read(path) or "")
-                if found:
-                    return Cap(found[0], repo, path, found[1], found[2])
-        return None
-
-    return ctx.memo("maintainers.cap", compute)
-
-
-def _governance_markdown(repo: RepoView) -> list[str]:
-    """Markdown files at the root or one folder down; governance-named ones first."""
-    paths = [p for p in repo.files if p.lower().endswith(".md") and p.count("/") <= 1]
-    preferred = re.compile(r"governance|membership|ladder|charter|maintainer|roles|steering", re.I)
-    return sorted(paths, key=lambda p: (not preferred.search(p), p.count("/"), p))
+    cap: int
+    source: dict[str, Any]
+    largest_org: str
+    largest_count: int
+    over_cap: dict[str, int]
+    at_cap: list[str]
+    roster: str
+    subprojects_counted: bool
 
 
 class WithinRepresentationCap(Probe):
@@ -255,6 +234,7 @@ class WithinRepresentationCap(Probe):
         motivation="A documented cap on seats per company only protects vendor neutrality if the roster keeps it.",
         remediation="Rebalance the maintainer roster, or amend the cap through the governance process.",
     )
+    values_type = WithinRepresentationCapValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         subject = ctx.project.name
@@ -293,6 +273,18 @@ class WithinRepresentationCap(Probe):
 # -- the CNCF foundation's list ---------------------------------------------------------------------------------
 
 
+class FoundationCsvAgreesValues(TypedDict, total=False):
+    """``Finding.values`` of ``maintainers.foundation_csv_agrees``."""
+
+    roster: str
+    roster_count: int
+    csv_rows: int
+    csv_roster_url: str
+    in_roster_only: list[dict[str, Any]]
+    in_csv_only: list[dict[str, Any]]
+    company_differs: list[dict[str, Any]]
+
+
 class FoundationCsvAgrees(Probe):
     spec = ProbeSpec(
         id="maintainers.foundation_csv_agrees",
@@ -301,6 +293,7 @@ class FoundationCsvAgrees(Probe):
         sources=("git", "cncf"),
         remediation="Open a pull request to cncf/foundation updating project-maintainers.csv from the roster.",
     )
+    values_type = FoundationCsvAgreesValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         subject = ctx.project.name
@@ -368,4 +361,4 @@ class FoundationCsvAgrees(Probe):
         return self.finding(subject, agrees, message, values, evidence)
 
 
-__all__ = ["RosterComplete", "OrgDiversity", "WithinRepresentationCap", "FoundationCsvAgrees", "rosters"]
+__all__ = ["RosterComplete", "OrgDiversity", "WithinRepresentationCap", "FoundationCsvAgrees"]

@@ -15,16 +15,18 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypedDict
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from markdown_it.token import Token
 
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import ParsedDoc, parsed, readmes, subject
+from dd_evidence.facts import ParsedDoc, parsed, readmes, subject
+from dd_evidence.facts.cncfnames import cncf_names
+from dd_evidence.facts.projectmap import readme_paths
 from dd_evidence.markdown import tokens as md_tokens
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.probes.project_docs import _cncf_names
 from dd_evidence.resolve import load_index
 
 # Levels in the order a project moves through them; on the same date the later one wins (a project accepted
@@ -208,7 +210,7 @@ def _own_names(ctx: ScanContext) -> re.Pattern[str]:
 
 def statements(ctx: ScanContext, doc: ParsedDoc) -> list[Statement]:
     """The statements of a CNCF maturity level in one document."""
-    other = _cncf_names(ctx).pattern
+    other = cncf_names(ctx).pattern
     own = _own_names(ctx)
     return [Statement(doc, line, level, text) for line, level, text in stated_levels(doc.text, other, own)]
 
@@ -217,7 +219,7 @@ def stating_documents(ctx: ScanContext) -> list[ParsedDoc]:
     """Where a project states its level: main and community READMEs, then the org profile README."""
     docs = readmes(ctx, "main", "community")
     for repo in ctx.repos_with_role("org-profile"):
-        docs += [parsed(ctx, repo, path) for path in repo.find(["README.md"], dirs=("profile",))]
+        docs += [parsed(ctx, repo, path) for path in readme_paths(repo) if path.lower().startswith("profile/")]
     return docs
 
 
@@ -255,6 +257,16 @@ def level_at(record: Mapping[str, date], day: date) -> tuple[str | None, date | 
 # -- the probe ----------------------------------------------------------------------------------------------------
 
 
+class MaturityStatementCurrentValues(TypedDict, total=False):
+    """``Finding.values`` of ``docs.maturity_statement_current``."""
+
+    statements: list[dict[str, Any]]
+    checked_files: list[str]
+    cncf_level: str | None
+    since: str | None
+    stale: int
+
+
 class MaturityStatementCurrent(Probe):
     spec = ProbeSpec(
         id="docs.maturity_statement_current",
@@ -265,6 +277,7 @@ class MaturityStatementCurrent(Probe):
         sources=("git", "cncf"),
         remediation="Update the maturity level in the README, the org profile and any CNCF status badge.",
     )
+    values_type = MaturityStatementCurrentValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = stating_documents(ctx)

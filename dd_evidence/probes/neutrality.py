@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any, TypedDict
 from urllib.parse import urlparse
 
+from dd_evidence.affiliations import COMPANY, normalise
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import GOVERNANCE_ROLES, ParsedDoc, documents, readmes, subject
+from dd_evidence.facts import GOVERNANCE_ROLES, ParsedDoc, documents, readmes, subject
+from dd_evidence.facts.channels import personal_mail_domains
+from dd_evidence.facts.governance import find_cap
+from dd_evidence.facts.people import rosters
 from dd_evidence.mdsections import sentences
 from dd_evidence.model import Evidence, Finding, ProbeSpec
-from dd_evidence.probes.base import Probe
-from dd_evidence.probes.maintainers import find_cap
-from dd_evidence.roster import rosters
+from dd_evidence.probes.base import Probe, reads_documents
 
 _NEUTRAL = re.compile(
     r"\bvendor[- ]neutral\w*|\bneutral(ity)?\b|\bno single (company|vendor|organi[sz]ation|entity)\b"
@@ -27,6 +30,17 @@ _NEUTRAL = re.compile(
     r"|\bfree from the influence\b|\bindependent of any (company|vendor)\b",
     re.I,
 )
+
+
+class VendorNeutralStatementValues(TypedDict, total=False):
+    """``Finding.values`` of ``neutrality.vendor_neutral_statement``."""
+
+    statements: list[str]
+    checked: list[str]
+
+
+# Documents that give the addresses people write to: security reports, contact and support pages.
+CONTACT_ROLES = ("security_policy", "security_response", "channels", "support")
 
 
 class VendorNeutralStatement(Probe):
@@ -37,7 +51,9 @@ class VendorNeutralStatement(Probe):
         remediation="State in GOVERNANCE.md that decisions are made on technical merit, independent of any "
         "single company, and how representation is balanced.",
     )
+    values_type = VendorNeutralStatementValues
 
+    @reads_documents("governance", "contributor_ladder")
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = documents(ctx, *GOVERNANCE_ROLES)
         if not docs:
@@ -59,6 +75,15 @@ class VendorNeutralStatement(Probe):
             )
 
 
+class RepresentationCapDocumentedValues(TypedDict, total=False):
+    """``Finding.values`` of ``neutrality.representation_cap_documented``."""
+
+    cap: int
+    file: str
+    line: int
+    text: str
+
+
 class RepresentationCapDocumented(Probe):
     spec = ProbeSpec(
         id="neutrality.representation_cap_documented",
@@ -67,6 +92,7 @@ class RepresentationCapDocumented(Probe):
         remediation="Add a maximum-representation rule (for example no more than a third of maintainers from "
         "one company).",
     )
+    values_type = RepresentationCapDocumentedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         cap = find_cap(ctx)
@@ -112,15 +138,42 @@ _SKIP_OWNERS = {"orgs", "sponsors", "apps", "marketplace", "features", "topics",
 
 
 def _company_words(ctx: ScanContext) -> set[str]:
-    """Lower-case single words naming companies in the rosters ("alibaba", "antgroup"), to spot namespaces."""
+    """Lower-case single words naming companies in the rosters ("alibaba", "antgroup"), to spot namespaces.
+
+    Names are normalised first (legal suffixes dropped, aliases folded: "Absa Group Ltd" -> "absa")."""
     words: set[str] = set()
     for roster in rosters(ctx):
         for person in roster.people:
-            if person.affiliation:
-                name = re.sub(r"[^a-z0-9]", "", person.affiliation.lower().replace("group", ""))
-                if len(name) >= 4:
-                    words.add(name)
+            affiliation = normalise(person.affiliation)
+            if affiliation.kind != COMPANY:
+                continue
+            name = re.sub(r"[^a-z0-9]", "", affiliation.name.lower().replace("group", ""))
+            if len(name) >= 4:
+                words.add(name)
     return words
+
+
+_MAIL_ADDRESS = re.compile(r"(?<![\w.+-])[\w.+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+
+
+def classify_mail(address: str, names: set[str], companies: set[str]) -> dict[str, str] | None:
+    """A contact address's owner: the project's own domain, a company's (a roster company's name or alias in the
+    domain), or None for personal mail providers and mailing-list hosts."""
+    domain = address.rsplit("@", 1)[-1].lower().rstrip(".")
+    if domain in personal_mail_domains() or any(domain.endswith("." + d) for d in personal_mail_domains()):
+        return None
+    labels = [label for label in domain.split(".")[:-1] if len(label) >= 3]
+    if any(_is_project(label, names) for label in labels):
+        held = "project"
+    elif any(
+        any(word in label.replace("-", "") for word in companies)
+        or re.sub(r"[^a-z0-9]", "", normalise(label).name.lower().replace("group", "")) in companies
+        for label in labels
+    ):
+        held = "vendor"
+    else:
+        held = "other"
+    return {"kind": "contact", "owner": domain, "held": held, "url": f"mailto:{address}"}
 
 
 def classify_link(
@@ -169,6 +222,14 @@ def _is_project(owner: str, names: set[str]) -> bool:
     return any(n and (n in clean or clean in n) for n in names)
 
 
+class AssetsProjectOwnedValues(TypedDict, total=False):
+    """``Finding.values`` of ``neutrality.assets_project_owned``."""
+
+    links_checked: int
+    vendor_owned: list[dict[str, Any]]
+    unclassified_owners: dict[str, int]
+
+
 class AssetsProjectOwned(Probe):
     spec = ProbeSpec(
         id="neutrality.assets_project_owned",
@@ -177,6 +238,7 @@ class AssetsProjectOwned(Probe):
         "project dependent on that company.",
         remediation="Move repositories, images, chat workspaces and docs under the project's or CNCF's namespaces.",
     )
+    values_type = AssetsProjectOwnedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs: list[ParsedDoc] = readmes(ctx, "main", "community", "org-profile", "website", "other")
@@ -193,33 +255,49 @@ class AssetsProjectOwned(Probe):
         vendor: list[dict[str, object]] = []
         other: dict[str, int] = {}
         evidence: list[Evidence] = []
+        found: list[tuple[ParsedDoc, int, dict[str, str]]] = []
         for doc in docs:
             for link in doc.document.links:
                 if link.image:
                     continue
                 info = classify_link(link.url, orgs, names, companies)
-                if info is None:
-                    continue
-                checked += 1
-                if info["held"] == "vendor":
-                    vendor.append({**info, "file": doc.label, "line": link.line})
-                    if len(evidence) < 8:
-                        evidence.append(doc.repo.evidence(doc.path, link.line, excerpt=link.url))
-                elif info["held"] == "other":
-                    other[info["owner"]] = other.get(info["owner"], 0) + 1
+                if info is not None:
+                    found.append((doc, link.line, info))
+        # The addresses people are told to write to (security reports, the project contact) are assets too.
+        seen_mail: set[str] = set()
+        for doc in docs + [d for d in documents(ctx, *CONTACT_ROLES) if d not in docs]:
+            for number, line in enumerate(doc.text.splitlines(), start=1):
+                for match in _MAIL_ADDRESS.finditer(line):
+                    address = match.group(0).lower()
+                    info = classify_mail(address, names, companies)
+                    if info is not None and address not in seen_mail:
+                        seen_mail.add(address)
+                        found.append((doc, number, info))
+        for doc, line, info in found:
+            checked += 1
+            if info["held"] == "vendor":
+                vendor.append({**info, "file": doc.label, "line": line})
+                if len(evidence) < 8:
+                    evidence.append(doc.repo.evidence(doc.path, line, excerpt=info["url"]))
+            elif info["held"] == "other":
+                other[info["owner"]] = other.get(info["owner"], 0) + 1
         values = {"links_checked": checked, "vendor_owned": vendor, "unclassified_owners": other}
         if vendor:
             owners = sorted({str(v["owner"]) for v in vendor})
             yield self.finding(
                 subject(ctx),
                 False,
-                f"{len(vendor)} links point at assets under a company's namespace: {', '.join(owners[:5])}",
+                f"{len(vendor)} links or contacts point at assets under a company's namespace or domain: "
+                f"{', '.join(owners[:5])}",
                 values,
                 evidence,
             )
         else:
             yield self.finding(
-                subject(ctx), True, f"no vendor-owned assets found in {checked} repository/image/chat links", values
+                subject(ctx),
+                True,
+                f"no vendor-owned assets found in {checked} repository/image/chat links and contact addresses",
+                values,
             )
 
 

@@ -4,31 +4,31 @@ never ``false``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
+from typing import TypedDict
 
 from dd_evidence.context import ScanContext
 from dd_evidence.errors import SourceUnavailable
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
-from dd_evidence.probes.base import Probe
+from dd_evidence.probes.base import Probe, ask_per_repo
 from dd_evidence.repoview import RepoView
 from dd_evidence.sources.github import github_source
 
-API_WORKERS = 6
 OWNER_ONLY = (
     "needs an org owner's token (two_factor_requirement_enabled is visible only to org owners; "
     "a classic token needs admin:org)"
 )
 
 
-def per_repo(ctx: ScanContext, judge: Callable[[ScanContext, RepoView], Finding]) -> list[Finding]:
-    """One API-backed finding per repo, asked concurrently: the answers wait on the network, not on us."""
-    with ThreadPoolExecutor(max_workers=max(1, min(API_WORKERS, ctx.config.workers))) as pool:
-        return list(pool.map(lambda repo: judge(ctx, repo), ctx.repos))
-
-
 def _web(ctx: ScanContext, owner: str, repo: str) -> str:
     return ctx.config.web_url.format(owner=owner, repo=repo).rstrip("/")
+
+
+class OrgRequires2FAValues(TypedDict, total=False):
+    """``Finding.values`` of ``github.org_requires_2fa``."""
+
+    visible: bool
+    two_factor_requirement_enabled: bool
 
 
 class OrgRequires2FA(Probe):
@@ -41,6 +41,7 @@ class OrgRequires2FA(Probe):
         sources=("github",),
         remediation="Turn on 'Require two-factor authentication' in the org's security settings.",
     )
+    values_type = OrgRequires2FAValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         for org in ctx.project.orgs:
@@ -77,6 +78,21 @@ class OrgRequires2FA(Probe):
                 )
 
 
+class DefaultBranchProtectedValues(TypedDict, total=False):
+    """``Finding.values`` of ``github.default_branch_protected``."""
+
+    branch: str
+    rule_types: list[str]
+    required_reviews: int
+    code_owner_review: bool
+    pull_request_required: bool
+    required_status_checks: bool
+    blocks_force_push: bool
+    blocks_deletion: bool
+    signed_commits: bool
+    protected: bool | None
+
+
 class DefaultBranchProtected(Probe):
     """Per repo: do active rules (rulesets or classic protection) guard the default branch?"""
 
@@ -88,9 +104,10 @@ class DefaultBranchProtected(Probe):
         remediation="Add a ruleset or branch protection on the default branch requiring reviews and "
         "blocking force pushes.",
     )
+    values_type = DefaultBranchProtectedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        return per_repo(ctx, self._judge)
+        return ask_per_repo(ctx, self._judge)
 
     def _judge(self, ctx: ScanContext, repo: RepoView) -> Finding:
         branch = repo.scan.default_branch or "main"
@@ -120,6 +137,12 @@ class DefaultBranchProtected(Probe):
         return self.finding(repo.full_name, protected, message, {"branch": branch, **rules}, evidence)
 
 
+class PrivateVulnerabilityReportingValues(TypedDict, total=False):
+    """``Finding.values`` of ``github.private_vulnerability_reporting``."""
+
+    enabled: bool
+
+
 class PrivateVulnerabilityReporting(Probe):
     """Per repo: is GitHub private vulnerability reporting on? Supporting evidence for sec-reporting-process."""
 
@@ -130,9 +153,10 @@ class PrivateVulnerabilityReporting(Probe):
         sources=("github",),
         remediation="Enable private vulnerability reporting in each repository's security settings.",
     )
+    values_type = PrivateVulnerabilityReportingValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        return per_repo(ctx, self._judge)
+        return ask_per_repo(ctx, self._judge)
 
     def _judge(self, ctx: ScanContext, repo: RepoView) -> Finding:
         try:

@@ -16,52 +16,26 @@ names a team" says nothing about who is in it.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypedDict
 
-import yaml
-
-from dd_evidence import yamlio
 from dd_evidence.errors import SourceUnavailable
+from dd_evidence.facts.ownership import CODEOWNERS_REMEDY, RepoOwners, needs_owners, repo_owners, team_parts
+from dd_evidence.facts.people import rosters
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.probes.ownership import CODEOWNERS_PATHS, CODEOWNERS_REMEDY, owners_named
-from dd_evidence.roster import rosters
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from dd_evidence.context import ScanContext
-    from dd_evidence.repoview import RepoView
 
 # (org, team slug) -> member logins, or None when the token cannot see the team. SourceUnavailable when the
 # API could not be asked (offline, rate limit, no GitHub client installed).
 TeamLookup = Callable[[str, str], "list[str] | None"]
 
-MAX_OWNERS_FILES = 200  # Kubernetes-style repos keep one OWNERS per directory; a cap keeps huge trees cheap
 MAX_LISTED = 8  # names shown in a message; the values keep the full lists
-
-# Files that make a repository "docs only": text, images and repository housekeeping. A repo with nothing else
-# (a community or governance repo) missing CODEOWNERS is reported but is not a mismatch: there is no code to own.
-_DOC_SUFFIXES = (
-    ".md",
-    ".markdown",
-    ".rst",
-    ".txt",
-    ".adoc",
-    ".png",
-    ".jpg",
-    ".jpeg",
-    ".gif",
-    ".svg",
-    ".webp",
-    ".ico",
-    ".pdf",
-    ".pptx",
-    ".key",
-)
-_DOC_NAMES = {"license", "notice", "authors", "owners", "codeowners", "maintainers", "copying", "security"}
-_TEAM = re.compile(r"^@([\w.-]+)/([\w.-]+)$")
 
 
 def team_members(ctx: ScanContext, org: str, slug: str) -> list[str] | None:
@@ -91,73 +65,6 @@ def _login(member: Any) -> str:
     return str(getattr(member, "login", "") or "")
 
 
-@dataclass
-class RepoOwners:
-    """What one repository's ownership files declare."""
-
-    repo: RepoView
-    paths: list[str] = field(default_factory=list)
-    handles: set[str] = field(default_factory=set)  # "@alice", casing as written
-    teams: set[str] = field(default_factory=set)  # "@org/team"
-    emails: set[str] = field(default_factory=set)
-    docs_only: bool = False
-
-    @property
-    def has_owners(self) -> bool:
-        return bool(self.paths)
-
-
-def repo_owners(repo: RepoView) -> RepoOwners:
-    """CODEOWNERS (where GitHub reads it, first match wins) plus every Kubernetes-style ``OWNERS`` file."""
-    found = RepoOwners(repo, docs_only=_docs_only(repo.files))
-    codeowners = next((p for p in CODEOWNERS_PATHS if repo.exists(p)), None)
-    if codeowners is not None:
-        found.paths.append(codeowners)
-        for owner in owners_named(repo.read(codeowners) or ""):
-            if owner.startswith("@") and "/" in owner:
-                found.teams.add(owner)
-            elif owner.startswith("@"):
-                found.handles.add(owner)
-            else:
-                found.emails.add(owner.casefold())
-    owners_files = [p for p in repo.files if p.rsplit("/", 1)[-1] == "OWNERS"][:MAX_OWNERS_FILES]
-    for path in owners_files:
-        found.paths.append(path)
-        for login in _owners_yaml_logins(repo.read(path) or "", f"{repo.name}/{path}"):
-            found.handles.add("@" + login)
-    return found
-
-
-def _owners_yaml_logins(text: str, name: str | None = None) -> set[str]:
-    """approvers and reviewers of an OWNERS file (aliases and emeritus lists are not owners).
-
-    A hostile document raises :class:`~dd_evidence.yamlio.YAMLRefused` (not available), never "no owners".
-    """
-    try:
-        data = yamlio.safe_load(text, name=name)
-    except yaml.YAMLError:
-        return set()
-    if not isinstance(data, dict):
-        return set()
-    logins: set[str] = set()
-    for key in ("approvers", "reviewers"):
-        for item in data.get(key) or []:
-            if isinstance(item, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}", item):
-                logins.add(item)
-    return logins
-
-
-def _docs_only(files: Iterable[str]) -> bool:
-    for path in files:
-        name = path.rsplit("/", 1)[-1].lower()
-        if path.startswith(".github/") or name.startswith("."):
-            continue  # CI and editor configuration is housekeeping, not code to own
-        if name.endswith(_DOC_SUFFIXES) or name.split(".", 1)[0] in _DOC_NAMES:
-            continue
-        return False
-    return True
-
-
 @dataclass(frozen=True)
 class RosterHandles:
     """Every handle the org's rosters list, split into current people and people who stepped down."""
@@ -175,7 +82,8 @@ def roster_handles(ctx: ScanContext) -> RosterHandles:
     emeritus: set[str] = set()
     maintainers: set[str] = set()
     emails: set[str] = set()
-    found = rosters(ctx)
+    # A roster read from CODEOWNERS itself says nothing about whether CODEOWNERS matches the roster.
+    found = [r for r in rosters(ctx) if r.format != "codeowners"]
     for roster in found:
         for person in roster.people:
             if person.email:
@@ -199,6 +107,28 @@ def roster_handles(ctx: ScanContext) -> RosterHandles:
     )
 
 
+class OwnershipMatchesRosterValues(TypedDict, total=False):
+    """``Finding.values`` of ``ownership.matches_roster``."""
+
+    repos_with_owners: int
+    repos_total: int
+    repos_without: list[str]
+    code_repos_without: list[str]
+    files: dict[str, list[str]]
+    handles: list[str]
+    handles_not_in_roster: list[str] | None
+    handles_emeritus: list[str]
+    emails_unmatched: list[str]
+    teams: dict[str, dict[str, Any]]
+    roster_files: list[str]
+    maintainers_never_named: list[str]
+    repos: list[str]
+    visible: bool
+    members: list[str] | None
+    not_in_roster: list[str]
+    reason: str
+
+
 class OwnershipMatchesRoster(Probe):
     spec = ProbeSpec(
         id="ownership.matches_roster",
@@ -209,6 +139,7 @@ class OwnershipMatchesRoster(Probe):
         remediation="Add CODEOWNERS to every code repository, name the maintainers' team or the roster "
         "maintainers in it, and keep team membership in step with MAINTAINERS.md.",
     )
+    values_type = OwnershipMatchesRosterValues
 
     def __init__(self, team_lookup: TeamLookup | None = None):
         # None: ask the scan's GitHub client (see ``team_members``); tests pass a table instead.
@@ -223,7 +154,7 @@ class OwnershipMatchesRoster(Probe):
         roster = roster_handles(ctx)
         with_owners = [o for o in per_repo if o.has_owners]
         without = [o.repo.name for o in per_repo if not o.has_owners]
-        code_without = [o.repo.name for o in per_repo if not o.has_owners and not o.docs_only]
+        code_without = [o.repo.name for o in per_repo if not o.has_owners and needs_owners(o.repo)]
         handles = {h.lstrip("@").casefold(): h for o in per_repo for h in o.handles}
         # Without any roster there is nothing to compare with: None says "not compared", not "none found".
         not_in_roster = sorted(h for key, h in handles.items() if key not in roster.current) if roster.files else None
@@ -311,8 +242,7 @@ class OwnershipMatchesRoster(Probe):
     def _judge_team(
         self, ctx: ScanContext, team: str, roster: RosterHandles, per_repo: list[RepoOwners]
     ) -> tuple[Finding, dict[str, Any]]:
-        match = _TEAM.match(team)
-        org, slug = (match.group(1), match.group(2)) if match else (team.lstrip("@"), "")
+        org, slug = team_parts(team)
         repos = sorted(o.repo.name for o in per_repo if team in o.teams)
         evidence = [o.repo.evidence(o.paths[0]) for o in per_repo if team in o.teams][:MAX_LISTED]
         info: dict[str, Any] = {"repos": repos, "visible": False, "members": None}

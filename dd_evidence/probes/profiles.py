@@ -7,14 +7,23 @@ person's own, often stale, so it never overrides the roster: it fills gaps, labe
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypedDict
 
 from dd_evidence.affiliations import normalise
 from dd_evidence.context import ScanContext
 from dd_evidence.errors import SourceUnavailable
+from dd_evidence.facts.people import project_roster
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.roster import project_roster
 from dd_evidence.sources.github import NotVisible, github_source
+
+
+class AffiliationsKnownValues(TypedDict, total=False):
+    """``Finding.values`` of ``maintainers.affiliations_known``."""
+
+    from_roster: int
+    from_profile: dict[str, str | None]
+    unknown: list[str]
 
 
 class AffiliationsKnown(Probe):
@@ -26,6 +35,7 @@ class AffiliationsKnown(Probe):
         remediation="Add an affiliation (company, university, foundation or 'independent') for every maintainer "
         "in the roster.",
     )
+    values_type = AffiliationsKnownValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         roster = project_roster(ctx)

@@ -12,13 +12,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import TypedDict
 
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import ParsedDoc, parsed, subject
+from dd_evidence.facts import ParsedDoc, parsed, project_map, subject
+from dd_evidence.facts.cncfnames import CncfNames, cncf_names
+from dd_evidence.facts.projectmap import readme_paths
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
-from dd_evidence.resolve import load_index
 
 DOC_EXT = (".md", ".mdx", ".rst", ".adoc", ".txt", ".html")
 IMAGE_EXT = (".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp")
@@ -50,11 +52,6 @@ _DOCS_LINK_TEXT = re.compile(r"\b(documentation|docs|user guide|quick ?start|get
 _DOCS_URL = re.compile(r"readthedocs\.io|/docs?(/|$)|docs\.|/documentation|/guide", re.IGNORECASE)
 # File names in integration folders that name no other project.
 _NOT_NAMES = {"index", "readme", "overview", "introduction", "intro", "upgrade", "faq", "_category_", "category"}
-# CNCF project names that are ordinary words in headings ("Score", "Spin", "ko") are matched by file name only.
-_AMBIGUOUS_NAMES = {
-    "score", "spin", "ko", "porter", "kpt", "flux", "dex", "cedar", "drasi", "lima", "hexa", "distribution",
-    "carina", "curve", "oxia", "radius", "stacker", "teller", "tremor", "fonio", "cartography", "interlink",
-}  # fmt: skip
 
 
 def _doc_files(repo: RepoView) -> list[str]:
@@ -65,8 +62,17 @@ def _main_readme(ctx: ScanContext) -> ParsedDoc | None:
     repo = ctx.main_repo
     if repo is None:
         return None
-    paths = repo.find(["README.md", "README.rst", "README"], dirs=("",))
-    return parsed(ctx, repo, paths[0]) if paths else None
+    pmap = project_map(ctx)
+    readme = pmap.readme(repo)
+    return pmap.parsed(readme) if readme is not None else None
+
+
+class ReadmeExplainsProjectValues(TypedDict, total=False):
+    """``Finding.values`` of ``docs.readme_explains_project``."""
+
+    intro_line: int | None
+    intro: str | None
+    feature_sections: list[str]
 
 
 class ReadmeExplainsProject(Probe):
@@ -77,6 +83,7 @@ class ReadmeExplainsProject(Probe):
         remediation="Open the README with a paragraph on what the project does and why, and add a use-cases or "
         "features section.",
     )
+    values_type = ReadmeExplainsProjectValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         readme = _main_readme(ctx)
@@ -139,6 +146,16 @@ class _PathHit:
         return f"{self.repo.name}/{self.path}"
 
 
+class ArchitectureDocumentedValues(TypedDict, total=False):
+    """``Finding.values`` of ``docs.architecture_documented``."""
+
+    documents: list[str]
+    diagrams: list[str]
+    readme_sections: list[str]
+    document_count: int
+    diagram_count: int
+
+
 class ArchitectureDocumented(Probe):
     spec = ProbeSpec(
         id="docs.architecture_documented",
@@ -146,6 +163,7 @@ class ArchitectureDocumented(Probe):
         motivation="Graduation asks for an overview of the architecture and software design in the docs.",
         remediation="Add an architecture page with a diagram to the documentation.",
     )
+    values_type = ArchitectureDocumentedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs: list[_PathHit] = []
@@ -186,46 +204,14 @@ class ArchitectureDocumented(Probe):
             yield self.finding(subject(ctx), False, "no architecture or design document, section or diagram", values)
 
 
-@dataclass(frozen=True)
-class _CncfNames:
-    """CNCF project names (lower case, aliases too) -> display name, with one pattern that finds any of them."""
+class IntegrationsDocumentedValues(TypedDict, total=False):
+    """``Finding.values`` of ``docs.integrations_documented``."""
 
-    names: dict[str, str]
-    # One alternation instead of a regex per name: several hundred names would thrash ``re``'s compile cache
-    # and cost a compile per name for every heading and README line.
-    pattern: re.Pattern[str] | None
-
-    def match(self, text: str, whole: bool) -> str | None:
-        """The CNCF project ``text`` is (``whole``) or names as a word (the first one named)."""
-        if whole:
-            norm = re.sub(r"[-_]+", " ", text.lower()).strip()
-            names = self.names
-            return names.get(norm) or names.get(norm.replace(" ", "-")) or names.get(norm.replace(" ", ""))
-        found = self.pattern.search(text) if self.pattern else None
-        return self.names.get(found.group(1).lower()) if found else None
-
-
-def _cncf_names(ctx: ScanContext) -> _CncfNames:
-    """The CNCF project names and aliases, the scanned project itself left out."""
-
-    def build() -> _CncfNames:
-        names: dict[str, str] = {}
-        own = ctx.project.name.lower()
-        for key, entry in load_index().items():
-            if key == own:
-                continue
-            display = str(entry.get("display_name") or key)
-            for name in {key, display, *(entry.get("aliases") or [])}:
-                clean = re.sub(r"\s*\(.*?\)\s*", " ", str(name)).strip().lower()
-                if len(clean) >= 3:
-                    names.setdefault(clean, display)
-        # Longest first, so that "kubernetes dashboard" wins over "kubernetes" at the same place.
-        words = sorted((n for n in names if n not in _AMBIGUOUS_NAMES), key=lambda n: (-len(n), n))
-        alternation = "|".join(re.escape(n) for n in words)
-        pattern = re.compile(rf"(?<![\w-])({alternation})(?![\w-])", re.IGNORECASE) if words else None
-        return _CncfNames(names, pattern)
-
-    return ctx.memo("docs.cncf_names", build)
+    pages: list[str]
+    page_count: int
+    cncf_projects: dict[str, list[str]]
+    non_cncf: dict[str, list[str]]
+    readme_sections: list[str]
 
 
 class IntegrationsDocumented(Probe):
@@ -235,9 +221,10 @@ class IntegrationsDocumented(Probe):
         motivation="Graduation asks for clearly documented integrations with CNCF and non-CNCF projects.",
         remediation="Add integration guides (one page per integrated project) to the documentation.",
     )
+    values_type = IntegrationsDocumentedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        names = _cncf_names(ctx)
+        names = cncf_names(ctx)
         cncf: dict[str, list[str]] = {}
         other: dict[str, list[str]] = {}
         pages: list[_PathHit] = []
@@ -279,10 +266,10 @@ class IntegrationsDocumented(Probe):
                                "Integrations section)", values)  # fmt: skip
 
     @staticmethod
-    def _readme_sections(ctx: ScanContext, names: _CncfNames, cncf: dict[str, list[str]]) -> list[str]:
+    def _readme_sections(ctx: ScanContext, names: CncfNames, cncf: dict[str, list[str]]) -> list[str]:
         found = []
         for repo in ctx.repos:
-            for path in repo.find(["README.md"], dirs=("", "docs")):
+            for path in readme_paths(repo):
                 doc = parsed(ctx, repo, path)
                 for section in doc.sections:
                     if section.kind != "heading" or not _INTEGRATION_HEADING.search(section.title):
@@ -295,6 +282,14 @@ class IntegrationsDocumented(Probe):
         return found
 
 
+class UserDocsPublishedValues(TypedDict, total=False):
+    """``Finding.values`` of ``docs.user_docs_published``."""
+
+    pages: list[str]
+    page_count: int
+    readme_links: list[str]
+
+
 class UserDocsPublished(Probe):
     spec = ProbeSpec(
         id="docs.user_docs_published",
@@ -303,6 +298,7 @@ class UserDocsPublished(Probe):
         motivation="The TOC asks for documentation suited to the project type: installation, user docs, samples.",
         remediation="Publish installation and quick-start guides and link them from the README.",
     )
+    values_type = UserDocsPublishedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         hits: list[_PathHit] = []

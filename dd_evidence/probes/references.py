@@ -28,16 +28,17 @@ import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, TypedDict
 from urllib.parse import unquote, urlparse
 
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import GOVERNANCE_ROLES, ParsedDoc, documents, subject
+from dd_evidence.facts import GOVERNANCE_ROLES, ParsedDoc, project_map, subject
+from dd_evidence.facts.governance import role_sections
+from dd_evidence.facts.links import github_target
 from dd_evidence.markdown import tokens as md_tokens
 from dd_evidence.mdsections import Section, Sentence, anchors, sentences
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.probes.lifecycle import role_sections
-from dd_evidence.probes.links import _github_target
 
 # Governance, contributor ladder / membership, and maintainer lists: the documents that define roles and rules
 # and send readers to each other for them.
@@ -212,9 +213,11 @@ def _key(doc: ParsedDoc) -> tuple[str, str]:
 
 
 def reference_documents(ctx: ScanContext) -> list[ParsedDoc]:
-    """The Markdown governance, ladder, membership and maintainers documents of the scan."""
-    docs = documents(ctx, *REFERENCE_ROLES)
-    return [d for d in docs if d.path.lower().endswith((".md", ".markdown"))]
+    """The Markdown governance, ladder, membership and maintainers documents of the scan, stubs included: a
+    stub is a deferral too."""
+    pmap = project_map(ctx)
+    found = {d.key: d for role in REFERENCE_ROLES for d in pmap.hits(role)}
+    return [pmap.parsed(d) for d in found.values() if d.path.lower().endswith((".md", ".markdown"))]
 
 
 def _link_target(ctx: ScanContext, doc: ParsedDoc, url: str) -> tuple[str, str, str] | None:
@@ -223,7 +226,7 @@ def _link_target(ctx: ScanContext, doc: ParsedDoc, url: str) -> tuple[str, str, 
     if not url or url.startswith(("#", "mailto:", "tel:")):
         return None
     if urlparse(url).scheme or url.startswith("//"):
-        github = _github_target(ctx, url)
+        github = github_target(ctx, url)
         return (github[0].full_name, github[1], github[2]) if github else None
     path, _, anchor = url.partition("#")
     path = unquote(path.split("?", 1)[0])
@@ -555,6 +558,13 @@ def references(ctx: ScanContext) -> tuple[list[ParsedDoc], list[Resolution]]:
     """The governance documents read and one resolution per deferral sentence, in document order."""
     docs = reference_documents(ctx)
     by_key = {_key(d): d for d in docs}
+    # A link to a stub is read where the stub leads: the reader follows "please refer to" to the real text.
+    pmap = project_map(ctx)
+    for key in list(by_key):
+        stub = pmap.doc(by_key[key].repo, key[1])
+        final = stub.final() if stub is not None and stub.is_stub else None
+        if final is not None and final is not stub and final.key in by_key:
+            by_key[key] = by_key[final.key]
     deferrals_of = {_key(d): find_deferrals(ctx, d, by_key) for d in docs}
     found = []
     for doc in docs:
@@ -568,11 +578,16 @@ def references(ctx: ScanContext) -> tuple[list[ParsedDoc], list[Resolution]]:
 
 def _evidence(resolution: Resolution) -> list[Evidence]:
     deferral = resolution.deferral
-    found = [deferral.doc.repo.evidence(deferral.doc.path, deferral.line, excerpt=deferral.sentence.text[:200])]
+    found = [deferral.doc.repo.evidence(deferral.doc.path, deferral.line, excerpt=_plain(deferral.sentence.text))]
     if resolution.back is not None:
         back = resolution.back
-        found.append(back.doc.repo.evidence(back.doc.path, back.line, excerpt=back.sentence.text[:200]))
+        found.append(back.doc.repo.evidence(back.doc.path, back.line, excerpt=_plain(back.sentence.text)))
     return found
+
+
+def _plain(text: str) -> str:
+    """A sentence as an excerpt: link text kept, link targets dropped (a report cites pinned permalinks only)."""
+    return _INLINE_LINK.sub(lambda m: m["label"], text)[:200]
 
 
 def _describe(resolution: Resolution) -> str:
@@ -581,6 +596,15 @@ def _describe(resolution: Resolution) -> str:
     if resolution.back is not None:
         return f"{where}, which defers back (L{resolution.back.line})"
     return f"{where}: {resolution.reason}"
+
+
+class ReferencesResolveValues(TypedDict, total=False):
+    """``Finding.values`` of ``governance.references_resolve``."""
+
+    references: list[dict[str, Any]]
+    counts: dict[str, int]
+    deferrals: int
+    checked: list[str]
 
 
 class ReferencesResolve(Probe):
@@ -595,6 +619,7 @@ class ReferencesResolve(Probe):
         "section); remove deferrals to sections that do not exist, and break circular references by writing the "
         "rule down in one of the two documents.",
     )
+    values_type = ReferencesResolveValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs, found = references(ctx)

@@ -14,12 +14,14 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from dd_evidence.context import RELEASE_HISTORY_DAYS, ScanContext
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
 from dd_evidence.sources.git import Tag
+from dd_evidence.values import ReleaseTimeline
 
 WINDOW = timedelta(days=RELEASE_HISTORY_DAYS)  # named in every report's header
 MIN_STABLE_IN_WINDOW = 2
@@ -187,6 +189,27 @@ def _tags_readable(repo: RepoView) -> bool:
     return type(repo).tags is not RepoView.tags
 
 
+class RegularReleaseHistoryValues(ReleaseTimeline, total=False):
+    """``Finding.values`` of ``releases.regular_history``."""
+
+    tags_before_as_of: int
+    version_tags: int
+    other_tags: int
+    component_tags: dict[str, int]
+    window_start: datetime
+    window_end: datetime
+    releases_last_12_months: dict[str, int]
+    stable_last_12_months: list[str]
+    median_days_between_stable: float | None
+    median_basis: str
+    days_since_last_stable: float | None
+    last_stable: dict[str, Any] | None
+    last_release: dict[str, Any] | None
+    annotated_share_last_12_months: float | None
+    signed: str
+    other_repos: dict[str, dict[str, Any]]
+
+
 class RegularReleaseHistory(Probe):
     spec = ProbeSpec(
         id="releases.regular_history",
@@ -202,6 +225,7 @@ class RegularReleaseHistory(Probe):
         ),
         remediation="Release on a regular, predictable cadence and tag each release (v<major>.<minor>.<patch>).",
     )
+    values_type = RegularReleaseHistoryValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         main = ctx.main_repo

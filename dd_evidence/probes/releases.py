@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypedDict
 
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import ParsedDoc, hit_doc, subject
-from dd_evidence.locate import real_documents
+from dd_evidence.facts import ParsedDoc, hit_doc, real_documents, subject
 from dd_evidence.model import Evidence, Finding, ProbeSpec
-from dd_evidence.probes.base import Probe
+from dd_evidence.probes.base import Probe, reads_documents
 
 _NUMBER = r"(?:\d+|one|two|three|four|six|nine|twelve|eighteen)"
 
@@ -148,6 +148,8 @@ def release_documents(ctx: ScanContext) -> list[ParsedDoc]:
     """The release documents of the most authoritative repo that has one (a subproject's own file is not
     mixed in with the project's)."""
     hits = [h for h in real_documents(ctx, "release_process") if not h.is_stub]
+    # A maintainers' runbook (how to cut a release) stands in only when there is no release process document.
+    hits = hits or [h for h in real_documents(ctx, "release_procedure") if not h.is_stub]
     if not hits:
         return []
     first_repo = hits[0].repo.full_name
@@ -175,6 +177,15 @@ _MISSING_TEXT = {
 }
 
 
+class ReleaseProcessDocumentedValues(TypedDict, total=False):
+    """``Finding.values`` of ``releases.process_documented``."""
+
+    subitem: str
+    documents: list[str]
+    covered: list[str]
+    missing: list[str]
+
+
 class ReleaseProcessDocumented(Probe):
     spec = ProbeSpec(
         id="releases.process_documented",
@@ -183,7 +194,9 @@ class ReleaseProcessDocumented(Probe):
         motivation="Graduation asks for a RELEASES.md or equivalent defining five specific points.",
         remediation="Extend the release document with the missing points the finding lists.",
     )
+    values_type = ReleaseProcessDocumentedValues
 
+    @reads_documents("release_process", "release_procedure")
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = release_documents(ctx)
         labels = [d.label for d in docs]

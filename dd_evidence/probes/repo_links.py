@@ -19,14 +19,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, TypedDict
 from urllib.parse import unquote, urlparse
 
 from dd_evidence.context import ScanContext
 from dd_evidence.errors import SourceUnavailable
-from dd_evidence.govdocs import ParsedDoc, parsed, subject
+from dd_evidence.facts import ParsedDoc, community_documents, subject
 from dd_evidence.model import Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.probes.links import governance_markdown
 from dd_evidence.sources.github import NotVisible, github_source
 
 MAX_EVIDENCE = 20
@@ -71,6 +71,17 @@ class Fate:
     reason: str | None = None
 
 
+class OwnRepoNamesCurrentValues(TypedDict, total=False):
+    """``Finding.values`` of ``links.own_repo_names_current``."""
+
+    stale: list[dict[str, Any]]
+    stale_count: int
+    unverified: list[str]
+    unverified_reason: str | None
+    links_checked: int
+    repos_named: list[str]
+
+
 class OwnRepoNamesCurrent(Probe):
     spec = ProbeSpec(
         id="links.own_repo_names_current",
@@ -81,6 +92,7 @@ class OwnRepoNamesCurrent(Probe):
         remediation="Update links to the repository's current name (github.com/<org>/<current-name>) and drop links "
         "to repositories that no longer exist.",
     )
+    values_type = OwnRepoNamesCurrentValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         links = _own_repo_links(ctx)
@@ -128,14 +140,12 @@ def _own_repo_links(ctx: ScanContext) -> list[RepoLink]:
     hosts = _hosts(ctx)
     orgs = {o.lower() for o in ctx.project.orgs}
     found: dict[tuple[str, int, str], RepoLink] = {}
-    for repo in ctx.repos:
-        for path in governance_markdown(repo):
-            doc = parsed(ctx, repo, path)
-            for link in doc.document.links:
-                target = _repo_of(link.url, hosts, orgs)
-                if target is not None:
-                    key = (doc.label, link.line, f"{target[0]}/{target[1]}".lower())
-                    found.setdefault(key, RepoLink(doc, link.line, link.url, *target))
+    for doc in community_documents(ctx):
+        for link in doc.document.links:
+            target = _repo_of(link.url, hosts, orgs)
+            if target is not None:
+                key = (doc.label, link.line, f"{target[0]}/{target[1]}".lower())
+                found.setdefault(key, RepoLink(doc, link.line, link.url, *target))
     return list(found.values())
 
 

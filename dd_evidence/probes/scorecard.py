@@ -21,13 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from dd_evidence.context import ScanContext
 from dd_evidence.errors import SourceUnavailable
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
-from dd_evidence.probes.base import Probe
-from dd_evidence.probes.org_settings import per_repo
+from dd_evidence.probes.base import Probe, ask_per_repo
 from dd_evidence.repoview import RepoView
 from dd_evidence.sources.github import canonical_full_name
 from dd_evidence.sources.http import host_of
@@ -44,6 +43,19 @@ DECIDING_CHECKS = ("Branch-Protection", "Code-Review")
 REPORTED_CHECKS = (*DECIDING_CHECKS, "Security-Policy", "Signed-Releases", "Token-Permissions")
 
 
+class ScorecardAccessControlsValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.scorecard_access_controls``."""
+
+    published: bool
+    score: float
+    date: str
+    scorecard_version: str
+    commit: str
+    threshold: int
+    checks: dict[str, dict[str, Any]]
+    newer_than_as_of: bool
+
+
 class ScorecardAccessControls(Probe):
     spec = ProbeSpec(
         id="security.scorecard_access_controls",
@@ -54,9 +66,10 @@ class ScorecardAccessControls(Probe):
         remediation="Protect the default and release branches (required reviews, no force pushes) and merge "
         "changes only through reviewed pull requests; Scorecard's weekly scan picks the change up.",
     )
+    values_type = ScorecardAccessControlsValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
-        return per_repo(ctx, self._judge)
+        return ask_per_repo(ctx, self._judge)
 
     def _judge(self, ctx: ScanContext, repo: RepoView) -> Finding:
         subject = repo.full_name

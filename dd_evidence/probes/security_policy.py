@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from dd_evidence.context import ScanContext
-from dd_evidence.locate import DocHit, locate
+from dd_evidence.facts import Doc as DocHit
+from dd_evidence.facts import locate
+from dd_evidence.facts.blocks import Block, blocks
+from dd_evidence.facts.security import linked_policies
 from dd_evidence.markdown import parse
 from dd_evidence.model import Evidence, Finding, ProbeSpec
-from dd_evidence.probes.base import Probe
+from dd_evidence.probes.base import Probe, reads_documents
 
 # Parts bounded as RFC 5321 bounds them (64-character local part, 63-character labels): unbounded, every word
 # boundary in "a." * 400000 starts a scan to the end of the text, quadratic.
@@ -71,51 +74,15 @@ _DISCLOSURE: dict[str, re.Pattern[str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Block:
-    """A paragraph, list item or heading of a policy, with its 1-based first and last line."""
-
-    text: str
-    start: int
-    end: int
-    heading: str
-
-
-def blocks(text: str) -> list[Block]:
-    """Split markdown into blocks: blank lines, headings and list items start a new block. Each block
-    remembers the heading it sits under, so a match can be judged by its section."""
-    found: list[Block] = []
-    current: list[str] = []
-    start = 0
-    heading = ""
-
-    def flush(last: int) -> None:
-        if current:
-            found.append(Block(" ".join(s.strip() for s in current), start, last, heading))
-            current.clear()
-
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        is_heading = stripped.startswith("#")
-        is_item = bool(re.match(r"^\s*(?:[-*+]|\d+[.)])\s+", line))
-        if not stripped or is_heading or is_item:
-            flush(number - 1)
-        if is_heading:
-            heading = stripped.lstrip("#").strip()
-            found.append(Block(heading, number, number, heading))
-            continue
-        if stripped:
-            if not current:
-                start = number
-            current.append(stripped)
-    flush(len(text.splitlines()))
-    return found
-
-
 def policy_documents(ctx: ScanContext) -> tuple[list[DocHit], list[DocHit]]:
-    """(the real security policies, the stubs) across the scanned repos, governance repos first."""
+    """(the real security policies, the stubs) across the scanned repos, governance repos first.
+
+    The map's security policies include the org's ``.github`` default; when there are none, a document the
+    project links as its security policy from a README, contributing guide or contact page stands in.
+    """
     hits = locate(ctx, "security_policy")
-    return [h for h in hits if not h.is_stub], [h for h in hits if h.is_stub]
+    real, stubs = [h for h in hits if not h.is_stub], [h for h in hits if h.is_stub]
+    return (real or linked_policies(ctx)), stubs
 
 
 def _excerpt(text: str, limit: int = 200) -> str:
@@ -125,6 +92,9 @@ def _excerpt(text: str, limit: int = 200) -> str:
 class _PolicyProbe(Probe):
     """Reads each real security policy; subclasses judge one aspect of it."""
 
+    @reads_documents(
+        "security_policy",
+    )
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         subject = ctx.project.orgs[0] if ctx.project.orgs else ctx.project.name
         real, stubs = policy_documents(ctx)
@@ -147,6 +117,15 @@ def _stub_note(stubs: list[DocHit]) -> dict[str, str | None]:
     return {h.label: h.points_to for h in stubs}
 
 
+class PolicyNamesReportingChannelValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.policy_names_reporting_channel``."""
+
+    documents: list[str]
+    stubs: dict[str, str]
+    channels: list[dict[str, Any]]
+    kinds: list[str]
+
+
 class PolicyNamesReportingChannel(_PolicyProbe):
     spec = ProbeSpec(
         id="security.policy_names_reporting_channel",
@@ -161,6 +140,7 @@ class PolicyNamesReportingChannel(_PolicyProbe):
             "vulnerability reporting (Security tab → Report a vulnerability), and enable the latter."
         ),
     )
+    values_type = PolicyNamesReportingChannelValues
 
     def judge(self, subject: str, real: list[DocHit], stubs: list[DocHit]) -> Finding:
         channels: list[dict[str, object]] = []
@@ -226,6 +206,17 @@ def _dedupe(evidence: list[Evidence]) -> list[Evidence]:
     return list({e.url: e for e in evidence}.values())
 
 
+class PolicyNamesResponseTeamValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.policy_names_response_team``."""
+
+    documents: list[str]
+    stubs: dict[str, str]
+    team: list[dict[str, Any]]
+    steps: dict[str, dict[str, Any]]
+    missing_steps: list[str]
+    acknowledgement_timeline: list[str]
+
+
 class PolicyNamesResponseTeam(_PolicyProbe):
     spec = ProbeSpec(
         id="security.policy_names_response_team",
@@ -240,6 +231,7 @@ class PolicyNamesResponseTeam(_PolicyProbe):
             "acknowledged (within what time), triaged, fixed and disclosed."
         ),
     )
+    values_type = PolicyNamesResponseTeamValues
 
     def judge(self, subject: str, real: list[DocHit], stubs: list[DocHit]) -> Finding:
         team: list[dict[str, object]] = []
@@ -276,6 +268,14 @@ class PolicyNamesResponseTeam(_PolicyProbe):
         return self.finding(subject, False, f"{real[0].label} {what}", values, cited)
 
 
+class PolicyDescribesDisclosureValues(TypedDict, total=False):
+    """``Finding.values`` of ``security.policy_describes_disclosure``."""
+
+    documents: list[str]
+    stubs: dict[str, str]
+    aspects: dict[str, dict[str, Any]]
+
+
 class PolicyDescribesDisclosure(_PolicyProbe):
     spec = ProbeSpec(
         id="security.policy_describes_disclosure",
@@ -289,6 +289,7 @@ class PolicyDescribesDisclosure(_PolicyProbe):
             "disclosure, and the target time from report to public advisory."
         ),
     )
+    values_type = PolicyDescribesDisclosureValues
 
     def judge(self, subject: str, real: list[DocHit], stubs: list[DocHit]) -> Finding:
         aspects: dict[str, dict[str, object]] = {}

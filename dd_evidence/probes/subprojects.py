@@ -11,19 +11,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypedDict
 from urllib.parse import urlparse
 
 from dd_evidence.context import ScanContext
-from dd_evidence.govdocs import GOVERNANCE_ROLES, ParsedDoc, documents, parsed, readmes, subject
-from dd_evidence.locate import locate
+from dd_evidence.facts import ParsedDoc, governance_documents, hit_doc, locate, project_map, project_readmes, subject
+from dd_evidence.facts.people import subproject_rosters
 from dd_evidence.mdsections import Section, sentences
 from dd_evidence.model import Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
-from dd_evidence.roster import subproject_rosters
 
-# Files whose whole purpose is a list of subprojects or repositories.
-LIST_FILE = re.compile(r"^(sub-?projects?|repositories|repos|projects)([-_.][\w-]*)?\.(md|ya?ml|rst)$", re.I)
 _LIST_HEADING = re.compile(r"\b(sub-?projects?|repositor(?:y|ies)|repos)\b", re.IGNORECASE)
 _SUBPROJECT_WORD = re.compile(r"\bsub-?projects?\b", re.IGNORECASE)
 # "organized into several sub-projects, including (but not limited to) a, b, and c."
@@ -100,8 +98,8 @@ def _is_item(line: str) -> bool:
 
 
 def _governance_docs(ctx: ScanContext) -> list[ParsedDoc]:
-    docs = documents(ctx, *GOVERNANCE_ROLES) + readmes(ctx, "community", "main", "org-profile")
-    return list(dict.fromkeys(docs))
+    """The governance documents and the project's READMEs: where a list of subprojects is written."""
+    return list(dict.fromkeys(governance_documents(ctx) + project_readmes(ctx)))
 
 
 def repo_lists(ctx: ScanContext) -> list[RepoList]:
@@ -110,14 +108,14 @@ def repo_lists(ctx: ScanContext) -> list[RepoList]:
     def build() -> list[RepoList]:
         scanned = {r.name.lower() for r in ctx.repos}
         found: list[RepoList] = []
-        for repo in ctx.governance_repos():
-            for path in repo.files:
-                name = path.rsplit("/", 1)[-1]
-                if path.count("/") <= 1 and LIST_FILE.match(name):
-                    doc = parsed(ctx, repo, path)
-                    last = max(1, doc.text.count("\n") + 1)
-                    rows = _named_repos(ctx, doc, 1, last, scanned)
-                    found.append(RepoList("file", doc, 1, last, sorted(rows), rows))
+        pmap = project_map(ctx)
+        for hit in pmap.documents("subprojects"):
+            if hit.is_stub or not hit.read:
+                continue
+            doc = pmap.parsed(hit)
+            last = max(1, doc.text.count("\n") + 1)
+            rows = _named_repos(ctx, doc, 1, last, scanned)
+            found.append(RepoList("file", doc, 1, last, sorted(rows), rows))
         for doc in _governance_docs(ctx):
             if any(f.doc is doc for f in found):
                 continue
@@ -168,6 +166,18 @@ def likely_subprojects(ctx: ScanContext) -> dict[str, list[str]]:
     return {name: reasons for name, reasons in why.items() if name not in project_repos}
 
 
+class SubprojectsListedValues(TypedDict, total=False):
+    """``Finding.values`` of ``subprojects.listed``."""
+
+    scanned_repos: list[str]
+    likely_subprojects: dict[str, list[str]]
+    kind: str
+    list: str
+    named: list[str]
+    scanned_not_named: list[str]
+    likely_not_named: list[str]
+
+
 class SubprojectsListed(Probe):
     spec = ProbeSpec(
         id="subprojects.listed",
@@ -175,6 +185,7 @@ class SubprojectsListed(Probe):
         motivation="Graduation asks that all subprojects, if any, are listed.",
         remediation="Add a SUBPROJECTS.md or REPOSITORIES.md to the community repo listing every subproject.",
     )
+    values_type = SubprojectsListedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         scanned = sorted(r.name.lower() for r in ctx.repos)
@@ -245,6 +256,17 @@ _WHAT = {
 }
 
 
+class SubprojectGovernanceDocumentedValues(TypedDict, total=False):
+    """``Finding.values`` of ``subprojects.governance_documented``."""
+
+    why_subproject: list[str]
+    leadership: str
+    contribution: str
+    status: str
+    add_remove_process: str
+    missing: list[str]
+
+
 class SubprojectGovernanceDocumented(Probe):
     spec = ProbeSpec(
         id="subprojects.governance_documented",
@@ -255,6 +277,7 @@ class SubprojectGovernanceDocumented(Probe):
         remediation="Document for each subproject its maintainers, how to contribute and its status, and write "
         "down how subprojects are added and archived.",
     )
+    values_type = SubprojectGovernanceDocumentedValues
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         likely = likely_subprojects(ctx)
@@ -273,11 +296,8 @@ class SubprojectGovernanceDocumented(Probe):
             missing = [k for k, c in checks.items() if not c.ok]
             values = {"why_subproject": reasons, **{k: c.how for k, c in checks.items()}, "missing": missing}
             label = repo.full_name if repo else name
-            evidence = (
-                [repo.evidence(repo.find(["README.md"], dirs=("",))[0], 1)]
-                if repo and repo.find(["README.md"], dirs=("",))
-                else []
-            )
+            readme = project_map(ctx).readme(repo) if repo else None
+            evidence = [readme.repo.evidence(readme.path, 1)] if readme else []
             if missing:
                 # The same text for every subproject missing the same things, so the TODO lists them once.
                 what = [_WHAT[m] for m in missing]
@@ -295,7 +315,7 @@ class SubprojectGovernanceDocumented(Probe):
             if roster.repo.name.lower() == name:
                 return _Check(True, f"own roster {roster.label}")
         for hit in locate(ctx, "maintainers"):
-            doc = parsed(ctx, hit.repo, hit.path)
+            doc = hit_doc(ctx, hit)
             for section in doc.sections:
                 if re.search(rf"\b{re.escape(name)}\b", section.title, re.IGNORECASE):
                     return _Check(True, f"roster section {doc.label}#L{section.start}: {section.title}")
@@ -312,9 +332,9 @@ class SubprojectGovernanceDocumented(Probe):
     @staticmethod
     def _contribution(ctx: ScanContext, repo: RepoView | None) -> _Check:
         if repo is not None:
-            own = repo.find(["CONTRIBUTING.md", "CONTRIBUTING", "CONTRIBUTING.rst", "contributing.md"])
-            if own:
-                return _Check(True, f"{repo.name}/{own[0]}")
+            own = project_map(ctx).health_file(repo, "contributing")
+            if own is not None:
+                return _Check(True, own[0].label + (" (org default)" if own[1] else ""))
         shared = [
             h for h in locate(ctx, "contributing") if h.repo.role in ("community", "org-profile") and not h.is_stub
         ]

@@ -24,6 +24,13 @@ from dd_evidence.render.markdown import (
     status_label,
     windows_sentence,
 )
+from dd_evidence.values import (
+    CommitsByOrganisation,
+    ReleaseTimeline,
+    SeatsByOrganisation,
+    TopCommitters,
+    first_with_shape,
+)
 
 STATUS_COLOURS = {
     CriterionStatus.MET: "#2e7d32",
@@ -50,10 +57,6 @@ LINKABLE_SCHEMES = ("http", "https", "file")
 CHART_BARS_LIMIT = 12
 """Bars shown per chart; the rest are summed into one "others" bar so a chart stays readable."""
 
-MAINTAINERS_PROBE = "maintainers.org_diversity"
-COMMITTERS_PROBE = "activity.top_committers_include_maintainers"
-RELEASES_PROBE = "releases.regular_history"
-ORGANISATIONS_PROBE = "activity.top_organisation_share"
 ORG_BARS_LIMIT = 10
 """Organisations shown by name in the commit-share chart; the rest are one "others" bar, unknown commits another."""
 
@@ -430,7 +433,7 @@ def _option(value: Any) -> str:
 
 def maintainers_chart(report: Report) -> str:
     """Maintainers per organisation, from the org-diversity finding; "no data" when the probe did not run."""
-    values = _values_of(report, MAINTAINERS_PROBE)
+    values = first_with_shape(report.findings, SeatsByOrganisation)
     by_org = values.get("by_org") if values else None
     bars = _numeric_items(by_org)
     note = ""
@@ -443,7 +446,7 @@ def maintainers_chart(report: Report) -> str:
 
 def committers_chart(report: Report) -> str:
     """Commits of the top committers over the activity window; maintainers in a darker colour."""
-    values = _values_of(report, COMMITTERS_PROBE)
+    values = first_with_shape(report.findings, TopCommitters)
     rows = values.get("top10") if values else None
     bars: list[tuple[str, float]] = []
     highlight: set[str] = set()
@@ -468,7 +471,7 @@ def releases_chart(report: Report) -> str:
     Drawn from the release-history finding's ``release_timeline`` (a capped, dated list per repo with version
     tags); stable releases are filled dots, pre-releases hollow diamonds, each with a ``<title>``.
     """
-    values = _values_of(report, RELEASES_PROBE)
+    values = first_with_shape(report.findings, ReleaseTimeline)
     timeline = values.get("release_timeline") if values else None
     if not isinstance(timeline, Mapping):
         return _figure("Release timeline", None, "", wide=True)
@@ -494,7 +497,7 @@ def organisations_chart(report: Report) -> str:
     """Share of the window's human commits by organisation: the top ten, the rest as "others", and the commits
     no organisation could be attributed to as their own bar. Solid segments rest on roster affiliations, hatched
     ones on the e-mail domain (a weak attribution); the caption says which basis carried how many commits."""
-    values = _values_of(report, ORGANISATIONS_PROBE)
+    values = first_with_shape(report.findings, CommitsByOrganisation)
     total = values.get("human_commits") if values else None
     by_org = _numeric_items(values.get("by_organisation")) if values else []
     unknown = values.get("unknown_commits", 0) if values else 0
@@ -513,13 +516,6 @@ def organisations_chart(report: Report) -> str:
         f"unknown: {unknown} commits (grey). Dashed line: half of all commits."
     )
     return _figure("Commits by organisation", _share_chart(bars, total), note)
-
-
-def _values_of(report: Report, probe: str) -> Mapping[str, Any] | None:
-    """The values of the first decided finding of a probe (any finding when none is decided)."""
-    findings = report.findings_of(probe)
-    decided = [f for f in findings if f.outcome.decided] or findings
-    return decided[0].values if decided else None
 
 
 def _numeric_items(mapping: Any) -> list[tuple[str, float]]:

@@ -108,7 +108,7 @@ CASES: list[tuple[str, str]] = [
     (
         "roster._EMAIL and roster._MD_LINK",
         """
-        from dd_evidence.roster import _EMAIL, _MD_LINK
+        from dd_evidence.facts.people import _EMAIL, _MD_LINK
         assert _EMAIL.findall("a." * 200000 + "0" * 200000) == []
         assert _MD_LINK.findall("[" * 200000) == []
         assert _MD_LINK.findall("[(" * 100000) == []

@@ -60,7 +60,7 @@ def test_loading_and_walking_a_billion_laughs_stays_small() -> None:
         f"""
         from dd_evidence import yamlio
         from dd_evidence.probes.ownership_roles import _owners_yaml_logins
-        from dd_evidence.roster import _parse_yaml_roster
+        from dd_evidence.facts.people import _parse_yaml_roster
         text = {billion_laughs()!r} + "maintainers:\\n  - github: alice\\n"
         for parse in (_parse_yaml_roster, _owners_yaml_logins):
             try:

@@ -8,10 +8,10 @@ from memrepo import MemoryRepoView
 
 from dd_evidence.activity import build_activity, is_bot, last_quarters, name_key, noreply_login
 from dd_evidence.context import ScanConfig, ScanContext
+from dd_evidence.facts.people import Person
 from dd_evidence.model import Outcome
 from dd_evidence.probes.activity import MaintainersActive, NewContributors, TopCommittersIncludeMaintainers
 from dd_evidence.resolve import ProjectRef, RepoRef
-from dd_evidence.roster import Person
 from dd_evidence.sources.git import Commit
 
 AS_OF = datetime(2025, 1, 1, tzinfo=UTC)

@@ -90,3 +90,17 @@ def test_duplicates() -> None:
     assert [e.url.rsplit("#", 1)[1] for e in f.evidence] == ["L11", "L15"]
     (g,) = AdoptersNoDuplicates().run(context({"acme": {"ADOPTERS.md": TABLE}}))
     assert g.outcome is Outcome.TRUE
+
+
+def test_an_adopters_table_in_a_readme_section_when_there_is_no_adopters_file() -> None:
+    from dd_evidence.probes.documents import AdoptersPresent
+
+    readme = (
+        "# Friends\n\n## Project Adopters\n\n| Organisation | Use |\n|---|---|\n| Acme | builds |\n| Beta | ships |\n\n"
+        "## Project Integrations\n\n| Project | How |\n|---|---|\n| Gamma | plugin |\n"
+    )
+    ctx = context({"acme": {"README.md": "# Acme\n"}, "friends": {"README.md": readme}})
+    (present,) = AdoptersPresent().run(ctx)
+    assert present.outcome is Outcome.TRUE and present.values["sections"] == ["friends/README.md#L3: Project Adopters"]
+    (listed,) = AdoptersListPublished().run(ctx)
+    assert listed.outcome is Outcome.TRUE and listed.values["count"] == 2  # the integrations table is not adopters

@@ -121,3 +121,49 @@ def test_meeting_with_external_notes_is_true_without_recency() -> None:
 def test_no_meeting_schedule() -> None:
     (f,) = MeetingSchedulePublished().run(context({"acme": {"README.md": COMMUNITY_README}}))
     assert f.outcome is Outcome.FALSE
+
+
+def test_a_schedule_written_in_one_list_item_of_the_community_readme() -> None:
+    readme = (
+        "# Acme community\n\n## Socializing\n\n* Chat with us on Slack.\n"
+        "* Come and meet us in our weekly community meetings on every\n  Wednesday at 14:00 UTC on "
+        "[Zoom](https://zoom.us/j/123)\n"
+    )
+    ctx = context(
+        {"acme": {"README.md": "# Acme\n"}, "community": {"README.md": readme}}, roles={"community": "community"}
+    )
+    (finding,) = MeetingSchedulePublished().run(ctx)
+    assert finding.outcome is Outcome.TRUE
+    assert finding.values["scheduled"][0].startswith("community/README.md#L6")
+
+
+def test_a_meeting_page_named_for_what_it_is_is_read() -> None:
+    notes = (
+        "# Project Meeting Notes\n\nThe project meeting is every other Wednesday at 13:00 CET.\n\n"
+        "- [Calendar](https://calendar.google.com/calendar/embed?src=acme)\n\n## 2025-09-10\n\nNotes.\n"
+    )
+    ctx = context({"acme": {"README.md": "# Acme\n", "Project-Meeting-Notes.md": notes}})
+    ctx.config.as_of = datetime(2025, 9, 20, tzinfo=UTC)
+    (finding,) = MeetingSchedulePublished().run(ctx)
+    assert finding.outcome is Outcome.TRUE
+    assert finding.values["links"]["calendar"][0].startswith("acme/Project-Meeting-Notes.md#L5")
+    assert finding.values["last_notes"] == "2025-09-10"
+
+
+def test_channels_named_by_any_project_list_are_listed_and_security_lists_are_not_channels() -> None:
+    community = "# Community\n\n- Slack: [#acme](https://kubernetes.slack.com/messages/acme)\n"
+    website = "# Community\n\n- Mailing list: [acme-dev](https://groups.google.com/g/acme-dev)\n"
+    security = "# Security\n\nReport to acme-security@googlegroups.com (a private list).\n"
+    subproject = "# Tool\n\nJoin [acme-dev](https://groups.google.com/g/acme-dev).\n"
+    ctx = context(
+        {
+            "acme": {"README.md": "# Acme\n", "SECURITY.md": security},
+            "community": {"README.md": community},
+            "acme.io": {"docs/community.md": website},
+            "tool": {"README.md": subproject},
+        },
+        roles={"community": "community", "acme.io": "website"},
+    )
+    (finding,) = AllChannelsListed().run(ctx)
+    assert finding.outcome is Outcome.TRUE, finding.message
+    assert finding.values["unlisted_mailing_lists"] == {}

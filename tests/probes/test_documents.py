@@ -7,6 +7,7 @@ from dd_evidence.probes.badges import BestPracticesBadgeLinked
 from dd_evidence.probes.documents import (
     GovernancePresent,
     IssueTemplatesPresent,
+    ReleaseProcessPresent,
     SecurityPolicyInEveryRepo,
 )
 from dd_evidence.probes.ownership import CodeownersPresent, owners_named
@@ -81,18 +82,57 @@ def test_org_default_security_policy_covers_every_repo() -> None:
     assert all(f.outcome is Outcome.TRUE for f in SecurityPolicyInEveryRepo().run(ctx))
 
 
+def test_org_default_applies_only_where_a_repo_has_none_and_says_which_file_answered() -> None:
+    ctx = context(
+        {
+            "acme": {"docs/SECURITY.md": "# Security\n\nMail security@acme.example.\n"},
+            "charts": {"README.md": "# Charts\n"},
+            # GitHub reads the defaults from the root, .github/ or docs/ of the org's .github repository.
+            ".github": {".github/SECURITY.md": "# Security\n\nMail security@acme.example.\n"},
+        },
+        roles={".github": "org-profile"},
+    )
+    by_subject = {f.subject: f for f in SecurityPolicyInEveryRepo().run(ctx)}
+    own, inherited = by_subject["acme/acme"], by_subject["acme/charts"]
+    assert own.values == {"path": "docs/SECURITY.md", "answered_by": "acme/acme", "inherited": False}
+    assert inherited.values == {"path": ".github/SECURITY.md", "answered_by": "acme/.github", "inherited": True}
+    assert inherited.message == "charts inherits the org default .github/.github/SECURITY.md"
+    assert inherited.evidence[0].url.startswith("https://github.com/acme/.github/blob/")
+
+
+def test_a_contributing_guide_linking_the_policy_document_counts() -> None:
+    ctx = context(
+        {
+            "acme": {"README.md": "# Acme\n"},
+            "community": {"process/report-a-vulnerability.md": "# Reporting\n\nMail security@acme.example.\n"},
+            "client": {
+                "CONTRIBUTING.md": "# Contributing\n\nFound a hole? Read [how to report it]"
+                "(https://github.com/acme/community/blob/main/process/report-a-vulnerability.md).\n",
+            },
+        },
+        roles={"community": "community"},
+    )
+    by_subject = {f.subject: f for f in SecurityPolicyInEveryRepo().run(ctx)}
+    assert by_subject["acme/client"].outcome is Outcome.TRUE
+    assert by_subject["acme/client"].evidence[0].url.endswith("CONTRIBUTING.md#L3")
+    assert by_subject["acme/acme"].outcome is Outcome.FALSE
+
+
 def test_codeowners_per_repo() -> None:
     ctx = context(
         {
             "acme": {".github/CODEOWNERS": "# owners\n* @acme/maintainers\n/docs/ @ada docs@acme.example\n"},
             "community": {"README.md": "x"},
+            "tool": {"README.md": "x", "main.go": "package main\n"},
             "k8s-style": {"OWNERS": "approvers:\n- ada\n"},
         }
     )
     by_subject = {f.subject: f for f in CodeownersPresent().run(ctx)}
     assert by_subject["acme/acme"].values["teams"] == ["@acme/maintainers"]
     assert by_subject["acme/acme"].values["owners"] == ["@acme/maintainers", "@ada", "docs@acme.example"]
-    assert by_subject["acme/community"].outcome is Outcome.FALSE
+    assert by_subject["acme/tool"].outcome is Outcome.FALSE
+    # A repository of documents only has no code to own: no CODEOWNERS needed (issue 12).
+    assert by_subject["acme/community"].outcome is Outcome.NOT_APPLICABLE
     assert by_subject["acme/k8s-style"].outcome is Outcome.TRUE
 
 
@@ -113,4 +153,13 @@ def test_bestpractices_badge_found_on_either_host() -> None:
     (finding,) = BestPracticesBadgeLinked().run(context({"acme": {"README.md": "x"}, "site": {"README.md": old}}))
     assert finding.values["project_id"] == 77
     (finding,) = BestPracticesBadgeLinked().run(context({"acme": {"README.md": "no badge"}}))
+    assert finding.outcome is Outcome.FALSE
+
+
+def test_a_release_section_of_the_contributing_guide_documents_the_release_process() -> None:
+    contributing = "# Contributing\n\n## Tests\n\nRun them.\n\n## Release process\n\nBump the version, tag, publish.\n"
+    (finding,) = ReleaseProcessPresent().run(context({"acme": {"CONTRIBUTING.md": contributing}}))
+    assert finding.outcome is Outcome.TRUE
+    assert finding.values["sections"] == ["acme/CONTRIBUTING.md#L7: Release process"]
+    (finding,) = ReleaseProcessPresent().run(context({"acme": {"CONTRIBUTING.md": "# Contributing\n\nHi.\n"}}))
     assert finding.outcome is Outcome.FALSE

@@ -151,3 +151,21 @@ def test_up_to_date_flags_maintainers_without_recent_commits(tmp_path: Path) -> 
     finding = list(GovernanceUpToDate().run(_ctx(view, as_of=datetime(2025, 9, 15, tzinfo=UTC))))[0]
     assert finding.outcome is Outcome.FALSE
     assert [i["person"] for i in finding.values["inactive_maintainers"]] == ["zed"]
+
+
+def test_a_maintainer_added_recently_is_not_called_inactive(tmp_path: Path) -> None:
+    commits = [
+        ("2024-01-10T10:00:00+00:00", {"MAINTAINERS.md": _roster([("ada", "Ada Example"), ("zed", "Zed Quiet")])}),
+        (
+            "2025-08-01T10:00:00+00:00",
+            {"MAINTAINERS.md": _roster([("ada", "Ada Example"), ("zed", "Zed Quiet"), ("nia", "Nia New")])},
+        ),
+    ]
+    repo = make_repo(tmp_path, "acme", "community", commits)
+    ctx = _ctx(_view(repo, "community"), as_of=datetime(2025, 9, 15, tzinfo=UTC))
+    maintainers, dates = GovernanceUpToDate().run(ctx)
+    assert maintainers.outcome is Outcome.FALSE
+    assert [i["person"] for i in maintainers.values["inactive_maintainers"]] == ["zed"]
+    assert maintainers.values["recently_added"] == ["nia"]
+    # The other aspect holds, so the criterion reads partial rather than not met.
+    assert dates.outcome is Outcome.TRUE and dates.subject == "acme: meeting and election dates"

@@ -48,8 +48,8 @@ def test_contributor_activity_and_organisation_share() -> None:
     assert activity.outcome is Outcome.TRUE
     v = activity.values
     assert v["source"] == "lfx" and (v["window_start"], v["window_end"]) == ("2025-03-19", "2025-09-14")
-    assert (v["active_contributors_365d"], v["active_organizations_365d"]) == (96, 17)
-    assert (v["window_active_contributors"], v["window_active_organizations"]) == (58, 14)
+    assert (v["active_contributors_365d"], v["active_organisations_365d"]) == (96, 17)
+    assert (v["window_active_contributors"], v["window_active_organisations"]) == (58, 14)
     assert (v["window_commit_authors"], v["window_commits_estimated"]) == (41, 1200)  # 210 is 17.5 %
     assert (v["window_pr_authors"], v["window_prs_estimated"]) == (37, 1000)
     assert v["health_scores"]["healthScore"] == 78.0 and v["unavailable"] == {}
@@ -64,9 +64,9 @@ def test_contributor_activity_and_organisation_share() -> None:
 
     assert diversity.outcome is Outcome.TRUE
     d = diversity.values
-    assert (d["top_organisation"], d["top_share"], d["organizations"]) == ("Ant Group", 0.4, 14)
+    assert (d["top_organisation"], d["top_share"], d["organisations"]) == ("Ant Group", 0.4, 14)
     assert (d["elephant_factor"], d["elephant_share"]) == (2, 61.0)
-    assert d["organization_dependency_all_time"] == {"count": 2, "percentage": 61.2}
+    assert d["organisation_dependency_all_time"] == {"count": 2, "percentage": 61.2}
     assert "Ant Group made 40% of contributions" in diversity.message
     # Both probes share the client's answers: one request per route.
     assert ctx.client("http", lambda: None).counts()["lfx"] == 7

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from memrepo import context
 
+from dd_evidence.facts.governance import procedure_of
 from dd_evidence.model import Outcome
 from dd_evidence.probes.lifecycle import (
     ContributorLadder,
@@ -12,7 +13,6 @@ from dd_evidence.probes.lifecycle import (
     OnboardingDocumented,
     RolesDefined,
     SubteamRolesDocumented,
-    procedure_of,
 )
 
 LADDER = """# Widget Ladder
@@ -78,10 +78,18 @@ def test_full_ladder_documents_every_stage() -> None:
     assert teams.values["teams"]["release team"]["join"] and teams.values["teams"]["release team"]["leave"]
 
 
-def test_removal_without_period_is_false() -> None:
+def test_removal_without_period_is_documented_and_says_so() -> None:
     text = "# Rules\n\n## Removing Maintainers\n\nA maintainer can be removed by a vote.\n"
     finding = _run(OffboardingDocumented, {"GOVERNANCE.md": text})
-    assert finding.outcome is Outcome.FALSE and "no inactivity period" in finding.message
+    assert finding.outcome is Outcome.TRUE and "no inactivity period" in finding.message
+    assert finding.values["inactivity_periods"] == []
+
+
+def test_removal_written_in_a_sentence_counts() -> None:
+    text = "# Rules\n\n## Maintainers\n\nMaintainers who step down become emeritus; others may be removed by vote.\n"
+    finding = _run(OffboardingDocumented, {"GOVERNANCE.md": text})
+    assert finding.outcome is Outcome.TRUE
+    assert finding.values["procedures"][0].startswith("community/GOVERNANCE.md#L5")
 
 
 def test_bare_governance_has_no_lifecycle() -> None:
@@ -111,3 +119,30 @@ def test_ladder_from_table_counts_roles_below_maintainer() -> None:
     one = "# Contributor Ladder\n\n## Reviewer\n\nx\n\n## Maintainer\n\ny\n"
     assert _run(ContributorLadder, {"CONTRIBUTOR_LADDER.md": one}).outcome is Outcome.FALSE
     assert _run(ContributorLadder, {"GOVERNANCE.md": BARE}).outcome is Outcome.FALSE
+
+
+def test_a_ladder_kept_inside_the_governance_document() -> None:
+    governance = (
+        "# Governance\n\n## Roles\n\n### Community Member\n\nAnyone who takes part.\n\n"
+        "### Reviewer\n\nReviews pull requests.\n\n### Project Maintainer\n\nMerges pull requests.\n\n"
+        "## Voting\n\nMajority of maintainers.\n"
+    )
+    (finding,) = ContributorLadder().run(context({"acme": {"GOVERNANCE.md": governance}}))
+    assert finding.outcome is Outcome.TRUE
+    assert finding.values["roles"] == ["member", "reviewer", "maintainer"]
+
+
+def test_contributors_and_maintainers_only_are_no_ladder() -> None:
+    governance = "# Governance\n\n## Contributors\n\nAnyone.\n\n## Maintainers\n\nThe team.\n\n## Joining\n\nVote.\n"
+    (finding,) = ContributorLadder().run(context({"acme": {"GOVERNANCE.md": governance}}))
+    assert finding.outcome is Outcome.FALSE
+
+
+def test_roles_defined_in_bold_led_paragraphs_make_a_ladder() -> None:
+    governance = (
+        "# Governance\n\n## Roles\n\n**Contributors**: anyone with a merged pull request.\n\n"
+        "**Committers**: members committed to the project.\n\n**Maintainer**: reviews and merges.\n"
+    )
+    (finding,) = ContributorLadder().run(context({"acme": {"GOVERNANCE.md": governance}}))
+    assert finding.outcome is Outcome.TRUE
+    assert finding.values["non_maintainer_roles"] == ["contributor", "committer"]

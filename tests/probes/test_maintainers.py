@@ -7,15 +7,15 @@ from memrepo import MemoryRepoView, context
 
 from dd_evidence.affiliations import count_by_organisation, elephant_factor, normalise, same_organisation
 from dd_evidence.errors import SourceUnavailable
+from dd_evidence.facts.governance import find_cap_in_text
+from dd_evidence.facts.people import map_header, parse_roster, project_roster, subproject_rosters
 from dd_evidence.model import Outcome
 from dd_evidence.probes.maintainers import (
     FoundationCsvAgrees,
     OrgDiversity,
     RosterComplete,
     WithinRepresentationCap,
-    find_cap_in_text,
 )
-from dd_evidence.roster import map_header, parse_roster, project_roster, subproject_rosters
 from dd_evidence.sources.cncf import maintainers_for, parse_maintainers_csv
 
 REPO = MemoryRepoView("acme", "community", {}, role="community")

@@ -69,3 +69,17 @@ def test_vendor_namespace_in_readme_is_false_else_true() -> None:
     clean = _ctx({"MAINTAINERS.md": ROSTER}, "# Acme\n\n[repo](https://github.com/acme/acme)\n")
     ok = list(AssetsProjectOwned().run(clean))[0]
     assert ok.outcome is Outcome.TRUE and "in 1 " in ok.message
+
+
+def test_a_security_contact_on_a_maintainer_companys_domain_is_vendor_held() -> None:
+    roster = "# Maintainers\n\n| Name | GitHub | Company |\n|---|---|---|\n| Ann | @ann | Widgetcorp Inc |\n"
+    roster += "| Bo | @bo | Beta |\n"
+    security = "# Security\n\n## Reporting\n\nWrite to security@widgetcorp.com or the list acme@googlegroups.com.\n"
+    ctx = context({"acme": {"README.md": "# Acme\n", "MAINTAINERS.md": roster, "SECURITY.md": security}})
+    (finding,) = AssetsProjectOwned().run(ctx)
+    assert finding.outcome is Outcome.FALSE
+    assert [(v["kind"], v["owner"]) for v in finding.values["vendor_owned"]] == [("contact", "widgetcorp.com")]
+    own = security.replace("security@widgetcorp.com", "security@acme.io")
+    ctx = context({"acme": {"README.md": "# Acme\n", "MAINTAINERS.md": roster, "SECURITY.md": own}})
+    (finding,) = AssetsProjectOwned().run(ctx)
+    assert finding.outcome is Outcome.TRUE

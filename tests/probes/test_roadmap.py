@@ -77,3 +77,104 @@ def test_no_version_named_or_no_tags() -> None:
     assert f.outcome is Outcome.NOT_APPLICABLE
     (f,) = RoadmapIsCurrent().run(context({"acme": {"ROADMAP.md": ROADMAP}}))
     assert f.outcome is Outcome.NOT_AVAILABLE
+
+
+def test_a_roadmap_that_only_points_to_a_board_is_not_a_process() -> None:
+    board = (
+        "# Roadmap\n\nThe roadmap is kept as a [GitHub project](https://github.com/orgs/acme/projects/1).\n\n"
+        "## Milestones\n\nEach milestone lists the issues planned for a release.\n"
+    )
+    (f,) = RoadmapChangeProcessDocumented().run(context({"acme": {"ROADMAP.md": board}}))
+    assert f.outcome is Outcome.FALSE
+
+
+def test_a_governance_listing_the_roadmap_among_decisions_is_not_a_roadmap_process() -> None:
+    gov = "# Gov\n\n## Decisions\n\nChanges to the roadmap, the scope and this document need a maintainer vote.\n"
+    (f,) = RoadmapChangeProcessDocumented().run(context({"acme": {"ROADMAP.md": ROADMAP, "GOVERNANCE.md": gov}}))
+    assert f.outcome is Outcome.FALSE
+
+
+def test_a_roadmap_section_of_the_governance_with_a_change_procedure() -> None:
+    gov = (
+        "# Gov\n\n## Roadmap\n\n### Changes in the roadmap\n\n- Changes are proposed as a pull request.\n"
+        "- Maintainers decide by a majority vote.\n"
+    )
+    ctx = context({"acme": {"README.md": "# Acme\n"}, "community": {"ROADMAP.md": ROADMAP, "GOVERNANCE.md": gov}})
+    (f,) = RoadmapChangeProcessDocumented().run(ctx)
+    assert f.outcome is Outcome.TRUE
+    assert f.evidence[0].url.endswith("GOVERNANCE.md#L8")
+
+
+def test_old_yearly_roadmaps_are_history_not_the_process() -> None:
+    old = "# 2021 Roadmap\n\n## Items\n\nRoadmap items were proposed in issues and approved by the leads.\n"
+    files = {"ROADMAP.md": ROADMAP, "reviews/2021/ROADMAP.md": old}
+    (f,) = RoadmapChangeProcessDocumented().run(context({"acme": files}))
+    assert f.outcome is Outcome.FALSE
+    assert f.values["checked"] == ["acme/ROADMAP.md"]
+
+
+def test_a_roadmap_untouched_for_over_a_year_is_stale(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    import pytest
+    from gitfixture import git, make_repo
+
+    from dd_evidence.context import ScanConfig, ScanContext
+    from dd_evidence.model import RepoScan
+    from dd_evidence.probes.roadmap import RoadmapRecentlyUpdated
+    from dd_evidence.repoview import GitRepoView
+    from dd_evidence.resolve import ProjectRef, RepoRef
+    from dd_evidence.sources.git import GitRepo
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    commits = [
+        ("2023-03-01T10:00:00+00:00", {"ROADMAP.md": ROADMAP}),
+        ("2024-09-01T10:00:00+00:00", {"src/main.go": "package main\n"}),
+    ]
+    repo = make_repo(tmp_path, "acme", "acme", commits)
+    sha = git(repo, "rev-parse", "HEAD").strip()
+    view = GitRepoView(RepoScan("acme", "acme", "main", str(repo), sha), "https://github.com/acme/acme", GitRepo(repo))
+    ref = ProjectRef(name="acme", display_name="Acme", orgs=("acme",), main_repo=RepoRef("acme", "acme", "main"))
+
+    def run(as_of: datetime) -> Outcome:
+        ctx = ScanContext(ScanConfig(as_of=as_of, offline=True, parse_cache=False), ref, [view])
+        (finding,) = RoadmapRecentlyUpdated().run(ctx)
+        return finding.outcome
+
+    assert run(datetime(2024, 10, 15, tzinfo=UTC)) is Outcome.FALSE  # 19 months after its last edit
+    assert run(datetime(2023, 12, 1, tzinfo=UTC)) is Outcome.TRUE
+
+
+def test_recently_updated_needs_git_history() -> None:
+    from dd_evidence.probes.roadmap import RoadmapRecentlyUpdated
+
+    (finding,) = RoadmapRecentlyUpdated().run(context({"acme": {"ROADMAP.md": ROADMAP}}))
+    assert finding.outcome is Outcome.NOT_AVAILABLE
+
+
+def test_a_page_that_only_says_where_the_roadmaps_are_is_not_the_roadmap() -> None:
+    pointer = "Roadmap\n=======\n\nEach sub-project keeps its own roadmap in the ROADMAP.md of its repository.\n"
+    ctx = context(
+        {"acme": {"ROADMAP.md": ROADMAP}, "community": {"ROADMAP.md": pointer}}, roles={"community": "community"}
+    )
+    (f,) = RoadmapChangeProcessDocumented().run(ctx)
+    assert f.values["checked"][0] == "acme/ROADMAP.md"
+
+
+def test_quarterly_pages_beside_an_index_are_history() -> None:
+    index = "# Roadmap\n\nThe Q4 plan.\n\n## Goals\n\nShip it.\n"
+    old = "# Q1 roadmap\n\n## How\n\nItems were proposed in issues and approved by maintainers.\n"
+    files = {"docs/roadmap/index.md": index, "docs/roadmap/2024-q1.md": old}
+    (f,) = RoadmapChangeProcessDocumented().run(context({"acme": {"README.md": "# Acme\n"}, "acme.io": files}))
+    assert f.outcome is Outcome.FALSE
+    assert f.values["checked"] == ["acme.io/docs/roadmap/index.md"]
+
+
+def test_a_changes_section_discussed_in_meetings_is_a_process() -> None:
+    text = ROADMAP + (
+        "\n## Changes to this Roadmap\n\nChanges take the form of pull requests posted to the dev channel.\n"
+        "Significant changes are discussed in a steering meeting before merging.\n"
+    )
+    (f,) = RoadmapChangeProcessDocumented().run(context({"acme": {"ROADMAP.md": text}}))
+    assert f.outcome is Outcome.TRUE

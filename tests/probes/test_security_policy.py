@@ -120,3 +120,24 @@ def test_disclosure_aspects_with_lines() -> None:
     assert {"embargo", "coordinated", "timeline"} <= set(finding.values["aspects"])
     assert finding.values["aspects"]["embargo"]["line"] == 16
     assert finding.evidence[0].url.endswith("#L16-L17")
+
+
+def test_a_policy_linked_from_the_readme_counts_when_no_file_is_named_so() -> None:
+    readme = "# Acme\n\nFound a hole? See [how to report a vulnerability](docs/reporting.md).\n"
+    reporting = "# Reporting\n\n## Report a problem\n\nMail security@acme.example; we answer within 3 days.\n"
+    ctx = context({"acme": {"README.md": readme, "docs/process/reporting.md": reporting}})
+    (finding,) = PolicyNamesReportingChannel().run(ctx)
+    assert finding.outcome is Outcome.FALSE  # the link leads nowhere: docs/reporting.md is not there
+    ctx = context({"acme": {"README.md": readme, "docs/reporting.md": reporting}})
+    (finding,) = PolicyNamesReportingChannel().run(ctx)
+    assert finding.outcome is Outcome.TRUE
+    assert finding.values["documents"] == ["acme/docs/reporting.md"]
+
+
+def test_the_org_default_policy_is_read() -> None:
+    policy = "# Security\n\n## Reporting\n\nMail security@acme.example.\n"
+    ctx = context(
+        {"acme": {"README.md": "# Acme\n"}, ".github": {"SECURITY.md": policy}}, roles={".github": "org-profile"}
+    )
+    (finding,) = PolicyNamesReportingChannel().run(ctx)
+    assert finding.outcome is Outcome.TRUE and finding.values["documents"] == [".github/SECURITY.md"]

@@ -1,23 +1,21 @@
-"""Shared lookups for the governance probe families: which documents to read and their parsed sections.
+"""Documents parsed once per scan: text, headings, links, sections and anchors, kept in the on-disk parse cache.
 
-Kept apart from ``locate`` (which finds documents by role) because these helpers decide *which roles* count as
-governance text for content probes and cache the parsed sections per scan.
+Every probe that reads a document's structure goes through :func:`parsed`, so the same file is parsed once per
+scan whatever number of probes read it, and unchanged files are not parsed again on the next scan.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dd_evidence.context import ScanContext
-from dd_evidence.locate import DocHit, real_documents
 from dd_evidence.markdown import Document, Heading, Link, parse
 from dd_evidence.mdsections import Section, anchors, sections
 from dd_evidence.parsecache import ParseCache
 from dd_evidence.repoview import RepoView
 
-# Roles whose documents hold governance rules (decision making, membership, elections).
-GOVERNANCE_ROLES = ("governance", "contributor_ladder")
+if TYPE_CHECKING:
+    from dd_evidence.context import ScanContext
 
 
 @dataclass(frozen=True)
@@ -87,35 +85,3 @@ def _parts_from_json(data: dict[str, Any], text: str) -> tuple[Document, tuple[S
         for title, level, start, end, kind in data["sections"]
     )
     return document, found, frozenset(str(a) for a in data["anchors"])
-
-
-def documents(ctx: ScanContext, *roles: str) -> list[ParsedDoc]:
-    """The real documents of ``roles`` in every repo (stubs only when nothing else exists), parsed, once each."""
-    seen: set[tuple[str, str]] = set()
-    found = []
-    for role in roles:
-        for hit in real_documents(ctx, role):
-            key = (hit.repo.full_name, hit.path)
-            if key not in seen:
-                seen.add(key)
-                found.append(parsed(ctx, hit.repo, hit.path))
-    return found
-
-
-def hit_doc(ctx: ScanContext, hit: DocHit) -> ParsedDoc:
-    """The parsed form of a located document."""
-    return parsed(ctx, hit.repo, hit.path)
-
-
-def readmes(ctx: ScanContext, *repo_roles: str) -> list[ParsedDoc]:
-    """The root README.md of each repo with one of ``repo_roles``."""
-    found = []
-    for repo in ctx.repos_with_role(*repo_roles):
-        for path in repo.find(["README.md"], dirs=("",)):
-            found.append(parsed(ctx, repo, path))
-    return found
-
-
-def subject(ctx: ScanContext) -> str:
-    """The org-level subject of a finding: the project's first GitHub org, else its name."""
-    return ctx.project.orgs[0] if ctx.project.orgs else ctx.project.name

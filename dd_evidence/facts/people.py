@@ -1,9 +1,13 @@
-"""Maintainer rosters as facts: who is listed, with which details, active or emeritus. No judging here.
+"""People as facts: one roster model from every source, with who is listed, in which role and scope, active or
+emeritus, and the line that says so. No judging here.
 
-Rosters come in many shapes: markdown tables with any column names, bullet lists ("Name (@handle), Company",
-"[Name](https://github.com/handle) - Company"), Kubernetes-style ``OWNERS`` YAML, a CNCF ``.project``
-``maintainers.yaml``, a CSV, or a plain-text ``MAINTAINERS`` file. Each parser returns the same
-:class:`Roster`; ``rosters(ctx)`` finds them across the org and marks the ones of subprojects.
+Rosters come in many shapes: markdown tables with any column names, one or many per document (a table per
+subproject, a steering-committee table beside a maintainer table, approvers and reviewers under their headings),
+bullet lists ("Name (@handle), Company", "[Name](https://github.com/handle) - Company"), Kubernetes-style
+``OWNERS`` YAML with ``OWNERS_ALIASES`` expanded (entries may carry "name,company,handle,email"), a CNCF
+``.project`` ``maintainers.yaml``, a CSV, a plain-text ``MAINTAINERS`` file, or, when nothing else names the
+maintainers, GitHub's ``CODEOWNERS`` (users, with affiliations from its comments). Each parser returns the same
+:class:`Roster` of :class:`Person`; ``rosters(ctx)`` finds them through the project map and marks subprojects'.
 """
 
 from __future__ import annotations
@@ -11,8 +15,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -20,7 +24,7 @@ from markdown_it.token import Token
 
 from dd_evidence import yamlio
 from dd_evidence.context import ScanContext
-from dd_evidence.locate import locate
+from dd_evidence.facts.ownership import codeowners_path, parse_codeowners, parse_owners, parse_owners_aliases
 from dd_evidence.markdown import tokens as md_tokens
 from dd_evidence.repoview import RepoView
 
@@ -32,10 +36,30 @@ _HEADER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("handle", re.compile(r"github|handle|login|user ?name|\bid\b|slack|account", re.I)),
     ("email", re.compile(r"e-?mail|contact|mail", re.I)),
     ("affiliation", re.compile(r"compan|affiliat|organi[sz]ation|employer|\borg\b|vendor", re.I)),
-    ("areas", re.compile(r"area|responsib|focus|component|scope|repo|subproject|project|domain|role|team", re.I)),
+    (
+        "areas",
+        re.compile(r"area|responsib|focus|component|scope|repo|subproject|project|domain|role|team|dut(?:y|ies)", re.I),
+    ),
     ("name", re.compile(r"name|maintainer|person|who", re.I)),
 )
 
+# Section headings that say which role the people below hold; the first that matches wins. Anything else that a
+# heading names (a subproject, a team) becomes the people's scope.
+_HEADING_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("steering", re.compile(r"steering|\bTSC\b|\bboard\b|council|committee", re.I)),
+    ("maintainer", re.compile(r"maintainer|\bowners?\b|\bleads?\b", re.I)),
+    ("approver", re.compile(r"approver", re.I)),
+    ("reviewer", re.compile(r"reviewer", re.I)),
+    ("committer", re.compile(r"committer", re.I)),
+    ("member", re.compile(r"\bmembers?\b", re.I)),
+    ("contributor", re.compile(r"contributor", re.I)),
+)
+_ROLE_ONLY_HEADING = re.compile(
+    r"^(?:(?:the|our|current|active|core|project|org(?:anization)?|all|list of|emeritus|former|\w+\s+project)\s+)*"
+    r"(?:maintainers?|owners?|approvers?|reviewers?|committers?|members?|contributors?|leads?|team|people)"
+    r"(?:\s+(?:list|team|and\s+\w+))*\s*:?$",
+    re.I,
+)
 # A heading with one of these words starts the part of a roster listing people who stepped down.
 _EMERITUS = re.compile(r"emerit|former|alumn|inactive|retired|past\b|previous", re.I)
 # Sentences saying there are no per-person areas because everyone covers everything.
@@ -51,6 +75,7 @@ _SHARED_AREAS = re.compile(
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 _GITHUB_URL = re.compile(r"https?://(?:www\.)?github\.com/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/?(?:[)\s]|$)")
 _AT_HANDLE = re.compile(r"(?<![\w.@/])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\b(?!\.\w)")
+_MAILTO = re.compile(r"(?<=mailto:)[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A label stops at the next "[" and a target at the next "(": each character is scanned from one start only, so a
 # line of 100k "[" is linear, not quadratic.
 _MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\(([^()\s]*)[^()]*\)")
@@ -68,10 +93,17 @@ class Person:
     line: int = 0
     emeritus: bool = False
     role: str = "maintainer"
+    # The subproject, team or area a roster section is about ("Nydus maintainers", "Host"), when it says so.
+    scope: str | None = None
 
     @property
     def label(self) -> str:
         return self.handle or self.name or self.email or "?"
+
+    @property
+    def key(self) -> str:
+        """One identity per person within a roster: the handle, else the e-mail, else the name (case-folded)."""
+        return (self.handle or self.email or self.name or "?").casefold().lstrip("@")
 
 
 @dataclass(frozen=True)
@@ -93,8 +125,19 @@ class Roster:
 
     @property
     def active(self) -> list[Person]:
-        """Current maintainers (not emeritus, not reviewers)."""
-        return [p for p in self.people if not p.emeritus and p.role == "maintainer"]
+        """Current maintainers (not emeritus, not reviewers or committee seats), each person once."""
+        seen: set[str] = set()
+        found = []
+        for person in self.people:
+            if not person.emeritus and person.role == "maintainer" and person.key not in seen:
+                seen.add(person.key)
+                found.append(person)
+        return found
+
+    @property
+    def scopes(self) -> list[str]:
+        """The subprojects, teams or areas the roster's sections are about."""
+        return list(dict.fromkeys(p.scope for p in self.people if p.scope))
 
     @property
     def emeritus(self) -> list[Person]:
@@ -111,8 +154,10 @@ class Roster:
 def parse_roster(repo: RepoView, path: str, text: str) -> Roster:
     """Parse one roster file by its name and content."""
     name = path.rsplit("/", 1)[-1].lower()
-    if name == "owners":
-        return _from_people(repo, path, text, _parse_owners(text, f"{repo.name}/{path}"), "owners-yaml")
+    if name == "codeowners":
+        return _from_people(repo, path, text, _parse_codeowners(text), "codeowners")
+    if name == "owners" or (name.endswith("owners") and "." not in name):
+        return _from_people(repo, path, text, _parse_owners(text, _aliases_near(repo, path)), "owners-yaml")
     if name.endswith((".yaml", ".yml")):
         return _from_people(repo, path, text, _parse_yaml_roster(text, f"{repo.name}/{path}"), "yaml")
     if name.endswith(".csv"):
@@ -177,6 +222,7 @@ def _parse_markdown(repo: RepoView, path: str, text: str) -> Roster:
             level = int(token.tag[1:])
             headings = [h for h in headings if h[0] < level] + [(level, tokens[index + 1].content)]
         emeritus = any(_EMERITUS.search(h[1]) for h in headings)
+        role, scope = _heading_role(headings)
         if token.type == "table_open":
             rows, end = _table_rows(tokens, index)
             index = end
@@ -189,13 +235,23 @@ def _parse_markdown(repo: RepoView, path: str, text: str) -> Roster:
             if not emeritus:
                 columns |= set(mapping.values())
                 header_line = header_line or head_line
-            people.extend(_row_person(cells, mapping, line, emeritus) for line, cells in body)
+            people.extend(
+                replace(_row_person(cells, mapping, line, emeritus), role=role, scope=scope) for line, cells in body
+            )
             continue
         if token.type == "list_item_open" and token.map:
             inline = next((t for t in tokens[index:] if t.type == "inline"), None)
             person = _bullet_person(inline.content if inline else "", token.map[0] + 1, emeritus)
             if person is not None:
-                people.append(person)
+                people.append(replace(person, role=role, scope=scope))
+        elif token.type == "paragraph_open" and token.map and index + 1 < len(tokens):
+            found = _labelled_person(tokens[index + 1].content, token.map[0] + 1, emeritus)
+            if found is not None:
+                person, fields = found
+                people.append(replace(person, role=role, scope=scope))
+                if not emeritus:
+                    columns |= fields
+                    header_line = header_line or person.line
         index += 1
     if not people and path.rsplit("/", 1)[-1].upper() == "MAINTAINERS":
         # A plain-text MAINTAINERS file: one person per line.
@@ -208,7 +264,23 @@ def _parse_markdown(repo: RepoView, path: str, text: str) -> Roster:
     return roster
 
 
-def _table_rows(tokens: list[Token], start: int) -> tuple[list[tuple[int, list[str]]], int]:
+def _heading_role(headings: list[tuple[int, str]]) -> tuple[str, str | None]:
+    """(role, scope) of the people under ``headings`` (outermost first): the innermost heading naming a role gives
+    the role (maintainer by default: the document is a roster), the innermost heading that is more than a role or
+    emeritus title gives the scope."""
+    role = "maintainer"
+    for _, text in headings:
+        found = next((name for name, pattern in _HEADING_ROLES if pattern.search(text)), None)
+        role = found or role
+    scope = None
+    for level, text in headings:
+        clean = _plain(text).strip()
+        if level > 1 and clean and not _ROLE_ONLY_HEADING.match(clean) and not _EMERITUS.fullmatch(clean):
+            scope = clean
+    return role, scope
+
+
+def _table_rows(tokens: Sequence[Token], start: int) -> tuple[list[tuple[int, list[str]]], int]:
     """The rows of the table starting at ``tokens[start]`` as (line, cells), and the index after it."""
     rows: list[tuple[int, list[str]]] = []
     index = start
@@ -237,6 +309,9 @@ def _row_person(cells: list[str], mapping: dict[int, str], line: int, emeritus: 
         handle = handle or _handle_in(cell)
         values[field_name] = _plain(cell)
     email = _EMAIL.search(values.get("email", "")) if values.get("email") else None
+    if email is None:
+        # A name written as a mail link ("[Ann Lee](mailto:ann@acme.example)") gives the contact too.
+        email = next((m for cell in cells if (m := _MAILTO.search(cell))), None)
     handle_value = values.get("handle", "")
     if handle is None and handle_value and re.fullmatch(r"@?[A-Za-z0-9-]{1,39}", handle_value):
         handle = handle_value.lstrip("@")
@@ -250,6 +325,27 @@ def _row_person(cells: list[str], mapping: dict[int, str], line: int, emeritus: 
         line=line,
         emeritus=emeritus,
     )
+
+
+_LABELLED = re.compile(r"^\s*([A-Za-z][\w /-]{0,30}?)\s*:\s*(.+?)\s*$")
+
+
+def _labelled_person(content: str, line: int, emeritus: bool) -> tuple[Person, set[str]] | None:
+    """A person written as a paragraph of labelled lines ("Name: Ann Lee", "GitHub: @ann", "Organization: Acme"),
+    and the fields the labels give; None unless at least two lines are labelled and one names the person."""
+    labels: list[str] = []
+    cells: list[str] = []
+    for text in content.splitlines():
+        match = _LABELLED.match(text)
+        if match:
+            labels.append(match.group(1))
+            cells.append(match.group(2))
+    if len(labels) < 2:
+        return None
+    mapping = map_header(labels)
+    if not ({"name", "handle", "email"} & set(mapping.values())):
+        return None
+    return _row_person(cells, mapping, line, emeritus), set(mapping.values())
 
 
 def _bullet_person(content: str, line: int, emeritus: bool) -> Person | None:
@@ -303,29 +399,42 @@ def _plain(cell: str) -> str:
     return re.sub(r"[*_`]+", "", text).strip()
 
 
-def _parse_owners(text: str, name: str | None = None) -> list[Person]:
-    """Kubernetes-style OWNERS: approvers are maintainers, reviewers reviewers, emeritus_approvers emeritus.
+def _aliases_near(repo: RepoView, path: str) -> dict[str, list[str]]:
+    """The OWNERS_ALIASES beside an OWNERS file, else the repository root's."""
+    folder = path.rpartition("/")[0]
+    for candidate in dict.fromkeys([f"{folder}/OWNERS_ALIASES".lstrip("/"), "OWNERS_ALIASES"]):
+        if repo.exists(candidate):
+            return parse_owners_aliases(repo.read(candidate) or "")
+    return {}
 
-    A hostile document raises :class:`~dd_evidence.yamlio.YAMLRefused` (not available), never an empty roster.
-    """
-    try:
-        data = yamlio.safe_load(text, name=name) or {}
-    except yaml.YAMLError:
-        return []
-    if not isinstance(data, dict):
-        return []
-    lines = text.splitlines()
-    people: list[Person] = []
-    for key, role, emeritus in (
-        ("approvers", "maintainer", False),
-        ("reviewers", "reviewer", False),
-        ("emeritus_approvers", "maintainer", True),
-        ("emeritus_reviewers", "reviewer", True),
-    ):
-        for entry in data.get(key) or []:
-            handle = str(entry).strip().lstrip("@")
-            people.append(Person(None, handle, None, None, (), _line_of(lines, handle), emeritus, role))
-    return people
+
+def _parse_owners(text: str, aliases: dict[str, list[str]] | None = None) -> list[Person]:
+    """Kubernetes-style OWNERS: approvers are maintainers, reviewers reviewers, the emeritus lists emeritus."""
+    return [
+        Person(e.name, e.login, e.email, e.affiliation, (), e.line, e.emeritus, e.role)
+        for e in parse_owners(text, aliases)
+    ]
+
+
+_AFFILIATION_COMMENT = re.compile(r"^\s*#\s*((?:@[\w.-]+[\s,]*)+)[-:–—]\s*(.+?)\s*$")
+
+
+def _parse_codeowners(text: str) -> list[Person]:
+    """The users a CODEOWNERS file names (teams are not people), with affiliations from comment lines that list
+    handles and a company ("# @ana @bo - Acme")."""
+    affiliation: dict[str, str] = {}
+    for line in text.splitlines():
+        match = _AFFILIATION_COMMENT.match(line)
+        if match:
+            for handle in re.findall(r"@([\w.-]+)", match.group(1)):
+                affiliation[handle.casefold()] = match.group(2)
+    people: dict[str, Person] = {}
+    for owner in parse_codeowners(text):
+        if owner.kind == "user" and owner.login.casefold() not in people:
+            people[owner.login.casefold()] = Person(
+                None, owner.login, None, affiliation.get(owner.login.casefold()), (), owner.line
+            )
+    return list(people.values())
 
 
 def _parse_yaml_roster(text: str, name: str | None = None) -> list[Person]:
@@ -404,43 +513,65 @@ def _line_of(lines: list[str], needle: str) -> int:
 
 # -- finding rosters across the org -------------------------------------------------------------------------
 
-PROJECT_ROLES = ("community", "main", "org-profile")
+# Rosters in these repositories are the project's own; elsewhere they belong to a subproject.
+PROJECT_ROLES = ("community", "main", "org-profile", "website")
 
 
 def rosters(ctx: ScanContext) -> list[Roster]:
     """Every roster of the scan that lists at least one person, the project's own first.
 
-    Rosters in repos other than the community, main and org-profile repos are marked ``subproject``.
-    Stubs that only point elsewhere and prose files such as an OWNERS.md that lists nobody are left out.
+    Rosters are the documents the project map gives the maintainers role (by name, folder, title, or a stub
+    pointing at them). Those in repos other than the project's own (community, main, org profile, website) are
+    marked ``subproject``. Stubs and prose files that list nobody are left out. When no project repository has a
+    roster, the main repository's CODEOWNERS stands in (its users, with affiliations its comments give).
     """
     return ctx.memo("roster.rosters", lambda: _rosters(ctx))
 
 
 def _rosters(ctx: ScanContext) -> list[Roster]:
+    from dd_evidence.facts.projectmap import project_map
+
+    pmap = project_map(ctx)
     found: list[Roster] = []
-    for hit in locate(ctx, "maintainers"):
-        text = hit.repo.read(hit.path)
+    seen: set[tuple[str, str]] = set()
+    for hit in pmap.hits("maintainers"):
+        if hit.key in seen or hit.is_stub:
+            continue
+        seen.add(hit.key)
+        text = pmap.text(hit.repo, hit.path)
         if not text:
             continue
         roster = parse_roster(hit.repo, hit.path, text)
         if not roster.people:
             continue
-        subproject = hit.repo.role not in PROJECT_ROLES
-        found.append(_with(roster, subproject=subproject))
+        found.append(replace(roster, subproject=hit.repo.role not in PROJECT_ROLES))
+    main = ctx.main_repo
+    if main is not None and not any(not r.subproject and r.active for r in found):
+        path = codeowners_path(main)
+        if path is not None:
+            roster = parse_roster(main, path, main.read(path) or "")
+            if roster.people:
+                found.append(roster)
     return sorted(found, key=lambda r: r.subproject)
 
 
+# The details the TOC criterion asks for, as groups of fields: a roster that gives more of them is the better one.
+DETAIL_GROUPS = (("name",), ("email", "handle"), ("affiliation",), ("areas",))
+
+
+def completeness(roster: Roster) -> int:
+    """How many of the criterion's details (name, contact, affiliation, area) a roster gives."""
+    return sum(any(f in roster.columns_present for f in group) for group in DETAIL_GROUPS)
+
+
 def project_roster(ctx: ScanContext) -> Roster | None:
-    """The project's own roster: the first one with active maintainers outside the subproject repos."""
+    """The project's own roster: of the rosters with active maintainers outside the subproject repos, the one
+    giving most of the details the criterion asks for (the first one found on a tie)."""
     own = [r for r in rosters(ctx) if not r.subproject and r.active]
-    return own[0] if own else None
+    if not own:
+        return None
+    return max(own, key=lambda r: (completeness(r), -own.index(r)))
 
 
 def subproject_rosters(ctx: ScanContext) -> list[Roster]:
     return [r for r in rosters(ctx) if r.subproject and r.active]
-
-
-def _with(roster: Roster, **changes: Any) -> Roster:
-    from dataclasses import replace
-
-    return replace(roster, **changes)
