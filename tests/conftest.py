@@ -30,10 +30,10 @@ def _values_follow_their_declarations() -> Iterator[None]:
 
     original = Probe.finding
 
-    def checked(self, subject, outcome, message, values=None, evidence=()):  # type: ignore[no-untyped-def]
+    def checked(self, subject, outcome, message, values=None, evidence=(), remedy=None):  # type: ignore[no-untyped-def]
         extra = undeclared_keys(type(self).values_type, values or {})
         assert not extra, f"{self.spec.id} reports undeclared values {extra}; declare them in its values_type"
-        return original(self, subject, outcome, message, values, evidence)
+        return original(self, subject, outcome, message, values, evidence, remedy)
 
     patch = pytest.MonkeyPatch()
     patch.setattr(Probe, "finding", checked)

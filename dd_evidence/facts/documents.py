@@ -163,6 +163,7 @@ def title_of(text: str, ext: str) -> tuple[str, int] | None:
 
 
 def _clean(title: str) -> str:
-    title = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", title)
+    # A label stops at the next "[" and a target at the next "(": linear on a line of brackets.
+    title = re.sub(r"!?\[([^\[\]]*)\]\([^()]*\)", r"\1", title)
     title = re.sub(r"<[^>]+>|[*_`]", "", title)
     return re.sub(r"\s+", " ", title).strip()[:200]

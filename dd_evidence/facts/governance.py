@@ -95,7 +95,8 @@ def procedures(docs: Iterable[ParsedDoc]) -> list[Procedure]:
 # A role's own section: its name, optionally qualified by up to two words ("Member", "Approvers", "The Reviewer
 # role", "Community Member", "Org Maintainer", "Project Maintainer level").
 _ROLE_TITLE = re.compile(
-    r"(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,2}?(" + "|".join(ROLE_WORDS) + r")s?(?:\s+(?:role|level|status))?",
+    # Starts only at a word start, so a search over a long word is linear (fullmatch is the only use today).
+    r"(?<![\w-])(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,2}?(" + "|".join(ROLE_WORDS) + r")s?(?:\s+(?:role|level|status))?",
     re.IGNORECASE,
 )
 
@@ -105,7 +106,7 @@ def role_sections(doc: ParsedDoc) -> list[tuple[str, Section]]:
     "Community Member"), and is not a procedure ("Becoming a Maintainer" is how to get the role, not the role)."""
     found = []
     for section in doc.sections:
-        title = re.sub(r"[*_`:]", "", section.title).strip()
+        title = re.sub(r"[*_`:]", "", section.title[:200]).strip()
         match = _ROLE_TITLE.fullmatch(title)
         if match and procedure_of(title) is None:
             found.append((match.group(1).lower(), section))

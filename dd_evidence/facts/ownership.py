@@ -114,9 +114,9 @@ class OwnersEntry:
 OWNERS_LISTS = ("approvers", "reviewers", "emeritus_approvers", "emeritus_reviewers")
 
 
-def parse_owners(text: str, aliases: dict[str, list[str]] | None = None) -> list[OwnersEntry]:
+def parse_owners(text: str, aliases: dict[str, list[str]] | None = None, name: str | None = None) -> list[OwnersEntry]:
     """The approvers, reviewers and emeritus lists of an OWNERS file; alias names expand through ``aliases``."""
-    data = _yaml_mapping(text)
+    data = _yaml_mapping(text, name)
     lines = text.splitlines()
     found = []
     for key in OWNERS_LISTS:
@@ -137,7 +137,8 @@ def parse_owners(text: str, aliases: dict[str, list[str]] | None = None) -> list
     return found
 
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Bounded parts and a start only where a run of address characters starts: linear on hostile runs.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 
 
 def _described_entry(text: str, list_name: str, line: int) -> OwnersEntry | None:
@@ -156,9 +157,9 @@ def _described_entry(text: str, list_name: str, line: int) -> OwnersEntry | None
     return OwnersEntry(login, list_name, line, name, affiliation, email)
 
 
-def parse_owners_aliases(text: str) -> dict[str, list[str]]:
+def parse_owners_aliases(text: str, name: str | None = None) -> dict[str, list[str]]:
     """alias -> logins of an OWNERS_ALIASES file."""
-    data = _yaml_mapping(text)
+    data = _yaml_mapping(text, name)
     aliases = data.get("aliases")
     if not isinstance(aliases, dict):
         return {}
@@ -169,9 +170,11 @@ def parse_owners_aliases(text: str) -> dict[str, list[str]]:
     }
 
 
-def _yaml_mapping(text: str) -> dict[str, object]:
+def _yaml_mapping(text: str, name: str | None = None) -> dict[str, object]:
+    """A YAML mapping, {} for malformed YAML; a hostile document (alias bomb, deep nesting) raises
+    :class:`~dd_evidence.yamlio.YAMLRefused` (not available), never reads as an empty file."""
     try:
-        data = yamlio.safe_load(text)
+        data = yamlio.safe_load(text, name=name)
     except yaml.YAMLError:
         return {}
     return data if isinstance(data, dict) else {}
@@ -210,10 +213,14 @@ def repo_owners(repo: RepoView) -> RepoOwners:
                 found.handles.add(owner.value)
             else:
                 found.emails.add(owner.value.casefold())
-    aliases = parse_owners_aliases(repo.read("OWNERS_ALIASES") or "") if repo.exists("OWNERS_ALIASES") else {}
+    aliases = (
+        parse_owners_aliases(repo.read("OWNERS_ALIASES") or "", f"{repo.name}/OWNERS_ALIASES")
+        if repo.exists("OWNERS_ALIASES")
+        else {}
+    )
     for path in owners_files(repo):
         found.paths.append(path)
-        for entry in parse_owners(repo.read(path) or "", aliases):
+        for entry in parse_owners(repo.read(path) or "", aliases, f"{repo.name}/{path}"):
             if entry.list_name in ("approvers", "reviewers"):
                 found.handles.add("@" + entry.login)
     return found

@@ -55,7 +55,9 @@ _HEADING_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("contributor", re.compile(r"contributor", re.I)),
 )
 _ROLE_ONLY_HEADING = re.compile(
-    r"^(?:(?:the|our|current|active|core|project|org(?:anization)?|all|list of|emeritus|former|\w+\s+project)\s+)*"
+    # Each qualifier is atomic: "project" is both a qualifier and the end of "<name> project", and trying both ways
+    # for every word of "project project project..." would be exponential.
+    r"^(?:(?>(?:the|our|current|active|core|project|org(?:anization)?|all|list of|emeritus|former|\w+\s+project)\s+))*"
     r"(?:maintainers?|owners?|approvers?|reviewers?|committers?|members?|contributors?|leads?|team|people)"
     r"(?:\s+(?:list|team|and\s+\w+))*\s*:?$",
     re.I,
@@ -157,7 +159,9 @@ def parse_roster(repo: RepoView, path: str, text: str) -> Roster:
     if name == "codeowners":
         return _from_people(repo, path, text, _parse_codeowners(text), "codeowners")
     if name == "owners" or (name.endswith("owners") and "." not in name):
-        return _from_people(repo, path, text, _parse_owners(text, _aliases_near(repo, path)), "owners-yaml")
+        return _from_people(
+            repo, path, text, _parse_owners(text, _aliases_near(repo, path), f"{repo.name}/{path}"), "owners-yaml"
+        )
     if name.endswith((".yaml", ".yml")):
         return _from_people(repo, path, text, _parse_yaml_roster(text, f"{repo.name}/{path}"), "yaml")
     if name.endswith(".csv"):
@@ -404,15 +408,15 @@ def _aliases_near(repo: RepoView, path: str) -> dict[str, list[str]]:
     folder = path.rpartition("/")[0]
     for candidate in dict.fromkeys([f"{folder}/OWNERS_ALIASES".lstrip("/"), "OWNERS_ALIASES"]):
         if repo.exists(candidate):
-            return parse_owners_aliases(repo.read(candidate) or "")
+            return parse_owners_aliases(repo.read(candidate) or "", f"{repo.name}/{candidate}")
     return {}
 
 
-def _parse_owners(text: str, aliases: dict[str, list[str]] | None = None) -> list[Person]:
+def _parse_owners(text: str, aliases: dict[str, list[str]] | None = None, name: str | None = None) -> list[Person]:
     """Kubernetes-style OWNERS: approvers are maintainers, reviewers reviewers, the emeritus lists emeritus."""
     return [
         Person(e.name, e.login, e.email, e.affiliation, (), e.line, e.emeritus, e.role)
-        for e in parse_owners(text, aliases)
+        for e in parse_owners(text, aliases, name)
     ]
 
 

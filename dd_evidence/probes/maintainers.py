@@ -283,6 +283,7 @@ class FoundationCsvAgreesValues(TypedDict, total=False):
     in_roster_only: list[dict[str, Any]]
     in_csv_only: list[dict[str, Any]]
     company_differs: list[dict[str, Any]]
+    names_tried: list[str]
 
 
 class FoundationCsvAgrees(Probe):

@@ -24,6 +24,7 @@ class AffiliationsKnownValues(TypedDict, total=False):
     from_roster: int
     from_profile: dict[str, str | None]
     unknown: list[str]
+    no_github_profile: list[str]
 
 
 class AffiliationsKnown(Probe):

@@ -2,8 +2,8 @@
 
 A project outside the CNCF scans as a candidate applying for the chosen level; its evidence links to its real remote
 (the working copy's origin) or, without one, to paths relative to the working copy, never to a made-up
-``github.com/local/...``; criteria with nothing to judge say what is missing. Evidence from example, test and vendored
-trees is left out once the project map (issue 12) is in: until then that one assertion is a strict xfail.
+``github.com/local/...``; criteria with nothing to judge say what is missing. Evidence never comes from example,
+test and vendored trees (the project map never gives them a role).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from gitfixture import git, make_repo
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOT_PROJECT_TREES = re.compile(r"(?:^|/)(?:examples?|tests?|testdata|fixtures|vendor|third_party)/")
-NEEDS_MAP = pytest.mark.xfail(strict=True, reason="needs the project map (issue 12)")
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is absent")
 
@@ -132,7 +131,6 @@ def test_missing_roadmap_is_said_plainly_not_not_applicable(candidate: dict[str,
     assert "not applicable" not in candidate["md"]
 
 
-@NEEDS_MAP
 def test_candidate_evidence_never_comes_from_examples_tests_or_vendor(candidate: dict[str, Any]) -> None:
     paths = repo_paths(candidate, "https://github.com/widget-org/quokka-widget")
     assert paths
@@ -146,7 +144,6 @@ def test_own_working_copy_self_check(own: dict[str, Any]) -> None:
     assert "scanned as a candidate applying for incubation." in own["md"]
 
 
-@NEEDS_MAP
 def test_own_working_copy_evidence_never_comes_from_examples_tests_or_vendor(own: dict[str, Any]) -> None:
     origin = subprocess.run(
         ["git", "-C", str(REPO_ROOT), "remote", "get-url", "origin"], capture_output=True, text=True

@@ -111,7 +111,7 @@ def test_a_document_the_map_could_not_read_makes_false_answers_not_available() -
 
     ctx = context({"acme": {"GOVERNANCE.md": "# Governance\n\x00\x01binary", "README.md": "# Acme\n"}})
     (doc,) = locate(ctx, "governance")
-    assert doc.refusal == "binary or over the size cap" and not doc.read
+    assert doc.refusal == "a binary file" and not doc.read
     (finding,) = DocumentsLeadership().run(ctx)
     assert finding.outcome is Outcome.NOT_AVAILABLE
-    assert "not read: acme/GOVERNANCE.md (binary or over the size cap)" in finding.message
+    assert "not read: acme/GOVERNANCE.md (a binary file)" in finding.message

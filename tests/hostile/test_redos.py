@@ -155,7 +155,7 @@ CASES: list[tuple[str, str]] = [
     (
         "ownership._OWNER: runs of '+' and '-'",
         """
-        from dd_evidence.probes.ownership import _OWNER
+        from dd_evidence.facts.ownership import _OWNER
         assert _OWNER.findall("+" * 200000) == []
         assert _OWNER.findall("-" * 200000) == []
         assert _OWNER.findall("* @acme/maintainers ada@example.org") == ["@acme/maintainers", "ada@example.org"]

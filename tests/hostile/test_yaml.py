@@ -59,10 +59,10 @@ def test_loading_and_walking_a_billion_laughs_stays_small() -> None:
     proc = run_python(
         f"""
         from dd_evidence import yamlio
-        from dd_evidence.probes.ownership_roles import _owners_yaml_logins
+        from dd_evidence.facts.ownership import parse_owners
         from dd_evidence.facts.people import _parse_yaml_roster
         text = {billion_laughs()!r} + "maintainers:\\n  - github: alice\\n"
-        for parse in (_parse_yaml_roster, _owners_yaml_logins):
+        for parse in (_parse_yaml_roster, lambda text, name: parse_owners(text, None, name)):
             try:
                 parse(text, "acme/maintainers.yaml")
             except yamlio.YAMLRefused as exc:
