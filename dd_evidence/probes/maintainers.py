@@ -107,7 +107,16 @@ class RosterComplete(Probe):
                 if "areas" in missing
                 else "."
             )
-            yield self.finding(subject, False, message, values, evidence, remedy=remedy)
+            # Two findings: the list of current maintainers exists (half of what the TOC asks), its fields fall
+            # short. A roster without an area column is a partial answer, not a missing roster.
+            yield self.finding(
+                f"{subject}: roster",
+                True,
+                f"{roster.label} lists {len(roster.active)} current maintainers",
+                values,
+                evidence,
+            )
+            yield self.finding(f"{subject}: roster fields", False, message, values, evidence, remedy=remedy)
             return
         yield self.finding(
             subject,

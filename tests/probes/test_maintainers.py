@@ -203,9 +203,11 @@ def _ctx(roster: str = TABLE, **extra: dict[str, str]):  # type: ignore[no-untyp
     return context(repos, roles={"community": "community"})
 
 
-def test_roster_complete_false_without_areas() -> None:
-    (finding,) = RosterComplete().run(_ctx())
-    assert finding.outcome is Outcome.FALSE
+def test_roster_complete_without_areas_is_a_list_with_a_missing_field() -> None:
+    listed, finding = RosterComplete().run(_ctx())
+    assert listed.outcome is Outcome.TRUE and listed.subject.endswith(": roster")
+    assert finding.outcome is Outcome.FALSE and finding.subject.endswith(": roster fields")
+    assert "area" in (finding.remedy or "")
     assert finding.values["count"] == 3
     assert finding.values["columns_missing"] == ["areas"]
     assert finding.values["file"] == "community/MAINTAINERS.md"
