@@ -39,7 +39,8 @@ _MAILING_WORDS = re.compile(r"mailing[- ]?list|\bmail(ing)? group", re.IGNORECAS
 _DINGTALK = re.compile(r"ding\s?talk|钉钉", re.IGNORECASE)
 _WECHAT = re.compile(r"we\s?chat|weixin|微信", re.IGNORECASE)
 _GROUP_NUMBER = re.compile(r"(?<![\w/=.,+-])(\d{6,})(?![\w/])")
-_FORUM_HOST = re.compile(r"^(discuss|forum|forums|discourse|community)\.|discourse", re.IGNORECASE)
+# Not "community.": community.apache.org, community.cncf.io and the like are sites about communities, not forums.
+_FORUM_HOST = re.compile(r"^(discuss|forum|forums|discourse)\.|discourse", re.IGNORECASE)
 _TWITTER_SKIP = {"intent", "share", "search", "hashtag", "i", "home"}
 
 

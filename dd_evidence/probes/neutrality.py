@@ -39,8 +39,10 @@ class VendorNeutralStatementValues(TypedDict, total=False):
     checked: list[str]
 
 
-# Documents that give the addresses people write to: security reports, contact and support pages.
-CONTACT_ROLES = ("security_policy", "security_response", "channels", "support")
+# Documents that give the addresses people write to: security reports, contact and support pages. Not the security
+# team's own pages (security_response): their member and distributor lists name companies' own addresses, which
+# are those companies' assets, not the project's.
+CONTACT_ROLES = ("security_policy", "channels", "support")
 
 
 class VendorNeutralStatement(Probe):

@@ -167,3 +167,12 @@ def test_channels_named_by_any_project_list_are_listed_and_security_lists_are_no
     (finding,) = AllChannelsListed().run(ctx)
     assert finding.outcome is Outcome.TRUE, finding.message
     assert finding.values["unlisted_mailing_lists"] == {}
+
+
+def test_a_link_to_another_foundations_community_site_is_no_channel() -> None:
+    """community.apache.org explains lazy consensus; it is not a forum of the project."""
+    text = "Decisions follow [lazy consensus](https://community.apache.org/committers/lazyConsensus.html).\n"
+    text += "Ask on the [forum](https://discuss.acme.io/c/help).\n"
+    ctx = context({"acme": {"README.md": "# Acme\n", "GOVERNANCE.md": text}})
+    keys = [c.key for c in channels_in_text(ctx.repos[0], "GOVERNANCE.md", text)]
+    assert keys == ["forum:discuss.acme.io"]

@@ -83,3 +83,25 @@ def test_a_security_contact_on_a_maintainer_companys_domain_is_vendor_held() -> 
     ctx = context({"acme": {"README.md": "# Acme\n", "MAINTAINERS.md": roster, "SECURITY.md": own}})
     (finding,) = AssetsProjectOwned().run(ctx)
     assert finding.outcome is Outcome.TRUE
+
+
+def test_addresses_on_the_security_teams_own_pages_are_not_project_contacts() -> None:
+    """A security team's member or distributor list names each company's own address; those are the companies'
+    assets. The addresses reporters are told to use (the security policy) stay in."""
+    roster = "# Maintainers\n\n| Name | GitHub | Company |\n|---|---|---|\n| Ann | @ann | Widgetcorp Inc |\n"
+    groups = (
+        "# Security groups\n\n## Distributors\n\n| Company | Contact |\n|---|---|\n"
+        "| Widgetcorp | [security](mailto:product-security@widgetcorp.com) |\n"
+    )
+    files = {
+        "README.md": "# Acme\n",
+        "MAINTAINERS.md": roster,
+        "security-team/security-groups.md": groups,
+        "SECURITY.md": "# Security\n\n## Reporting\n\nWrite to security@acme.io.\n",
+    }
+    (finding,) = AssetsProjectOwned().run(context({"acme": files}))
+    assert finding.outcome is Outcome.TRUE, finding.message
+    files["SECURITY.md"] = files["SECURITY.md"].replace("security@acme.io", "security@widgetcorp.com")
+    (finding,) = AssetsProjectOwned().run(context({"acme": files}))
+    assert finding.outcome is Outcome.FALSE
+    assert [v["file"] for v in finding.values["vendor_owned"]] == ["acme/SECURITY.md"]
