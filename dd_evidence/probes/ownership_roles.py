@@ -157,8 +157,10 @@ class OwnershipMatchesRoster(Probe):
         code_without = [o.repo.name for o in per_repo if not o.has_owners and needs_owners(o.repo)]
         handles = {h.lstrip("@").casefold(): h for o in per_repo for h in o.handles}
         # Without any roster there is nothing to compare with: None says "not compared", not "none found".
-        not_in_roster = sorted(h for key, h in handles.items() if key not in roster.current) if roster.files else None
+        # Emeritus people are on a roster (its emeritus list): said once, as emeritus, never as "on no roster" too.
         on_emeritus = sorted(h for key, h in handles.items() if key in roster.emeritus)
+        listed = roster.current | roster.emeritus
+        not_in_roster = sorted(h for key, h in handles.items() if key not in listed) if roster.files else None
         emails_unmatched = sorted({e for o in per_repo for e in o.emails} - roster.emails)
         teams = sorted({t for o in per_repo for t in o.teams}, key=str.casefold)
         named_keys = set(handles)
@@ -227,9 +229,12 @@ class OwnershipMatchesRoster(Probe):
             if values["code_repos_without"]:
                 # The same words as ownership.codeowners_present's remedy, so a criterion's advice says it once.
                 fixes.append(CODEOWNERS_REMEDY.rstrip(".").lower()[:1] + CODEOWNERS_REMEDY.rstrip(".")[1:])
-            stale = list(dict.fromkeys([*(values["handles_not_in_roster"] or []), *(values["handles_emeritus"] or [])]))
-            if stale:
-                fixes.append(f"remove {_names(stale)} from the code owners or add them to the roster")
+            if values["handles_not_in_roster"]:
+                fixes.append(
+                    f"remove {_names(values['handles_not_in_roster'])} from the code owners or add them to the roster"
+                )
+            if values["handles_emeritus"]:
+                fixes.append(f"remove the emeritus {_names(values['handles_emeritus'])} from the code owners")
             if mismatched:
                 fixes.append(f"bring the membership of {_names(mismatched)} in step with the roster")
             remedy = "; ".join(fixes)

@@ -172,4 +172,10 @@ def test_a_mismatch_says_what_to_fix_even_without_a_roster() -> None:
     assert overall.outcome is Outcome.FALSE
     assert overall.remedy == "Add a .github/CODEOWNERS naming the maintainers' team to each repository without one."
     (mismatch,) = run(ctx_of(org(acme={**CODE, ".github/CODEOWNERS": "* @alice @oldtimer\n/api/ @mallory\n"})))
-    assert mismatch.remedy == "Remove @mallory, @oldtimer from the code owners or add them to the roster."
+    assert mismatch.remedy == (
+        "Remove @mallory from the code owners or add them to the roster; "
+        "remove the emeritus @oldtimer from the code owners."
+    )
+    # An emeritus owner is on a roster (its emeritus list): reported once, as emeritus.
+    assert mismatch.values["handles_not_in_roster"] == ["@mallory"]
+    assert mismatch.values["handles_emeritus"] == ["@oldtimer"]
