@@ -9,7 +9,7 @@ with none of these but one heading per adopter is read by its headings.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
@@ -125,9 +125,9 @@ def entries(text: str) -> list[AdopterEntry]:
         elif token.type == "paragraph_open" and depth == 0 and token.map and not _NOT_ADOPTERS.search(section):
             inline = tokens[index + 1]
             start, end = token.map[0] + 1, token.map[1]
-            name = _lead_name(inline)
-            if name:
-                found.append(AdopterEntry(name, start, " ".join(lines[start - 1 : end]), "paragraph", section))
+            lead = _lead_name(inline)
+            if lead:
+                found.append(AdopterEntry(lead, start, " ".join(lines[start - 1 : end]), "paragraph", section))
             else:
                 for child in inline.children or []:
                     if child.type == "image" and _in_link(inline, child):
@@ -165,7 +165,7 @@ def _in_link(inline: Token, image: Token) -> bool:
     return False
 
 
-def _table(tokens: list[Token], index: int, lines: list[str], section: str, found: list[AdopterEntry]) -> int:
+def _table(tokens: Sequence[Token], index: int, lines: list[str], section: str, found: list[AdopterEntry]) -> int:
     """Read a table starting at ``tokens[index]``; each body row is an entry named by its first cell."""
     header: list[str] = []
     level_column: int | None = None

@@ -267,7 +267,7 @@ class PublicChannelDocumented(Probe):
             )
             return
         kinds = sorted({c.kind for c in found})
-        first = {}
+        first: dict[str, Channel] = {}
         for channel in found:
             first.setdefault(channel.key, channel)
         yield self.finding(

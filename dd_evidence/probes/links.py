@@ -72,7 +72,7 @@ class NoExpiringInvites(Probe):
         hits = [h for doc in docs for h in invite_links(doc)]
         files = list(dict.fromkeys(h.doc.label for h in hits))
         repos = sorted({h.doc.repo.name for h in hits})
-        values = {
+        values: NoExpiringInvitesValues = {
             "files": files,
             "file_count": len(files),
             "repos": len(repos),

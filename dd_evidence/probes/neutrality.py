@@ -266,8 +266,8 @@ class AssetsProjectOwned(Probe):
         # The addresses people are told to write to (security reports, the project contact) are assets too.
         seen_mail: set[str] = set()
         for doc in docs + [d for d in documents(ctx, *CONTACT_ROLES) if d not in docs]:
-            for number, line in enumerate(doc.text.splitlines(), start=1):
-                for match in _MAIL_ADDRESS.finditer(line):
+            for number, text in enumerate(doc.text.splitlines(), start=1):
+                for match in _MAIL_ADDRESS.finditer(text):
                     address = match.group(0).lower()
                     info = classify_mail(address, names, companies)
                     if info is not None and address not in seen_mail:
@@ -281,7 +281,11 @@ class AssetsProjectOwned(Probe):
                     evidence.append(doc.repo.evidence(doc.path, line, excerpt=info["url"]))
             elif info["held"] == "other":
                 other[info["owner"]] = other.get(info["owner"], 0) + 1
-        values = {"links_checked": checked, "vendor_owned": vendor, "unclassified_owners": other}
+        values: AssetsProjectOwnedValues = {
+            "links_checked": checked,
+            "vendor_owned": vendor,
+            "unclassified_owners": other,
+        }
         if vendor:
             owners = sorted({str(v["owner"]) for v in vendor})
             yield self.finding(

@@ -232,8 +232,8 @@ class OwnershipMatchesRoster(Probe):
                 fixes.append(f"remove {_names(stale)} from the code owners or add them to the roster")
             if mismatched:
                 fixes.append(f"bring the membership of {_names(mismatched)} in step with the roster")
-            remedy = "; ".join(fixes)
-            remedy = remedy[:1].upper() + remedy[1:] + "." if remedy else None
+            joined = "; ".join(fixes)
+            remedy = joined[:1].upper() + joined[1:] + "." if joined else None
             return self.finding(subject, Outcome.FALSE, message, values, evidence, remedy=remedy)
         if unseen or no_roster:
             return self.finding(subject, Outcome.NOT_AVAILABLE, message, values, evidence)
