@@ -257,7 +257,12 @@ class AdoptersListPublished(Probe):
                 sections_count[entry.section or "(top)"] = sections_count.get(entry.section or "(top)", 0) + 1
             by_section[doc.label] = sections_count
         total = sum(counts.values())
-        values = {"count": total, "files": counts, "by_section": by_section, "file": docs[0].label}
+        values: AdoptersListPublishedValues = {
+            "count": total,
+            "files": counts,
+            "by_section": by_section,
+            "file": docs[0].label,
+        }
         evidence = [d.repo.evidence(d.path, 1, max(1, d.text.count("\n"))) for d in docs]
         summary = ", ".join(f"{label}: {n}" for label, n in counts.items())
         if total:
@@ -298,7 +303,7 @@ class AdoptionLevelsStated(Probe):
             found = _entries_of(ctx, doc)
             with_level = [e for e in found if e.level]
             share = round(len(with_level) / len(found), 3)
-            values = {
+            values: AdoptionLevelsStatedValues = {
                 "entries": len(found),
                 "with_level": len(with_level),
                 "share": share,
@@ -343,7 +348,10 @@ class AdoptersNoDuplicates(Probe):
                 if entry.key:
                     groups.setdefault(entry.key, []).append(entry)
             duplicates = {g[0].name: [e.line for e in g] for g in groups.values() if len(g) > 1}
-            values = {"duplicates": duplicates, "entries": sum(len(g) for g in groups.values())}
+            values: AdoptersNoDuplicatesValues = {
+                "duplicates": duplicates,
+                "entries": sum(len(g) for g in groups.values()),
+            }
             if duplicates:
                 evidence = [
                     doc.repo.evidence(doc.path, e.line, excerpt=e.text[:120])

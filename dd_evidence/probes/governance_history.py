@@ -75,7 +75,7 @@ class LifecycleUsed(Probe):
         since = ctx.as_of - timedelta(days=RECENT_DAYS)
         recent = [e for e in events if e.date >= since]
         kinds = Counter(e.kind for e in recent)
-        values = {
+        values: LifecycleUsedValues = {
             "events": [e.to_dict() for e in events],
             "recent_counts": dict(kinds),
             "since": since.isoformat(),

@@ -185,7 +185,7 @@ class RelativeLinksResolve(Probe):
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = community_documents(ctx)
         broken = [b for doc in docs for b in broken_links(ctx, doc)]
-        values = {
+        values: RelativeLinksResolveValues = {
             "broken": [b.describe() for b in broken],
             "broken_count": len(broken),
             "checked_files": len(docs),

@@ -85,7 +85,7 @@ class RosterComplete(Probe):
         waived = "areas" in missing and roster.states_shared_areas
         if waived:
             missing.remove("areas")
-        values = {
+        values: RosterCompleteValues = {
             "file": roster.label,
             "count": len(roster.active),
             "emeritus": len(roster.emeritus),

@@ -60,7 +60,7 @@ class VendorNeutralStatement(Probe):
             yield self.finding(subject(ctx), False, "no governance document to hold a neutrality statement")
             return
         hits = [(d, s) for d in docs for s in sentences(d.text) if _NEUTRAL.search(s.text)]
-        values = {
+        values: VendorNeutralStatementValues = {
             "statements": [f"{d.label}#L{s.line}: {s.text[:160]}" for d, s in hits],
             "checked": [d.label for d in docs],
         }
@@ -99,7 +99,12 @@ class RepresentationCapDocumented(Probe):
         if cap is None:
             yield self.finding(subject(ctx), False, "the governance documents set no cap on seats per company")
             return
-        values = {"cap": cap.limit, "file": f"{cap.repo.name}/{cap.path}", "line": cap.line, "text": cap.sentence}
+        values: RepresentationCapDocumentedValues = {
+            "cap": cap.limit,
+            "file": f"{cap.repo.name}/{cap.path}",
+            "line": cap.line,
+            "text": cap.sentence,
+        }
         yield self.finding(
             subject(ctx),
             True,

@@ -171,7 +171,7 @@ class OwnershipMatchesRoster(Probe):
             team_values[team] = info
             named_keys |= {m.casefold() for m in info.get("members") or []}
 
-        values: dict[str, Any] = {
+        values: OwnershipMatchesRosterValues = {
             "repos_with_owners": len(with_owners),
             "repos_total": len(per_repo),
             "repos_without": without,
@@ -195,7 +195,7 @@ class OwnershipMatchesRoster(Probe):
     def _overall(
         self,
         subject: str,
-        values: dict[str, Any],
+        values: OwnershipMatchesRosterValues,
         team_findings: list[Finding],
         names_individuals: bool,
         roster: RosterHandles,

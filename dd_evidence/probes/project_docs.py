@@ -252,7 +252,7 @@ class IntegrationsDocumented(Probe):
                     if project and hit.label not in cncf.get(project, []):
                         cncf.setdefault(project, []).append(f"{hit.label}#L{heading.line}")
         sections = self._readme_sections(ctx, names, cncf)
-        values = {
+        values: IntegrationsDocumentedValues = {
             "pages": [p.label for p in pages[:40]],
             "page_count": len(pages),
             "cncf_projects": {k: v[:5] for k, v in sorted(cncf.items())},
@@ -321,7 +321,7 @@ class UserDocsPublished(Probe):
                 for link in readme.document.links
                 if not link.image and _DOCS_LINK_TEXT.search(link.text) and _DOCS_URL.search(link.url)
             ]
-        values = {
+        values: UserDocsPublishedValues = {
             "pages": [h.label for h in hits[:20]],
             "page_count": len(hits),
             "readme_links": [f"{readme.label}#L{link.line}: {link.url}" for link in links[:5]] if readme else [],
