@@ -212,16 +212,16 @@ def build_activity(
     for repo, commit in human:
         nodes = identities[(commit.author_name, commit.author_email)] or ["sha:" + commit.sha]
         root = uf.find(nodes[0])
-        person = people.setdefault(root, Contributor(key=root))
-        person.names[commit.author_name] += 1
-        person.emails.add(commit.author_email.casefold())
-        person.login = person.login or noreply_login(commit.author_email)
-        person.total_commits += 1
-        if person.first_commit is None or commit.authored_at < person.first_commit:
-            person.first_commit = commit.authored_at
+        author = people.setdefault(root, Contributor(key=root))
+        author.names[commit.author_name] += 1
+        author.emails.add(commit.author_email.casefold())
+        author.login = author.login or noreply_login(commit.author_email)
+        author.total_commits += 1
+        if author.first_commit is None or commit.authored_at < author.first_commit:
+            author.first_commit = commit.authored_at
         if start <= commit.authored_at < end:
-            person.window_commits += 1
-            person.repos[repo] += 1
+            author.window_commits += 1
+            author.repos[repo] += 1
 
     matched: dict[str, Contributor | None] = {}
     for person in maintainers:

@@ -20,7 +20,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn, TypedDict
 
 from dd_evidence import __version__
 from dd_evidence.context import DEFAULT_ACTIVITY_DAYS, DEFAULT_GITHUB_API, ScanConfig
@@ -45,6 +45,9 @@ from dd_evidence.timeutil import parse_as_of
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from dd_evidence.resolve import ProjectRef
+    from dd_evidence.scan import Notify
+
 # The scanning machinery, the renderers and PyGithub load when a command needs them, not for --help.
 
 COMMANDS = ("scan", "probes", "criteria", "schema", "diff")
@@ -56,7 +59,7 @@ OUT_DEFAULT = ("md", "json")
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so every bad input takes the same one-line path."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise BadInput(message)
 
 
@@ -388,8 +391,8 @@ def _required_with(report: Report, statuses: set[CriterionStatus]) -> bool:
     return any(r.requirement is Requirement.REQUIRED and r.status in statuses for r in report.criteria)
 
 
-def _run_with_progress(config: ScanConfig, ref, err: Console, notify=None) -> Report:  # type: ignore[no-untyped-def]
-    from rich.progress import BarColumn, Progress, TextColumn
+def _run_with_progress(config: ScanConfig, ref: ProjectRef, err: Console, notify: Notify | None = None) -> Report:
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn
 
     from dd_evidence.scan import run_scan
 
@@ -400,7 +403,7 @@ def _run_with_progress(config: ScanConfig, ref, err: Console, notify=None) -> Re
         console=err,
         transient=True,
     ) as progress:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def update(phase: str, item: str, done: int, total: int) -> None:
             if phase not in tasks:
@@ -472,6 +475,18 @@ def _list_probes(argv: list[str], out: Console) -> int:
     return EXIT_OK
 
 
+class _CriterionRow(TypedDict):
+    """One row of ``criteria``: the table's columns, and the JSON output's objects."""
+
+    id: str
+    section: str
+    requirement: str
+    title: str
+    probes: list[str]
+    supporting: list[str]
+    decided_by: str
+
+
 def _list_criteria(argv: list[str], out: Console) -> int:
     from rich.table import Table
 
@@ -483,7 +498,7 @@ def _list_criteria(argv: list[str], out: Console) -> int:
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     opts = parser.parse_args(argv)
     catalogue = load_catalogue(opts.level, parse_as_of(opts.as_of) if opts.as_of else None)
-    rows = [
+    rows: list[_CriterionRow] = [
         {
             "id": c.id,
             "section": c.section,

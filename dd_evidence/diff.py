@@ -298,9 +298,9 @@ def render_diff_text(diff: ReportDiff) -> str:
         return "\n".join(lines) + "\n"
     lines.append("")
     lines.append(f"Criteria that changed status ({len(diff.criteria)}):")
-    for change in diff.criteria or ():
-        arrow = _arrow(change.old, change.new)
-        lines.append(f"  [{change.direction}] {change.criterion} ({change.requirement}): {arrow}")
+    for status in diff.criteria or ():
+        arrow = _arrow(status.old, status.new)
+        lines.append(f"  [{status.direction}] {status.criterion} ({status.requirement}): {arrow}")
     if not diff.criteria:
         lines.append("  none")
     for kind, heading in _HEADINGS.items():
@@ -343,10 +343,10 @@ def render_diff_markdown(diff: ReportDiff) -> str:
     lines += ["## Criteria that changed status", ""]
     if diff.criteria:
         lines += ["| criterion | requirement | before | after | |", "|---|---|---|---|---|"]
-        for change in diff.criteria:
+        for status in diff.criteria:
             lines.append(
-                f"| `{change.criterion}` {escape_inline(_one_line(change.title))} | {change.requirement} "
-                f"| {change.old or '—'} | {change.new or '—'} | {change.direction} |"
+                f"| `{status.criterion}` {escape_inline(_one_line(status.title))} | {status.requirement} "
+                f"| {status.old or '—'} | {status.new or '—'} | {status.direction} |"
             )
     else:
         lines.append("None.")

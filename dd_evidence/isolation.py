@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, TextIO, TypeVar
 
 T = TypeVar("T")
 
@@ -45,7 +45,7 @@ class _Discard(io.TextIOBase):
 
 _stdout_lock = threading.Lock()
 _stdout_users = 0
-_stdout_saved: object = None
+_stdout_saved: TextIO | None = None
 _stdout_sink: _Discard | None = None
 
 
@@ -75,7 +75,7 @@ def stdout_dropped() -> Iterator[None]:
         with _stdout_lock:
             _stdout_users -= 1
             if _stdout_users == 0:
-                sys.stdout = _stdout_saved  # type: ignore[assignment]
+                sys.stdout = _stdout_saved
                 _stdout_saved = _stdout_sink = None
 
 

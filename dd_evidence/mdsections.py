@@ -9,7 +9,7 @@ links such as ``GOVERNANCE.md#amending-this-document`` can be checked offline.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from markdown_it.token import Token
@@ -86,7 +86,7 @@ def sections(text: str) -> list[Section]:
     return found
 
 
-def _bold_lead(tokens: list[Token], index: int) -> str | None:
+def _bold_lead(tokens: Sequence[Token], index: int) -> str | None:
     """The title of a list item whose first paragraph is only a bold phrase (optionally ending in ':')."""
     if index + 2 >= len(tokens) or tokens[index + 1].type != "paragraph_open":
         return None

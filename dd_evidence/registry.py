@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from dd_evidence.model import Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
@@ -180,10 +181,12 @@ def _describe(exc: BaseException) -> str:
     return describe(exc)
 
 
-def _spec_problem(probe: object) -> str | None:
-    """Why a probe's ``spec`` cannot be used (None when it can): the id keys findings, criteria and timings."""
+def _spec_problem(probe: Any) -> str | None:
+    """Why a probe's ``spec`` cannot be used (None when it can): the id keys findings, criteria and timings.
+
+    ``probe`` is a plugin's object of unknown shape (hence ``Any``): its shape is what this function checks."""
     try:
-        spec = probe.spec  # type: ignore[attr-defined]
+        spec = probe.spec
     except Exception as exc:  # a property that raises is as broken as a missing spec
         return f"its spec cannot be read: {_describe(exc)}"
     if not isinstance(spec, ProbeSpec):

@@ -211,7 +211,7 @@ class GitRepoView(RepoView):
         return {e.path: e.oid for e in self.git.tree(self.sha) if e.is_file}
 
     @cached_property
-    def files(self) -> tuple[str, ...]:  # type: ignore[override]
+    def files(self) -> tuple[str, ...]:
         return tuple(sorted(self._entries))
 
     def _size(self, path: str) -> int | None:
@@ -320,7 +320,7 @@ class DirectoryRepoView(RepoView):
         self.root = root.resolve()
 
     @cached_property
-    def files(self) -> tuple[str, ...]:  # type: ignore[override]
+    def files(self) -> tuple[str, ...]:
         found = []
         for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
             dirnames[:] = [d for d in dirnames if d != ".git" and not os.path.islink(os.path.join(dirpath, d))]

@@ -167,7 +167,10 @@ def _labels(key: str, entry: Mapping[str, Any]) -> set[str]:
 
 def _ref_from_entry(key: str, entry: Mapping[str, Any]) -> ProjectRef:
     main_full = _main_full_name(entry)
-    main_repo = RepoRef(*main_full.split("/", 1), role="main") if main_full else None
+    main_repo = None
+    if main_full:  # always "owner/name" (_main_full_name builds it so)
+        main_owner, _, main_name = main_full.partition("/")
+        main_repo = RepoRef(main_owner, main_name, role="main")
     extras = []
     for full_name in entry.get("extra_repos") or []:
         owner, _, name = str(full_name).partition("/")

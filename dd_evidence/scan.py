@@ -599,8 +599,9 @@ _NETWORK_FAILURES = re.compile(
 def _nothing_readable(ref: ProjectRef, unreadable: dict[str, str]) -> ScanFailed:
     """The error for a scan that could read no repository: network down, or the per-repo reasons."""
     failures = [_NETWORK_FAILURES.search(reason) for reason in unreadable.values()]
-    if failures and all(failures):
-        cause = failures[0].group(0).strip().rstrip(":")  # type: ignore[union-attr]
+    first = failures[0] if failures else None
+    if first is not None and all(failures):
+        cause = first.group(0).strip().rstrip(":")
         return NetworkDown(
             f"network down: no repository of {ref.display_name} could be fetched ({cause}); without network, "
             "scan local repositories with --offline --git-url 'file:///path/{owner}/{repo}'"

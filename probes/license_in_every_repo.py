@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dd_evidence import Finding, Probe, ProbeSpec
+from dd_evidence.context import ScanContext
 
 LICENSE_NAMES = ("LICENSE", "LICENSE.md", "LICENSE.txt", "COPYING")
 
@@ -23,7 +24,7 @@ class LicenseInEveryRepo(Probe):
         remediation="Add a LICENSE file at the root of each repository.",
     )
 
-    def run(self, ctx) -> Iterable[Finding]:
+    def run(self, ctx: ScanContext) -> Iterable[Finding]:
         for repo in ctx.repos:
             found = repo.find(LICENSE_NAMES, dirs=("",))
             if found:

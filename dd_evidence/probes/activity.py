@@ -36,7 +36,17 @@ def _history_evidence(ctx: ScanContext) -> list[Evidence]:
     ]
 
 
-def _window_values(facts: ActivityFacts) -> dict[str, object]:
+class WindowValues(TypedDict, total=False):
+    """The activity window's part of a finding's values: which window, which repos, how many bot commits left out."""
+
+    window_start: str
+    window_end_exclusive: str
+    window_days: int
+    repos: list[str]
+    bot_commits: int
+
+
+def _window_values(facts: ActivityFacts) -> WindowValues:
     return {
         "window_start": facts.start.date().isoformat(),
         "window_end_exclusive": facts.end.date().isoformat(),
@@ -86,7 +96,7 @@ class TopCommittersIncludeMaintainers(Probe):
         cut = top[-1].window_commits if top else 0
         tied_out = [c.label for c in ranked[TOP:] if c.window_commits == cut]
         in_top = sum(1 for c in top if c.maintainer)
-        values = {
+        values: TopCommittersIncludeMaintainersValues = {
             **_window_values(facts),
             "top10": [
                 {
@@ -161,7 +171,7 @@ class MaintainersActive(Probe):
         counted = {label: n for label, n in per.items() if label not in recent}
         inactive = [label for label, n in counted.items() if n == 0]
         active = len(counted) - len(inactive)
-        values = {
+        values: MaintainersActiveValues = {
             **_window_values(facts),
             "roster": roster.label,
             "maintainers": len(per),
@@ -225,7 +235,11 @@ class NewContributors(Probe):
             quarter_of(c.first_commit) for c in facts.contributors if c.first_commit and c.first_commit < facts.end
         )
         per_quarter = {q: firsts.get(q, 0) for q in quarters}
-        values = {"per_quarter": per_quarter, "contributors_ever": len(facts.contributors), "as_of": facts.end}
+        values: NewContributorsValues = {
+            "per_quarter": per_quarter,
+            "contributors_ever": len(facts.contributors),
+            "as_of": facts.end,
+        }
         empty = [q for q, n in per_quarter.items() if n == 0]
         outcome: Outcome | bool = not empty
         yield self.finding(

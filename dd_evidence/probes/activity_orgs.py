@@ -146,7 +146,7 @@ class TopOrganisationShare(Probe):
             by_how[str(how)] += contributor.window_commits
             basis.setdefault(company, Counter())[str(how)] += contributor.window_commits
         total = facts.window_total
-        values: dict[str, object] = {
+        values: TopOrganisationShareValues = {
             "source": "git",
             "window_start": facts.start.date().isoformat(),
             "window_end_exclusive": facts.end.date().isoformat(),
@@ -166,7 +166,7 @@ class TopOrganisationShare(Probe):
         top, top_count = by_org.most_common(1)[0] if by_org else (None, 0)
         lower = top_count / total  # unknown commits counted as someone else's
         upper = (top_count + unknown) / total  # unknown commits all the top organisation's
-        values.update(top_organisation=top, top_commits=top_count, top_share=round(lower, 3))
+        values["top_organisation"], values["top_commits"], values["top_share"] = top, top_count, round(lower, 3)
         window = f"from {facts.start.date()} to {facts.end.date()} (exclusive)"
         if top is None:
             message = f"no commit {window} could be attributed to an organisation ({total} human commits)"

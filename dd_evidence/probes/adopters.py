@@ -9,7 +9,7 @@ with none of these but one heading per adopter is read by its headings.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
@@ -125,9 +125,9 @@ def entries(text: str) -> list[AdopterEntry]:
         elif token.type == "paragraph_open" and depth == 0 and token.map and not _NOT_ADOPTERS.search(section):
             inline = tokens[index + 1]
             start, end = token.map[0] + 1, token.map[1]
-            name = _lead_name(inline)
-            if name:
-                found.append(AdopterEntry(name, start, " ".join(lines[start - 1 : end]), "paragraph", section))
+            lead = _lead_name(inline)
+            if lead:
+                found.append(AdopterEntry(lead, start, " ".join(lines[start - 1 : end]), "paragraph", section))
             else:
                 for child in inline.children or []:
                     if child.type == "image" and _in_link(inline, child):
@@ -165,7 +165,7 @@ def _in_link(inline: Token, image: Token) -> bool:
     return False
 
 
-def _table(tokens: list[Token], index: int, lines: list[str], section: str, found: list[AdopterEntry]) -> int:
+def _table(tokens: Sequence[Token], index: int, lines: list[str], section: str, found: list[AdopterEntry]) -> int:
     """Read a table starting at ``tokens[index]``; each body row is an entry named by its first cell."""
     header: list[str] = []
     level_column: int | None = None
@@ -257,7 +257,12 @@ class AdoptersListPublished(Probe):
                 sections_count[entry.section or "(top)"] = sections_count.get(entry.section or "(top)", 0) + 1
             by_section[doc.label] = sections_count
         total = sum(counts.values())
-        values = {"count": total, "files": counts, "by_section": by_section, "file": docs[0].label}
+        values: AdoptersListPublishedValues = {
+            "count": total,
+            "files": counts,
+            "by_section": by_section,
+            "file": docs[0].label,
+        }
         evidence = [d.repo.evidence(d.path, 1, max(1, d.text.count("\n"))) for d in docs]
         summary = ", ".join(f"{label}: {n}" for label, n in counts.items())
         if total:
@@ -298,7 +303,7 @@ class AdoptionLevelsStated(Probe):
             found = _entries_of(ctx, doc)
             with_level = [e for e in found if e.level]
             share = round(len(with_level) / len(found), 3)
-            values = {
+            values: AdoptionLevelsStatedValues = {
                 "entries": len(found),
                 "with_level": len(with_level),
                 "share": share,
@@ -343,7 +348,10 @@ class AdoptersNoDuplicates(Probe):
                 if entry.key:
                     groups.setdefault(entry.key, []).append(entry)
             duplicates = {g[0].name: [e.line for e in g] for g in groups.values() if len(g) > 1}
-            values = {"duplicates": duplicates, "entries": sum(len(g) for g in groups.values())}
+            values: AdoptersNoDuplicatesValues = {
+                "duplicates": duplicates,
+                "entries": sum(len(g) for g in groups.values()),
+            }
             if duplicates:
                 evidence = [
                     doc.repo.evidence(doc.path, e.line, excerpt=e.text[:120])

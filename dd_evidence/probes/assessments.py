@@ -165,7 +165,7 @@ class ThirdPartyAuditExists(IndexProbe):
             index_note = None
         except SourceUnavailable as exc:
             audits, index_note = [], exc.reason
-        values = {
+        values: ThirdPartyAuditExistsValues = {
             "files": [f"{repo.name}/{path}" for repo, path in files],
             "readme_links": [
                 {"repo": repo.name, "readme": readme, "line": line, "url": url, "text": text}

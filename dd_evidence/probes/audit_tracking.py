@@ -359,7 +359,7 @@ class AuditFindingsTracked(IndexProbe):
         failures: list[str],
     ) -> Finding:
         window = f"from {_day(anchor.start)} to {_day(anchor.end)}"
-        values: dict[str, Any] = {
+        values: AuditFindingsTrackedValues = {
             "firms": firms,
             "window": {"start": _day(anchor.start), "end": _day(anchor.end), "basis": anchor.basis},
             "commits": [m.values for m in commits[:CAP]],

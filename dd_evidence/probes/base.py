@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from dd_evidence.errors import SourceUnavailable
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.scrub import describe
 from dd_evidence.sources.assessments import AssessmentsIndex, load_bundled_index
 
-# A probe's run method: (probe, context) -> findings.
-RunMethod = Callable[["Probe", "ScanContext"], Iterable[Finding]]
+# A probe's run method: (probe, context) -> findings; generic in the probe class so a subclass's ``run`` keeps its
+# own ``self`` type through a decorator.
+_ProbeT = TypeVar("_ProbeT", bound="Probe")
+RunMethod = Callable[[_ProbeT, "ScanContext"], Iterable[Finding]]
 
 if TYPE_CHECKING:
     from dd_evidence.context import ScanContext
@@ -114,13 +116,13 @@ def ask_per_repo(ctx: ScanContext, judge: Callable[[ScanContext, RepoView], Find
         return list(pool.map(lambda repo: judge(ctx, repo), ctx.repos))
 
 
-def reads_documents(*roles: str) -> Callable[[RunMethod], RunMethod]:
+def reads_documents(*roles: str) -> Callable[[RunMethod[_ProbeT]], RunMethod[_ProbeT]]:
     """Decorate a probe's ``run``: when a document of ``roles`` exists but could not be read (binary, over the size
     cap...), a ``false`` answer about the project becomes ``not_available`` naming it. What was not read may be
     exactly what the probe looks for, and "could not tell" must never read as "not met"."""
 
-    def wrap(run: RunMethod) -> RunMethod:
-        def qualified(self: Probe, ctx: ScanContext) -> Iterable[Finding]:
+    def wrap(run: RunMethod[_ProbeT]) -> RunMethod[_ProbeT]:
+        def qualified(self: _ProbeT, ctx: ScanContext) -> Iterable[Finding]:
             from dd_evidence.facts import project_map
 
             unread = [d for role in roles for d in project_map(ctx).hits(role) if d.refusal]

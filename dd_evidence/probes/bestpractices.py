@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from dd_evidence.context import ScanContext
 from dd_evidence.errors import SourceUnavailable
@@ -110,6 +110,21 @@ def _search_urls(ctx: ScanContext) -> list[str]:
     return [f"https://github.com/{n}" for n in dict.fromkeys(names)][:MAX_SEARCHES]
 
 
+class BadgeValues(TypedDict, total=False):
+    """What both badge-level probes' ``Finding.values`` hold: how the entry was found and what it says."""
+
+    project_id: int | None
+    found_by: str | None
+    badge_level: str | None
+    level_derived: bool
+    tiered_percentage: int | None
+    percentages: dict[str, int | None]
+    achieved: dict[str, str | None]
+    lost: dict[str, str | None]
+    next_level: str | None
+    unmet_next_level: list[str]
+
+
 class _BadgeLevelProbe(Probe):
     """Shared body: one finding about the project's Best Practices entry, decided by ``decide``."""
 
@@ -137,19 +152,8 @@ class _BadgeLevelProbe(Probe):
         raise NotImplementedError
 
 
-class OpenSSFBadgePassingValues(TypedDict, total=False):
+class OpenSSFBadgePassingValues(BadgeValues, total=False):
     """``Finding.values`` of ``security.openssf_badge_passing``."""
-
-    project_id: int | None
-    found_by: str | None
-    badge_level: str | None
-    level_derived: bool
-    tiered_percentage: int | None
-    percentages: dict[str, int | None]
-    achieved: dict[str, None]
-    lost: dict[str, None]
-    next_level: str | None
-    unmet_next_level: list[str]
 
 
 class OpenSSFBadgePassing(_BadgeLevelProbe):
@@ -173,19 +177,8 @@ class OpenSSFBadgePassing(_BadgeLevelProbe):
         )
 
 
-class OpenSSFBadgeSilverOrGoldValues(TypedDict, total=False):
+class OpenSSFBadgeSilverOrGoldValues(BadgeValues, total=False):
     """``Finding.values`` of ``security.openssf_badge_silver_or_gold``."""
-
-    project_id: int | None
-    found_by: str | None
-    badge_level: str | None
-    level_derived: bool
-    tiered_percentage: int | None
-    percentages: dict[str, int | None]
-    achieved: dict[str, None]
-    lost: dict[str, None]
-    next_level: str | None
-    unmet_next_level: list[str]
 
 
 class OpenSSFBadgeSilverOrGold(_BadgeLevelProbe):
@@ -216,20 +209,22 @@ def _unavailable_message(found: BadgeLookup) -> str:
     return f"badge level of bestpractices.dev project {found.project_id} unknown: {found.unavailable}"
 
 
-def _values(found: BadgeLookup) -> dict[str, Any]:
-    values: dict[str, Any] = {"project_id": found.project_id, "found_by": found.found_by}
+def _values(found: BadgeLookup) -> BadgeValues:
+    values: BadgeValues = {"project_id": found.project_id, "found_by": found.found_by}
     project = found.project
     if project is None:
         return values
     values.update(
-        badge_level=project.badge_level,
-        level_derived=project.level_derived,
-        tiered_percentage=project.tiered_percentage,
-        percentages=project.percentages,
-        achieved=project.achieved,
-        lost=project.lost,
-        next_level=project.next_level,
-        unmet_next_level=project.unmet_next_level,
+        {
+            "badge_level": project.badge_level,
+            "level_derived": project.level_derived,
+            "tiered_percentage": project.tiered_percentage,
+            "percentages": project.percentages,
+            "achieved": project.achieved,
+            "lost": project.lost,
+            "next_level": project.next_level,
+            "unmet_next_level": project.unmet_next_level,
+        }
     )
     return values
 

@@ -268,7 +268,7 @@ class PublicChannelDocumented(Probe):
             )
             return
         kinds = sorted({c.kind for c in found})
-        first = {}
+        first: dict[str, Channel] = {}
         for channel in found:
             first.setdefault(channel.key, channel)
         yield self.finding(
@@ -317,7 +317,7 @@ class AllChannelsListed(Probe):
                     ):
                         extra.setdefault(repo.name, []).append(channel)
         lonely = self._lists_outside_channel_docs(ctx, in_channel_docs)
-        values = {
+        values: AllChannelsListedValues = {
             "main_list": f"{main_doc.label}",
             "main_channels": _by_kind(main),
             "extra": {repo: [f"{c.key} ({c.where})" for c in found] for repo, found in extra.items()},
@@ -447,7 +447,7 @@ class MeetingSchedulePublished(Probe):
             or bool(meeting_sections and (has_calendar_or_video or cadence))
             or bool(scheduled)
         )
-        values: dict[str, object] = {
+        values: MeetingSchedulePublishedValues = {
             "sections": [f"{d.label}#L{s.start}: {s.title}" for d, s in meeting_sections],
             "links": {k: [f"{d.label}#L{line}: {url}" for d, line, url in v] for k, v in links.items()},
             "cadence": [f"{d.label}#L{line}: {text}" for d, line, text in cadence[:3]],

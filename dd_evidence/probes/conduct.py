@@ -175,7 +175,11 @@ class CocHasReportingContact(Probe):
         old = sorted({d.label for d in [*coc, *linking_docs] for link in d.document.links if _old(link)})
         checked = [f"{d.label}#L{s}-L{e}" for d, s, e in places]
         found = [(d, c) for d, s, e in places for c in _contacts_in(d, s, e)]
-        values = {"checked": checked, "old_cncf_path": old, "contacts": [f"{c.kind}:{c.value}" for _, c in found]}
+        values: CocHasReportingContactValues = {
+            "checked": checked,
+            "old_cncf_path": old,
+            "contacts": [f"{c.kind}:{c.value}" for _, c in found],
+        }
         if found:
             doc, contact = found[0]
             yield self.finding(
@@ -285,7 +289,7 @@ class CocCrosslinked(Probe):
         linking = [label for label, found in links.items() if any(k.cncf is not False for k in found)]
         not_linking = [label for label in links if label not in linking]
         readme_links = [d.label for d in project_readmes(ctx) if coc_links(ctx, d)]
-        values = {
+        values: CocCrosslinkedValues = {
             "linking": linking,
             "not_linking": not_linking,
             "contributing_not_linking": [label for label in not_linking if label in contributing],

@@ -10,13 +10,13 @@ with both file:line citations.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from dd_evidence.context import ScanContext
 from dd_evidence.facts import ParsedDoc, governance_documents, subject
-from dd_evidence.facts.governance import CANONICAL, procedures, role_sections, roles_in
+from dd_evidence.facts.governance import CANONICAL, Procedure, procedures, role_sections, roles_in
 from dd_evidence.mdsections import NUMBER_WORDS, Section, count_value, sentences
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
@@ -113,13 +113,51 @@ def facts(doc: ParsedDoc) -> list[Fact]:
     return list(found.values())
 
 
-def duplicates(docs: list[ParsedDoc]) -> list[dict[str, object]]:
+class Definition(TypedDict):
+    """Where one document defines a procedure."""
+
+    file: str
+    line: int
+    title: str
+    kind: str
+
+
+class Duplicate(TypedDict):
+    """An (action, role) procedure defined in several documents; ``_procs`` stays out of ``Finding.values``."""
+
+    action: str
+    role: str
+    definitions: list[Definition]
+    _procs: list[Procedure]
+
+
+class Cited(TypedDict):
+    """One number a document gives, with its file:line."""
+
+    at: str
+    value: str
+    text: str
+
+
+class Conflict(TypedDict):
+    """Numbers two documents give for the same (action, role, kind) that share no value; ``_facts`` stays out of
+    ``Finding.values``."""
+
+    action: str
+    role: str
+    kind: str
+    a: list[Cited]
+    b: list[Cited]
+    _facts: list[Fact]
+
+
+def duplicates(docs: list[ParsedDoc]) -> list[Duplicate]:
     """(action, role) procedures defined in more than one document, with each definition's title and line."""
-    by_pair: dict[tuple[str, str], list] = {}  # type: ignore[type-arg]
+    by_pair: dict[tuple[str, str], list[Procedure]] = {}
     for proc in procedures(docs):
         for role in proc.roles:
             by_pair.setdefault((proc.canonical, role), []).append(proc)
-    found = []
+    found: list[Duplicate] = []
     for (action, role), procs in by_pair.items():
         files = {p.doc.label for p in procs}
         if len(files) < 2:
@@ -138,13 +176,13 @@ def duplicates(docs: list[ParsedDoc]) -> list[dict[str, object]]:
     return found
 
 
-def conflicts(docs: list[ParsedDoc]) -> list[dict[str, object]]:
+def conflicts(docs: list[ParsedDoc]) -> list[Conflict]:
     """Numbers two documents give for the same (action, role, kind) that share no value."""
     by_key: dict[tuple[str, str, str], dict[str, list[Fact]]] = {}
     for doc in docs:
         for fact in facts(doc):
             by_key.setdefault((fact.action, fact.role, fact.kind), {}).setdefault(doc.label, []).append(fact)
-    found = []
+    found: list[Conflict] = []
     for (action, role, kind), per_doc in by_key.items():
         labels = sorted(per_doc)
         for i, first in enumerate(labels):
@@ -166,7 +204,7 @@ def conflicts(docs: list[ParsedDoc]) -> list[dict[str, object]]:
     return found
 
 
-def _public(items: list[dict[str, object]]) -> list[dict[str, object]]:
+def _public(items: Sequence[Mapping[str, object]]) -> list[dict[str, object]]:
     return [{k: v for k, v in item.items() if not k.startswith("_")} for item in items]
 
 
@@ -193,7 +231,7 @@ class NoDuplicateProcedures(Probe):
             yield self.not_available(subject(ctx), "no governance, ladder or membership document to compare")
             return
         found = duplicates(docs)
-        values = {"duplicates": _public(found), "checked": [d.label for d in docs]}
+        values: NoDuplicateProceduresValues = {"duplicates": _public(found), "checked": [d.label for d in docs]}
         if not found:
             yield self.finding(
                 subject(ctx), True, f"no procedure is defined in two documents ({len(docs)} checked)", values
@@ -201,13 +239,13 @@ class NoDuplicateProcedures(Probe):
             return
         evidence: list[Evidence] = []
         for item in found:
-            for proc in item["_procs"]:  # type: ignore[attr-defined]
+            for proc in item["_procs"]:
                 if len(evidence) < 10:
                     evidence.append(proc.evidence())
         pairs = ", ".join(f"{CANONICAL.get(str(i['action']), i['action'])} {i['role']}" for i in found)
         first = found[0]["definitions"]
-        where = " vs ".join(f"{d['file']}#L{d['line']} {d['title']!r}" for d in first)  # type: ignore[attr-defined]
-        files = sorted({str(d["file"]) for item in found for d in item["definitions"]})  # type: ignore[attr-defined]
+        where = " vs ".join(f"{d['file']}#L{d['line']} {d['title']!r}" for d in first)
+        files = sorted({str(d["file"]) for item in found for d in item["definitions"]})
         yield self.finding(
             subject(ctx),
             False,
@@ -246,22 +284,22 @@ class NoContradictingNumbers(Probe):
             )
             return
         found = conflicts(docs)
-        values = {"conflicts": _public(found), "checked": [d.label for d in docs]}
+        values: NoContradictingNumbersValues = {"conflicts": _public(found), "checked": [d.label for d in docs]}
         if not found:
             yield self.finding(
                 subject(ctx), True, f"no conflicting durations or vote thresholds across {len(docs)} documents", values
             )
             return
-        evidence = []
+        evidence: list[Evidence] = []
         for item in found:
-            for fact in item["_facts"]:  # type: ignore[attr-defined]
+            for fact in item["_facts"]:
                 if len(evidence) < 10:
                     evidence.append(fact.doc.repo.evidence(fact.doc.path, fact.line, excerpt=fact.text[:160]))
         parts = []
         for item in found:
-            a, b = item["a"][0], item["b"][0]  # type: ignore[index]
+            a, b = item["a"][0], item["b"][0]
             parts.append(f"{item['role']} {item['kind']}: {a['value']} ({a['at']}) vs {b['value']} ({b['at']})")
-        files = sorted({str(x["at"]).split("#")[0] for item in found for x in (*item["a"], *item["b"])})  # type: ignore[attr-defined]
+        files = sorted({str(x["at"]).split("#")[0] for item in found for x in (*item["a"], *item["b"])})
         topics = ", ".join(dict.fromkeys(f"{item['role']} {item['kind']}" for item in found))
         yield self.finding(
             subject(ctx),

@@ -118,6 +118,15 @@ def find(docs: list[ParsedDoc], topic: Topic, extra: re.Pattern[str] | None = No
     return by_heading or [h for doc in docs for h in _sentence_hits(doc, topic, extra)]
 
 
+class DecisionValues(TypedDict, total=False):
+    """What every decision-area probe's ``Finding.values`` hold: the documents read, what was found and by which
+    signal (``heading`` or ``wording``)."""
+
+    checked: list[str]
+    found: list[str]
+    by: str | None
+
+
 class _DecisionProbe(Probe):
     """One decision area, searched in every governance, membership and ladder document."""
 
@@ -133,7 +142,7 @@ class _DecisionProbe(Probe):
             yield self.finding(subject(ctx), False, f"no governance document to say how {self.area} is decided")
             return
         hits = find(docs, self.topic, self.extra)
-        values = {
+        values: DecisionValues = {
             "checked": checked,
             "found": [f"{h.doc.label}#L{h.line}: {h.text}" for h in hits],
             "by": hits[0].how if hits else None,
@@ -158,12 +167,8 @@ class _DecisionProbe(Probe):
             )
 
 
-class DocumentsLeadershipValues(TypedDict, total=False):
+class DocumentsLeadershipValues(DecisionValues, total=False):
     """``Finding.values`` of ``decisions.documents_leadership``."""
-
-    checked: list[str]
-    found: list[str]
-    by: str | None
 
 
 class DocumentsLeadership(_DecisionProbe):
@@ -177,12 +182,8 @@ class DocumentsLeadership(_DecisionProbe):
     values_type = DocumentsLeadershipValues
 
 
-class DocumentsContributionAcceptanceValues(TypedDict, total=False):
+class DocumentsContributionAcceptanceValues(DecisionValues, total=False):
     """``Finding.values`` of ``decisions.documents_contribution_acceptance``."""
-
-    checked: list[str]
-    found: list[str]
-    by: str | None
 
 
 class DocumentsContributionAcceptance(_DecisionProbe):
@@ -196,12 +197,8 @@ class DocumentsContributionAcceptance(_DecisionProbe):
     values_type = DocumentsContributionAcceptanceValues
 
 
-class DocumentsCncfRequestsValues(TypedDict, total=False):
+class DocumentsCncfRequestsValues(DecisionValues, total=False):
     """``Finding.values`` of ``decisions.documents_cncf_requests``."""
-
-    checked: list[str]
-    found: list[str]
-    by: str | None
 
 
 class DocumentsCncfRequests(_DecisionProbe):
@@ -215,12 +212,8 @@ class DocumentsCncfRequests(_DecisionProbe):
     values_type = DocumentsCncfRequestsValues
 
 
-class DocumentsGovernanceChangesValues(TypedDict, total=False):
+class DocumentsGovernanceChangesValues(DecisionValues, total=False):
     """``Finding.values`` of ``decisions.documents_governance_changes``."""
-
-    checked: list[str]
-    found: list[str]
-    by: str | None
 
 
 class DocumentsGovernanceChanges(_DecisionProbe):
@@ -234,12 +227,8 @@ class DocumentsGovernanceChanges(_DecisionProbe):
     values_type = DocumentsGovernanceChangesValues
 
 
-class DocumentsGoalChangesValues(TypedDict, total=False):
+class DocumentsGoalChangesValues(DecisionValues, total=False):
     """``Finding.values`` of ``decisions.documents_goal_changes``."""
-
-    checked: list[str]
-    found: list[str]
-    by: str | None
 
 
 class DocumentsGoalChanges(_DecisionProbe):

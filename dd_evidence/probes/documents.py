@@ -8,7 +8,7 @@ finding says where the stub points so a reviewer can follow it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from dd_evidence.context import ScanContext
 from dd_evidence.facts import Doc as DocHit
@@ -18,6 +18,20 @@ from dd_evidence.facts.projectmap import issue_templates
 from dd_evidence.model import Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
+
+
+class DocumentPresentValues(TypedDict, total=False):
+    """What every document-presence probe's ``Finding.values`` hold: the documents found and the stubs pointing
+    elsewhere (label -> where it points)."""
+
+    found: list[str]
+    stubs: dict[str, str]
+
+
+class DocumentSectionsValues(DocumentPresentValues, total=False):
+    """A presence probe that also counts a section of another document (``sections_count``)."""
+
+    sections: list[str]
 
 
 class _DocumentPresent(Probe):
@@ -43,7 +57,11 @@ class _DocumentPresent(Probe):
         subject = ctx.project.orgs[0] if ctx.project.orgs else ctx.project.name
         real = [h for h in hits if not h.is_stub]
         stubs = [h for h in hits if h.is_stub]
-        values = {"found": [h.label for h in real], "stubs": {h.label: h.points_to for h in stubs}}
+        # Every stub has a target (``points_to`` is what makes it a stub); the test only narrows the type.
+        values: DocumentPresentValues = {
+            "found": [h.label for h in real],
+            "stubs": {h.label: h.points_to for h in stubs if h.points_to is not None},
+        }
         if real:
             where = _describe(real)
             extra = f"; {len(stubs)} stub(s) point to it" if stubs else ""
@@ -76,7 +94,7 @@ class _DocumentPresent(Probe):
         if not sections:
             return None
         labels = [f"{doc.label}#L{section.start}: {section.title}" for doc, section in sections]
-        values = {"found": [], "stubs": {}, "sections": labels}
+        values: DocumentSectionsValues = {"found": [], "stubs": {}, "sections": labels}
         evidence = [doc.repo.evidence(doc.path, s.start, s.end, excerpt=s.title) for doc, s in sections[:6]]
         message = f"{self.noun} found as a section: {labels[0]}"
         return self.finding(subject(ctx), True, message, values, evidence)
@@ -87,11 +105,8 @@ def _describe(hits: list[DocHit]) -> str:
     return ", ".join(labels[:4]) + (f" and {len(labels) - 4} more" if len(labels) > 4 else "")
 
 
-class GovernancePresentValues(TypedDict, total=False):
+class GovernancePresentValues(DocumentPresentValues, total=False):
     """``Finding.values`` of ``documents.governance_present``."""
-
-    found: list[str]
-    stubs: dict[str, str]
 
 
 class GovernancePresent(_DocumentPresent):
@@ -105,11 +120,8 @@ class GovernancePresent(_DocumentPresent):
     values_type = GovernancePresentValues
 
 
-class ContributingPresentValues(TypedDict, total=False):
+class ContributingPresentValues(DocumentPresentValues, total=False):
     """``Finding.values`` of ``documents.contributing_present``."""
-
-    found: list[str]
-    stubs: dict[str, str]
 
 
 class ContributingPresent(_DocumentPresent):
@@ -123,12 +135,8 @@ class ContributingPresent(_DocumentPresent):
     values_type = ContributingPresentValues
 
 
-class CodeOfConductPresentValues(TypedDict, total=False):
+class CodeOfConductPresentValues(DocumentSectionsValues, total=False):
     """``Finding.values`` of ``documents.coc_present``."""
-
-    found: list[str]
-    stubs: dict[str, str]
-    sections: list[str]
 
 
 class CodeOfConductPresent(_DocumentPresent):
@@ -142,11 +150,8 @@ class CodeOfConductPresent(_DocumentPresent):
     values_type = CodeOfConductPresentValues
 
 
-class MaintainersPresentValues(TypedDict, total=False):
+class MaintainersPresentValues(DocumentPresentValues, total=False):
     """``Finding.values`` of ``documents.maintainers_present``."""
-
-    found: list[str]
-    stubs: dict[str, str]
 
 
 class MaintainersPresent(_DocumentPresent):
@@ -160,11 +165,8 @@ class MaintainersPresent(_DocumentPresent):
     values_type = MaintainersPresentValues
 
 
-class RoadmapPresentValues(TypedDict, total=False):
+class RoadmapPresentValues(DocumentPresentValues, total=False):
     """``Finding.values`` of ``documents.roadmap_present``."""
-
-    found: list[str]
-    stubs: dict[str, Any]
 
 
 class RoadmapPresent(_DocumentPresent):
@@ -178,12 +180,8 @@ class RoadmapPresent(_DocumentPresent):
     values_type = RoadmapPresentValues
 
 
-class AdoptersPresentValues(TypedDict, total=False):
+class AdoptersPresentValues(DocumentSectionsValues, total=False):
     """``Finding.values`` of ``documents.adopters_present``."""
-
-    found: list[str]
-    stubs: dict[str, Any]
-    sections: list[str]
 
 
 class AdoptersPresent(_DocumentPresent):
@@ -197,12 +195,8 @@ class AdoptersPresent(_DocumentPresent):
     values_type = AdoptersPresentValues
 
 
-class ReleaseProcessPresentValues(TypedDict, total=False):
+class ReleaseProcessPresentValues(DocumentSectionsValues, total=False):
     """``Finding.values`` of ``documents.release_process_present``."""
-
-    found: list[str]
-    stubs: dict[str, Any]
-    sections: list[str]
 
 
 class ReleaseProcessPresent(_DocumentPresent):
@@ -216,11 +210,8 @@ class ReleaseProcessPresent(_DocumentPresent):
     values_type = ReleaseProcessPresentValues
 
 
-class SecurityPolicyPresentValues(TypedDict, total=False):
+class SecurityPolicyPresentValues(DocumentPresentValues, total=False):
     """``Finding.values`` of ``documents.security_policy_present``."""
-
-    found: list[str]
-    stubs: dict[str, str]
 
 
 class SecurityPolicyPresent(_DocumentPresent):
@@ -299,7 +290,11 @@ class SecurityPolicyInEveryRepo(Probe):
             found = pmap.health_file(repo, "security_policy")
             if found is not None:
                 doc, inherited = found
-                values = {"path": doc.path, "answered_by": doc.repo.full_name, "inherited": inherited}
+                values: SecurityPolicyInEveryRepoValues = {
+                    "path": doc.path,
+                    "answered_by": doc.repo.full_name,
+                    "inherited": inherited,
+                }
                 message = (
                     f"{repo.name} inherits the org default {doc.label}" if inherited else f"{repo.name} has {doc.path}"
                 )

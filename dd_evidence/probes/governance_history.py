@@ -75,7 +75,7 @@ class LifecycleUsed(Probe):
         since = ctx.as_of - timedelta(days=RECENT_DAYS)
         recent = [e for e in events if e.date >= since]
         kinds = Counter(e.kind for e in recent)
-        values = {
+        values: LifecycleUsedValues = {
             "events": [e.to_dict() for e in events],
             "recent_counts": dict(kinds),
             "since": since.isoformat(),
@@ -158,8 +158,8 @@ class GovernanceIteratedValues(TypedDict, total=False):
     count: int
     recent_count: int
     since: str
-    first: str
-    last: str
+    first: str | None
+    last: str | None
     by_repo: dict[str, int]
     by_half_year: dict[str, int]
     prs: list[str]
@@ -183,7 +183,7 @@ class GovernanceIterated(Probe):
             return
         since = ctx.as_of - timedelta(days=RECENT_DAYS)
         recent = [c for c in commits if c[1].authored_at >= since]
-        values = {
+        values: GovernanceIteratedValues = {
             "count": len(commits),
             "recent_count": len(recent),
             "since": since.isoformat(),
@@ -208,7 +208,7 @@ class GovernanceIterated(Probe):
         ok = len(recent) >= 2
         message = (
             f"{len(recent)} commits changed governance files since {since.date()} ({len(commits)} in all, "
-            f"in {len(values['by_repo'])} repos)"  # type: ignore[arg-type]
+            f"in {len(values['by_repo'])} repos)"
         )
         if recent:
             message += f"; last on {recent[-1][1].authored_at.date()}"
@@ -226,15 +226,41 @@ _MEETING_DATE = re.compile(
 STALE_REFERENCE_DAYS = 730
 
 
+class InactiveMaintainer(TypedDict):
+    """A listed maintainer without a commit in the activity window, and their roster line."""
+
+    person: str
+    line: int
+    last_commit: str | None
+
+
+class StaleReference(TypedDict):
+    """A meeting or election date in a governance document older than ``STALE_REFERENCE_DAYS``."""
+
+    repo: str
+    path: str
+    line: int
+    text: str
+
+
+class ReadmeStatus(TypedDict):
+    """The maturity a README claims, beside the one the landscape records."""
+
+    file: str
+    line: int
+    status: str
+    maturity: str | None
+
+
 class GovernanceUpToDateValues(TypedDict, total=False):
     """``Finding.values`` of ``governance.up_to_date``."""
 
     roster: str
     maintainers: int
-    inactive_maintainers: list[dict[str, Any]]
+    inactive_maintainers: list[InactiveMaintainer]
     recently_added: list[str]
-    stale_references: list[Any]
-    readme_status: list[dict[str, Any]]
+    stale_references: list[StaleReference]
+    readme_status: list[ReadmeStatus]
 
 
 class GovernanceUpToDate(Probe):
@@ -263,23 +289,23 @@ class GovernanceUpToDate(Probe):
         facts = activity(ctx)
         new = recently_added(ctx, facts.start)
         quiet = _inactive_maintainers(ctx, roster.active)
-        inactive = [i for i in quiet if str(i["person"]).casefold() not in new]
-        values: dict[str, object] = {
+        inactive = [i for i in quiet if i["person"].casefold() not in new]
+        values: GovernanceUpToDateValues = {
             "roster": roster.label,
             "maintainers": len(roster.active),
             "inactive_maintainers": inactive,
             # Added to the roster within the window: no commits yet is not inactivity.
-            "recently_added": sorted(i["person"] for i in quiet if str(i["person"]).casefold() in new),  # type: ignore[type-var]
+            "recently_added": sorted(i["person"] for i in quiet if i["person"].casefold() in new),
         }
         where = f"{subject(ctx)}: maintainers active"
         window = f"from {facts.start.date()} to {facts.end.date()} (exclusive)"
         if inactive:
-            names = ", ".join(str(i["person"]) for i in inactive)
+            names = ", ".join(i["person"] for i in inactive)
             message = (
                 f"{len(inactive)} of {len(roster.active)} listed maintainers have no commits in the scanned repos "
                 f"{window} ({names})"
             )
-            evidence = [roster.repo.evidence(roster.path, int(str(i["line"]))) for i in inactive[:6]]
+            evidence = [roster.repo.evidence(roster.path, i["line"]) for i in inactive[:6]]
             remedy = (
                 f"Confirm with {names} (no commits {window}) whether they are still active maintainers, and move "
                 f"those who are not to emeritus in {roster.label} under the documented process."
@@ -290,14 +316,14 @@ class GovernanceUpToDate(Probe):
     def _references(self, ctx: ScanContext) -> Finding:
         stale = _stale_references(ctx)
         status = _readme_status(ctx)
-        values: dict[str, object] = {"stale_references": stale, "readme_status": status}
+        values: GovernanceUpToDateValues = {"stale_references": stale, "readme_status": status}
         where = f"{subject(ctx)}: meeting and election dates"
         if stale:
-            evidence = []
+            evidence: list[Evidence] = []
             for item in stale[:4]:
-                repo = ctx.repo(str(item["repo"]))
+                repo = ctx.repo(item["repo"])
                 if repo is not None:
-                    evidence.append(repo.evidence(str(item["path"]), int(str(item["line"])), excerpt=str(item["text"])))
+                    evidence.append(repo.evidence(item["path"], item["line"], excerpt=item["text"]))
             message = f"{len(stale)} meeting/election references dated over 2 years ago"
             first = stale[0]
             remedy = (
@@ -309,12 +335,12 @@ class GovernanceUpToDate(Probe):
         return self.finding(where, True, "no meeting or election dates older than 2 years" + note, values)
 
 
-def _inactive_maintainers(ctx: ScanContext, people: list[Person]) -> list[dict[str, object]]:
+def _inactive_maintainers(ctx: ScanContext, people: list[Person]) -> list[InactiveMaintainer]:
     """Listed maintainers with no commit in the scanned repos during the scan's activity window (``--window``),
     the same window activity.maintainers_active counts, so the two never disagree on who is inactive."""
     facts = activity(ctx)
     since = facts.start
-    found = []
+    found: list[InactiveMaintainer] = []
     for person in people:
         contributor = facts.maintainers.get(person.label)
         last = None
@@ -339,9 +365,9 @@ def contributor_last_commit(ctx: ScanContext, emails: set[str], names: Counter[s
     return latest
 
 
-def _stale_references(ctx: ScanContext) -> list[dict[str, object]]:
+def _stale_references(ctx: ScanContext) -> list[StaleReference]:
     limit = ctx.as_of - timedelta(days=STALE_REFERENCE_DAYS)
-    found = []
+    found: list[StaleReference] = []
     for doc in documents(ctx, *GOVERNANCE_ROLES):
         for number, line in enumerate(doc.text.splitlines(), start=1):
             for match in _MEETING_DATE.finditer(line):
@@ -355,9 +381,9 @@ def _stale_references(ctx: ScanContext) -> list[dict[str, object]]:
     return found
 
 
-def _readme_status(ctx: ScanContext) -> list[dict[str, object]]:
+def _readme_status(ctx: ScanContext) -> list[ReadmeStatus]:
     """The maturity a README claims (informational: "Incubating" is right while applying for graduation)."""
-    found = []
+    found: list[ReadmeStatus] = []
     for doc in readmes(ctx, "main", "org-profile", "community"):
         for number, line in enumerate(doc.text.splitlines(), start=1):
             match = _STATUS.search(line)

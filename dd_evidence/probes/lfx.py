@@ -87,7 +87,7 @@ class LfxContributorActivityValues(TypedDict, total=False):
     active_organisations_365d: int
     active_contributors_previous_365d: int
     active_organisations_previous_365d: int
-    health_scores: dict[str, float]
+    health_scores: dict[str, float | None]
     window_active_contributors: int | None
     window_active_organisations: int | None
     window_commit_authors: int | None
@@ -132,7 +132,7 @@ class LfxContributorActivity(_LfxProbe):
         )
         orgs = _try(lambda: client.organization_leaderboard(slug, start, end, "all", TOP), unavailable, "organizations")
         dependency = _try(lambda: client.dependency(slug, "contributors", start, end), unavailable, "dependency")
-        values: dict[str, Any] = {
+        values: LfxContributorActivityValues = {
             "source": SOURCE,
             "slug": slug,
             "window_start": start.isoformat(),
@@ -188,8 +188,8 @@ class LfxOrganisationDiversityValues(TypedDict, total=False):
     window_end: str
     organisations: int
     top_organisations: list[dict[str, Any]]
-    top_organisation: str
-    top_share: float
+    top_organisation: str | None
+    top_share: float | None
     elephant_factor: int | None
     elephant_share: float | None
     organisation_dependency_all_time: dict[str, float] | None
@@ -226,7 +226,7 @@ class LfxOrganisationDiversity(_LfxProbe):
         # LFX lists unaffiliated people as an "organisation" (e.g. "Individual"); they are not a vendor.
         companies = [e for e in board.entries if not _UNAFFILIATED.match(e.name) and normalise(e.name).is_organisation]
         top = companies[0] if companies else None
-        values: dict[str, Any] = {
+        values: LfxOrganisationDiversityValues = {
             "source": SOURCE,
             "slug": slug,
             "window_start": start.isoformat(),

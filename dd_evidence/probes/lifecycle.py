@@ -20,7 +20,7 @@ from dd_evidence.facts.governance import (
     procedures,
     role_sections,
 )
-from dd_evidence.mdsections import Section, sentences
+from dd_evidence.mdsections import Section, Sentence, sentences
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe, reads_documents
 
@@ -69,7 +69,7 @@ class RolesDefined(_DocsProbe):
             return
         found = [(doc, role, section) for doc in docs for role, section in role_sections(doc)]
         roles = sorted({role for _, role, _ in found}, key=ROLE_WORDS.index)
-        values = {
+        values: RolesDefinedValues = {
             "roles": roles,
             "sections": [f"{d.label}#L{s.start}: {s.title}" for d, _, s in found],
             "checked": [d.label for d in docs],
@@ -112,7 +112,7 @@ class OnboardingDocumented(_DocsProbe):
             yield self.finding(subject(ctx), False, "no governance, ladder or membership document found")
             return
         joins = [p for p in procedures(docs) if p.canonical == "join"]
-        values = {
+        values: OnboardingDocumentedValues = {
             "procedures": [f"{p.cite}: {p.section.title}" for p in joins],
             "roles": sorted({r for p in joins for r in p.roles}, key=ROLE_WORDS.index),
             "by": "heading" if joins else None,
@@ -126,15 +126,14 @@ class OnboardingDocumented(_DocsProbe):
             evidence = [d.repo.evidence(d.path, s.line, excerpt=s.text[:160]) for d, s in hits[:6]]
         ok = bool(values["procedures"])
         message = (
-            f"how to join is documented in {len(values['procedures'])} places, first "  # type: ignore[arg-type]
-            f"{values['procedures'][0]}"  # type: ignore[index]
+            f"how to join is documented in {len(values['procedures'])} places, first {values['procedures'][0]}"
             if ok
             else "no section or wording says how people become maintainers"
         )
         yield self.finding(subject(ctx), ok, message, values, evidence)
 
 
-def _wording(docs: list[ParsedDoc], pattern: re.Pattern[str]) -> list[tuple[ParsedDoc, object]]:
+def _wording(docs: list[ParsedDoc], pattern: re.Pattern[str]) -> list[tuple[ParsedDoc, Sentence]]:
     return [(d, s) for d in docs for s in sentences(d.text) if pattern.search(s.text)]
 
 
@@ -185,7 +184,7 @@ class OffboardingDocumented(_DocsProbe):
             ]
             procedures_found = [f"{d.label}#L{x.line}: {x.text[:120]}" for d, x in wording]
             evidence = [d.repo.evidence(d.path, x.line, excerpt=x.text[:160]) for d, x in wording[:6]]
-        values = {"procedures": procedures_found, "inactivity_periods": durations}
+        values: OffboardingDocumentedValues = {"procedures": procedures_found, "inactivity_periods": durations}
         if not procedures_found:
             message = "no section or wording on removing maintainers or inactivity"
             yield self.finding(subject(ctx), False, message, values)
@@ -222,9 +221,12 @@ class EmeritusDocumented(_DocsProbe):
         evidence = [_cite(d, s) for d, s in by_heading[:6]]
         if not hits:
             wording = _wording(docs, _EMERITUS)
-            hits = [f"{d.label}#L{s.line}: {s.text[:120]}" for d, s in wording]  # type: ignore[attr-defined]
-            evidence = [d.repo.evidence(d.path, s.line, excerpt=s.text[:160]) for d, s in wording[:6]]  # type: ignore[attr-defined]
-        values = {"found": hits, "by": ("heading" if by_heading else "wording") if hits else None}
+            hits = [f"{d.label}#L{s.line}: {s.text[:120]}" for d, s in wording]
+            evidence = [d.repo.evidence(d.path, s.line, excerpt=s.text[:160]) for d, s in wording[:6]]
+        values: EmeritusDocumentedValues = {
+            "found": hits,
+            "by": ("heading" if by_heading else "wording") if hits else None,
+        }
         if hits:
             yield self.finding(subject(ctx), True, f"emeritus status is described at {hits[0]}", values, evidence)
         else:
@@ -291,7 +293,7 @@ class SubteamRolesDocumented(Probe):
         if not docs:
             yield self.finding(subject(ctx), False, "no governance, security or team document found")
             return
-        teams: dict[str, dict[str, object]] = {}
+        teams: dict[str, dict[str, list[str]]] = {}
         evidence: list[Evidence] = []
         for doc in docs:
             candidates = [s for s in doc.sections if s.level > 1 or len(doc.sections) == 1]
@@ -301,19 +303,23 @@ class SubteamRolesDocumented(Probe):
                         continue
                     entry = teams.setdefault(team, {"sections": [], "join": [], "leave": [], "ex_officio": []})
                     where = f"{doc.label}#L{section.start}"
-                    entry["sections"].append(f"{where}: {section.title}")  # type: ignore[attr-defined]
+                    entry["sections"].append(f"{where}: {section.title}")
                     for sentence in sentences(section.text, section.start):
                         cite = f"{doc.label}#L{sentence.line}"
                         if _EX_OFFICIO.search(sentence.text):
-                            entry["ex_officio"].append(f"{cite}: {sentence.text[:120]}")  # type: ignore[attr-defined]
+                            entry["ex_officio"].append(f"{cite}: {sentence.text[:120]}")
                         elif _TEAM_JOIN.search(sentence.text):
-                            entry["join"].append(f"{cite}: {sentence.text[:120]}")  # type: ignore[attr-defined]
+                            entry["join"].append(f"{cite}: {sentence.text[:120]}")
                         if _TEAM_LEAVE.search(sentence.text):
-                            entry["leave"].append(f"{cite}: {sentence.text[:120]}")  # type: ignore[attr-defined]
+                            entry["leave"].append(f"{cite}: {sentence.text[:120]}")
                     if len(evidence) < 8:
                         evidence.append(_cite(doc, section))
         documented = [t for t, e in teams.items() if e["join"] or e["ex_officio"]]
-        values = {"teams": teams, "documented": documented, "checked": [d.label for d in docs]}
+        values: SubteamRolesDocumentedValues = {
+            "teams": teams,
+            "documented": documented,
+            "checked": [d.label for d in docs],
+        }
         if not teams:
             yield self.finding(
                 subject(ctx), False, "no function-based team (security, release, SIG...) is named", values
@@ -377,12 +383,16 @@ class ContributorLadder(Probe):
             )
             return
         doc, roles = best
-        below = [r for r, _ in roles if r in NON_MAINTAINER_ROLES]
-        values = {"file": doc.label, "roles": [r for r, _ in roles], "non_maintainer_roles": below}
+        lower = [r for r, _ in roles if r in NON_MAINTAINER_ROLES]
+        values: ContributorLadderValues = {
+            "file": doc.label,
+            "roles": [r for r, _ in roles],
+            "non_maintainer_roles": lower,
+        }
         evidence = [doc.repo.evidence(doc.path, line, excerpt=role) for role, line in roles[:8]]
-        ok = len(below) >= 2
+        ok = len(lower) >= 2
         message = f"{doc.label} defines {len(roles)} roles ({', '.join(r for r, _ in roles)})" + (
-            "" if ok else f"; only {len(below)} below maintainer"
+            "" if ok else f"; only {len(lower)} below maintainer"
         )
         yield self.finding(subject(ctx), ok, message, values, evidence)
 

@@ -185,7 +185,7 @@ class ExternalLinksAlive(Probe):
     def _verdict(self, where: str, urls: list[Occurrences], results: list[LinkResult], skipped: int) -> Finding:
         places = {o.url: o for o in urls}
         broken = [r for r in results if r.broken]
-        values: dict[str, Any] = {
+        values: ExternalLinksAliveValues = {
             "checked": len(results),
             "broken": [{"url": r.url, "status": r.describe(), "files": places[r.url].files()} for r in broken],
             "redirected": [

@@ -72,7 +72,7 @@ class NoExpiringInvites(Probe):
         hits = [h for doc in docs for h in invite_links(doc)]
         files = list(dict.fromkeys(h.doc.label for h in hits))
         repos = sorted({h.doc.repo.name for h in hits})
-        values = {
+        values: NoExpiringInvitesValues = {
             "files": files,
             "file_count": len(files),
             "repos": len(repos),
@@ -185,7 +185,7 @@ class RelativeLinksResolve(Probe):
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = community_documents(ctx)
         broken = [b for doc in docs for b in broken_links(ctx, doc)]
-        values = {
+        values: RelativeLinksResolveValues = {
             "broken": [b.describe() for b in broken],
             "broken_count": len(broken),
             "checked_files": len(docs),

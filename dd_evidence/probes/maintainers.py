@@ -23,7 +23,13 @@ from dd_evidence.facts.governance import find_cap
 from dd_evidence.facts.people import Roster, project_roster, subproject_rosters
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.sources.cncf import MAINTAINERS_CSV_URL, maintainers_csv_text, maintainers_matching, project_names
+from dd_evidence.sources.cncf import (
+    MAINTAINERS_CSV_URL,
+    FoundationMaintainer,
+    maintainers_csv_text,
+    maintainers_matching,
+    project_names,
+)
 from dd_evidence.values import SeatsByOrganisation
 
 # The four details the TOC criterion asks for. A GitHub handle is accepted as contact information: it reaches
@@ -79,7 +85,7 @@ class RosterComplete(Probe):
         waived = "areas" in missing and roster.states_shared_areas
         if waived:
             missing.remove("areas")
-        values = {
+        values: RosterCompleteValues = {
             "file": roster.label,
             "count": len(roster.active),
             "emeritus": len(roster.emeritus),
@@ -134,7 +140,7 @@ def _describe(requirement: str) -> str:
     )
 
 
-def diversity_values(roster: Roster) -> dict[str, object]:
+def diversity_values(roster: Roster) -> OrgDiversityValues:
     """The diversity figures of one roster's active maintainers."""
     people = roster.active
     orgs, others = count_by_organisation(p.affiliation for p in people)
@@ -159,7 +165,7 @@ class OrgDiversityValues(SeatsByOrganisation, total=False):
 
     organisations: int
     companies: int
-    largest_org: str
+    largest_org: str | None
     largest_count: int
     largest_share: float
     elephant_factor: int
@@ -204,20 +210,25 @@ class OrgDiversity(Probe):
             for p in not_companies
             if p.line
         ]
-        orgs = int(values["organisations"])  # type: ignore[call-overload]
+        orgs = values["organisations"]
         yield self.finding(
             subject,
             orgs >= 2,
             f"{values['maintainers']} maintainers from {orgs} organisations in {roster.label}; largest "
-            f"{values['largest_org']} with {values['largest_count']} ({float(values['largest_share']):.0%})",  # type: ignore[arg-type]
+            f"{values['largest_org']} with {values['largest_count']} ({values['largest_share']:.0%})",
             values,
             evidence,
         )
 
 
-def _brief(values: dict[str, object]) -> dict[str, object]:
-    keys = ("maintainers", "organisations", "largest_org", "largest_count", "by_org")
-    return {k: values[k] for k in keys}
+def _brief(values: OrgDiversityValues) -> dict[str, object]:
+    return {
+        "maintainers": values["maintainers"],
+        "organisations": values["organisations"],
+        "largest_org": values["largest_org"],
+        "largest_count": values["largest_count"],
+        "by_org": values["by_org"],
+    }
 
 
 # -- the project's own cap on seats per company ----------------------------------------------------------------
@@ -228,7 +239,7 @@ class WithinRepresentationCapValues(TypedDict, total=False):
 
     cap: int
     source: dict[str, Any]
-    largest_org: str
+    largest_org: str | None
     largest_count: int
     over_cap: dict[str, int]
     at_cap: list[str]
@@ -256,9 +267,9 @@ class WithinRepresentationCap(Probe):
             yield self.not_available(subject, f"cap of {cap.limit} found in {cap.label}, but no roster affiliations")
             return
         values = diversity_values(roster)
-        over = {org: n for org, n in values["by_org"].items() if n > cap.limit}  # type: ignore[attr-defined]
-        at = [org for org, n in values["by_org"].items() if n == cap.limit]  # type: ignore[attr-defined]
-        result = {
+        over = {org: n for org, n in values["by_org"].items() if n > cap.limit}
+        at = [org for org, n in values["by_org"].items() if n == cap.limit]
+        result: WithinRepresentationCapValues = {
             "cap": cap.limit,
             "source": {"file": f"{cap.repo.name}/{cap.path}", "line": cap.line, "text": cap.sentence},
             "largest_org": values["largest_org"],
@@ -327,10 +338,12 @@ class FoundationCsvAgrees(Probe):
             return
         yield self._compare(subject, roster, rows)
 
-    def _compare(self, subject: str, roster: Roster, rows: list) -> Finding:  # type: ignore[type-arg]
+    def _compare(self, subject: str, roster: Roster, rows: list[FoundationMaintainer]) -> Finding:
         by_handle = {(p.handle or "").casefold(): p for p in roster.active if p.handle}
         by_name = {(p.name or "").casefold(): p for p in roster.active if p.name}
-        csv_only, company_differs, matched = [], [], set()
+        csv_only: list[dict[str, Any]] = []
+        company_differs: list[dict[str, Any]] = []
+        matched: set[str] = set()
         for row in rows:
             person = by_handle.get(row.handle.casefold()) or by_name.get(row.name.casefold())
             if person is None:
@@ -346,7 +359,7 @@ class FoundationCsvAgrees(Probe):
             for p in roster.active
             if p.label not in matched
         ]
-        values = {
+        values: FoundationCsvAgreesValues = {
             "roster": roster.label,
             "roster_count": len(roster.active),
             "csv_rows": len(rows),

@@ -282,7 +282,7 @@ class MaturityStatementCurrent(Probe):
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs = stating_documents(ctx)
         found = [s for doc in docs for s in statements(ctx, doc)]
-        values: dict[str, object] = {
+        values: MaturityStatementCurrentValues = {
             "statements": [s.to_value() for s in found],
             "checked_files": [d.label for d in docs],
             "cncf_level": None,
@@ -299,7 +299,7 @@ class MaturityStatementCurrent(Probe):
             yield self.finding(subject(ctx), Outcome.NOT_AVAILABLE, reason, values, evidence)
             return
         level, since = level_at(record, ctx.as_of.date())
-        values.update(cncf_level=level, since=since.isoformat() if since else None)
+        values["cncf_level"], values["since"] = level, since.isoformat() if since else None
         yield self._judge(ctx, found, level, since, record, values, evidence)
 
     def _judge(
@@ -309,7 +309,7 @@ class MaturityStatementCurrent(Probe):
         level: str | None,
         since: date | None,
         record: Mapping[str, date],
-        values: dict[str, object],
+        values: MaturityStatementCurrentValues,
         evidence: list[Evidence],
     ) -> Finding:
         stale = [s for s in found if s.level != level]

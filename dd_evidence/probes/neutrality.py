@@ -62,7 +62,7 @@ class VendorNeutralStatement(Probe):
             yield self.finding(subject(ctx), False, "no governance document to hold a neutrality statement")
             return
         hits = [(d, s) for d in docs for s in sentences(d.text) if _NEUTRAL.search(s.text)]
-        values = {
+        values: VendorNeutralStatementValues = {
             "statements": [f"{d.label}#L{s.line}: {s.text[:160]}" for d, s in hits],
             "checked": [d.label for d in docs],
         }
@@ -101,7 +101,12 @@ class RepresentationCapDocumented(Probe):
         if cap is None:
             yield self.finding(subject(ctx), False, "the governance documents set no cap on seats per company")
             return
-        values = {"cap": cap.limit, "file": f"{cap.repo.name}/{cap.path}", "line": cap.line, "text": cap.sentence}
+        values: RepresentationCapDocumentedValues = {
+            "cap": cap.limit,
+            "file": f"{cap.repo.name}/{cap.path}",
+            "line": cap.line,
+            "text": cap.sentence,
+        }
         yield self.finding(
             subject(ctx),
             True,
@@ -268,8 +273,8 @@ class AssetsProjectOwned(Probe):
         # The addresses people are told to write to (security reports, the project contact) are assets too.
         seen_mail: set[str] = set()
         for doc in docs + [d for d in documents(ctx, *CONTACT_ROLES) if d not in docs]:
-            for number, line in enumerate(doc.text.splitlines(), start=1):
-                for match in _MAIL_ADDRESS.finditer(line):
+            for number, text in enumerate(doc.text.splitlines(), start=1):
+                for match in _MAIL_ADDRESS.finditer(text):
                     address = match.group(0).lower()
                     info = classify_mail(address, names, companies)
                     if info is not None and address not in seen_mail:
@@ -283,7 +288,11 @@ class AssetsProjectOwned(Probe):
                     evidence.append(doc.repo.evidence(doc.path, line, excerpt=info["url"]))
             elif info["held"] == "other":
                 other[info["owner"]] = other.get(info["owner"], 0) + 1
-        values = {"links_checked": checked, "vendor_owned": vendor, "unclassified_owners": other}
+        values: AssetsProjectOwnedValues = {
+            "links_checked": checked,
+            "vendor_owned": vendor,
+            "unclassified_owners": other,
+        }
         if vendor:
             owners = sorted({str(v["owner"]) for v in vendor})
             yield self.finding(

@@ -173,7 +173,7 @@ class OwnershipMatchesRoster(Probe):
             team_values[team] = info
             named_keys |= {m.casefold() for m in info.get("members") or []}
 
-        values: dict[str, Any] = {
+        values: OwnershipMatchesRosterValues = {
             "repos_with_owners": len(with_owners),
             "repos_total": len(per_repo),
             "repos_without": without,
@@ -197,7 +197,7 @@ class OwnershipMatchesRoster(Probe):
     def _overall(
         self,
         subject: str,
-        values: dict[str, Any],
+        values: OwnershipMatchesRosterValues,
         team_findings: list[Finding],
         names_individuals: bool,
         roster: RosterHandles,
@@ -237,8 +237,8 @@ class OwnershipMatchesRoster(Probe):
                 fixes.append(f"remove the emeritus {_names(values['handles_emeritus'])} from the code owners")
             if mismatched:
                 fixes.append(f"bring the membership of {_names(mismatched)} in step with the roster")
-            remedy = "; ".join(fixes)
-            remedy = remedy[:1].upper() + remedy[1:] + "." if remedy else None
+            joined = "; ".join(fixes)
+            remedy = joined[:1].upper() + joined[1:] + "." if joined else None
             return self.finding(subject, Outcome.FALSE, message, values, evidence, remedy=remedy)
         if unseen or no_roster:
             return self.finding(subject, Outcome.NOT_AVAILABLE, message, values, evidence)

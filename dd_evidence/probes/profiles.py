@@ -87,7 +87,7 @@ class AffiliationsKnown(Probe):
             )
             if not company:
                 gaps.append(person.label)
-        values = {
+        values: AffiliationsKnownValues = {
             "from_roster": len(active) - len(missing),
             "from_profile": from_profile,
             "unknown": gaps,

@@ -97,7 +97,7 @@ class ReadmeExplainsProject(Probe):
         )
         intro = self._intro(lines, install_line)
         features = [h for h in readme.document.headings if h.level >= 2 and _FEATURES_HEADING.search(h.text)]
-        values = {
+        values: ReadmeExplainsProjectValues = {
             "intro_line": intro[0] if intro else None,
             "intro": intro[1][:200] if intro else None,
             "feature_sections": [f"L{h.line}: {h.text}" for h in features],
@@ -106,14 +106,14 @@ class ReadmeExplainsProject(Probe):
         if intro:
             evidence.append(readme.repo.evidence(readme.path, intro[0], excerpt=intro[1][:160]))
         evidence += [readme.repo.evidence(readme.path, h.line, excerpt=h.text) for h in features[:3]]
-        missing = [name for name, ok in (("introduction", intro), ("features/use cases", features)) if not ok]
-        if missing:
+        if intro is not None and features:
+            message = f"{readme.label} opens with an introduction (L{intro[0]}) and has {features[0].text!r}"
+            yield self.finding(readme.label, True, message, values, evidence)
+        else:
+            missing = [name for name, ok in (("introduction", intro), ("features/use cases", features)) if not ok]
             yield self.finding(
                 readme.label, False, f"{readme.label} has no {' and no '.join(missing)} section", values, evidence
             )
-        else:
-            message = f"{readme.label} opens with an introduction (L{intro[0]}) and has {features[0].text!r}"
-            yield self.finding(readme.label, True, message, values, evidence)
 
     @staticmethod
     def _intro(lines: list[str], before: int) -> tuple[int, str] | None:
@@ -182,7 +182,7 @@ class ArchitectureDocumented(Probe):
                     images.append(_PathHit(repo, path))
         readme = _main_readme(ctx)
         headings = [h for h in readme.document.headings if _ARCH.search(h.text)] if readme else []
-        values = {
+        values: ArchitectureDocumentedValues = {
             "documents": [d.label for d in docs[:20]],
             "diagrams": [i.label for i in images[:20]],
             "readme_sections": [f"{readme.label}#L{h.line}: {h.text}" for h in headings] if readme else [],
@@ -193,7 +193,12 @@ class ArchitectureDocumented(Probe):
         if readme:
             evidence += [readme.repo.evidence(readme.path, h.line, excerpt=h.text) for h in headings[:2]]
         if docs or headings:
-            where = (docs[0].label if docs else f"{readme.label}#L{headings[0].line}") if (docs or readme) else ""
+            if docs:
+                where = docs[0].label
+            elif readme is not None:  # headings come from the README
+                where = f"{readme.label}#L{headings[0].line}"
+            else:
+                where = ""
             message = f"architecture documented: {len(docs)} document(s), {len(images)} diagram(s), " \
                 f"{len(headings)} README section(s); e.g. {where}"  # fmt: skip
             yield self.finding(subject(ctx), True, message, values, evidence)
@@ -247,7 +252,7 @@ class IntegrationsDocumented(Probe):
                     if project and hit.label not in cncf.get(project, []):
                         cncf.setdefault(project, []).append(f"{hit.label}#L{heading.line}")
         sections = self._readme_sections(ctx, names, cncf)
-        values = {
+        values: IntegrationsDocumentedValues = {
             "pages": [p.label for p in pages[:40]],
             "page_count": len(pages),
             "cncf_projects": {k: v[:5] for k, v in sorted(cncf.items())},
@@ -316,7 +321,7 @@ class UserDocsPublished(Probe):
                 for link in readme.document.links
                 if not link.image and _DOCS_LINK_TEXT.search(link.text) and _DOCS_URL.search(link.url)
             ]
-        values = {
+        values: UserDocsPublishedValues = {
             "pages": [h.label for h in hits[:20]],
             "page_count": len(hits),
             "readme_links": [f"{readme.label}#L{link.line}: {link.url}" for link in links[:5]] if readme else [],

@@ -624,7 +624,7 @@ class ReferencesResolve(Probe):
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs, found = references(ctx)
         counts = {status: sum(r.status == status for r in found) for status in ("resolved", "dangling", "circular")}
-        values = {
+        values: ReferencesResolveValues = {
             "references": [r.to_value() for r in found],
             "counts": counts,
             "deferrals": len(found),

@@ -202,9 +202,9 @@ class ReleaseProcessDocumented(Probe):
         labels = [d.label for d in docs]
         for item in SUBITEMS:
             subject_ = f"release-process: {item.key}"
-            values: dict[str, object] = {"subitem": item.text, "documents": labels}
+            values: ReleaseProcessDocumentedValues = {"subitem": item.text, "documents": labels}
             if not docs:
-                values.update(covered=[], missing=[name for name, _ in item.parts])
+                values["covered"], values["missing"] = [], [name for name, _ in item.parts]
                 yield self.finding(
                     subject_,
                     False,
@@ -214,7 +214,7 @@ class ReleaseProcessDocumented(Probe):
                 )
                 continue
             covered, missing = check(docs, item)
-            values.update(covered=[p.name for p in covered], missing=missing)
+            values["covered"], values["missing"] = [p.name for p in covered], missing
             evidence = [_evidence(p) for p in covered]
             if missing:
                 found = f"; found {', '.join(p.name for p in covered)}" if covered else ""

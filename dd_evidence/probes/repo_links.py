@@ -102,7 +102,7 @@ class OwnRepoNamesCurrent(Probe):
         fates = _fates(ctx, sorted({link.key for link in links}))
         stale = [link for link in links if link.key in fates and fates[link.key].state in STALE_STATES]
         unverified = [link for link in links if link.key in fates and fates[link.key].state == "unverified"]
-        values = {
+        values: OwnRepoNamesCurrentValues = {
             "stale": [_describe(link, fates[link.key]) for link in stale],
             "stale_count": len(stale),
             "unverified": sorted({f"{link.owner}/{link.name}" for link in unverified}),

@@ -143,7 +143,7 @@ class RoadmapChangeProcessDocumented(Probe):
         units = [u for d in roadmaps for u in _units(d, True)] + [u for d in governance for u in _units(d, False)]
         hits = [(u, found) for u in units if (found := _process_line(u)) is not None]
         checked = [d.label for d in roadmaps + governance]
-        values = {
+        values: RoadmapChangeProcessDocumentedValues = {
             "checked": checked,
             "found": [f"{u.doc.label}#L{line}: {text[:160]}" for u, (line, text) in hits],
         }
@@ -303,7 +303,7 @@ class RoadmapRecentlyUpdated(Probe):
             return
         when, sha, doc = newest
         age = (_aware(ctx.as_of) - when).days
-        values = {
+        values: RoadmapRecentlyUpdatedValues = {
             "documents": labels,
             "last_updated": when.isoformat(),
             "last_commit": sha,

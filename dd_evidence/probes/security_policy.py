@@ -113,8 +113,9 @@ class _PolicyProbe(Probe):
         raise NotImplementedError
 
 
-def _stub_note(stubs: list[DocHit]) -> dict[str, str | None]:
-    return {h.label: h.points_to for h in stubs}
+def _stub_note(stubs: list[DocHit]) -> dict[str, str]:
+    # A stub is a hit with ``points_to`` set (DocHit.is_stub); the test only narrows the type.
+    return {h.label: h.points_to for h in stubs if h.points_to is not None}
 
 
 class PolicyNamesReportingChannelValues(TypedDict, total=False):
@@ -151,7 +152,7 @@ class PolicyNamesReportingChannel(_PolicyProbe):
             for kind, address, block in found:
                 channels.append({"kind": kind, "address": address, "document": hit.label, "line": block.start})
                 evidence.append(hit.repo.evidence(hit.path, block.start, block.end, _excerpt(block.text)))
-        values = {
+        values: PolicyNamesReportingChannelValues = {
             "documents": [h.label for h in real],
             "stubs": _stub_note(stubs),
             "channels": channels,
@@ -251,7 +252,7 @@ class PolicyNamesResponseTeam(_PolicyProbe):
                 timelines += [f"{n} {unit}" for n, unit in _TIMELINE.findall(block.text)]
                 if cited:
                     evidence.append(hit.repo.evidence(hit.path, block.start, block.end, _excerpt(block.text)))
-        values = {
+        values: PolicyNamesResponseTeamValues = {
             "documents": [h.label for h in real],
             "stubs": _stub_note(stubs),
             "team": team,
@@ -264,8 +265,8 @@ class PolicyNamesResponseTeam(_PolicyProbe):
             message = f"{real[0].label} names a response team and describes handling steps ({named})"
             return self.finding(subject, True, message, values, _dedupe(evidence)[:6])
         what = "names no response team or role" if not team else f"describes too few handling steps ({named})"
-        cited = _dedupe(evidence)[:6] or [h.evidence() for h in real[:3]]
-        return self.finding(subject, False, f"{real[0].label} {what}", values, cited)
+        shown = _dedupe(evidence)[:6] or [h.evidence() for h in real[:3]]
+        return self.finding(subject, False, f"{real[0].label} {what}", values, shown)
 
 
 class PolicyDescribesDisclosureValues(TypedDict, total=False):
@@ -301,7 +302,11 @@ class PolicyDescribesDisclosure(_PolicyProbe):
                     aspects[aspect] = {"document": hit.label, "line": block.start}
                 if matched:
                     evidence.append(hit.repo.evidence(hit.path, block.start, block.end, _excerpt(block.text)))
-        values = {"documents": [h.label for h in real], "stubs": _stub_note(stubs), "aspects": aspects}
+        values: PolicyDescribesDisclosureValues = {
+            "documents": [h.label for h in real],
+            "stubs": _stub_note(stubs),
+            "aspects": aspects,
+        }
         if aspects:
             described = ", ".join(a.replace("_", " ") for a in aspects)
             return self.finding(

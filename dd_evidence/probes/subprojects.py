@@ -191,12 +191,15 @@ class SubprojectsListed(Probe):
         scanned = sorted(r.name.lower() for r in ctx.repos)
         likely = likely_subprojects(ctx)
         lists = [entry for entry in repo_lists(ctx) if entry.names]
-        base = {"scanned_repos": scanned, "likely_subprojects": {k: v for k, v in sorted(likely.items())}}
+        base: SubprojectsListedValues = {
+            "scanned_repos": scanned,
+            "likely_subprojects": {k: v for k, v in sorted(likely.items())},
+        }
         if lists:
             best = lists[0]
             named = set(best.names)
             missing = sorted(name for name in likely if name not in named)
-            values = {
+            values: SubprojectsListedValues = {
                 **base,
                 "kind": best.kind,
                 "list": best.where,
@@ -294,7 +297,14 @@ class SubprojectGovernanceDocumented(Probe):
                 "add_remove_process": process,
             }
             missing = [k for k, c in checks.items() if not c.ok]
-            values = {"why_subproject": reasons, **{k: c.how for k, c in checks.items()}, "missing": missing}
+            values: SubprojectGovernanceDocumentedValues = {
+                "why_subproject": reasons,
+                "leadership": checks["leadership"].how,
+                "contribution": checks["contribution"].how,
+                "status": checks["status"].how,
+                "add_remove_process": checks["add_remove_process"].how,
+                "missing": missing,
+            }
             label = repo.full_name if repo else name
             readme = project_map(ctx).readme(repo) if repo else None
             evidence = [readme.repo.evidence(readme.path, 1)] if readme else []

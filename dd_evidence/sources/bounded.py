@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 import zlib
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
 # Far above any answer we read (a bestpractices.dev project is ~100 KB, the foundation CSV ~110 KB, a page of 100
 # GitHub repositories ~600 KB), far below what would hurt.
@@ -79,7 +80,18 @@ def read_body(
     return b"".join(parts)
 
 
-def _decoder(content_encoding: str | None):  # type: ignore[no-untyped-def]
+class _Decompressor(Protocol):
+    """What we use of a ``zlib.decompressobj()``."""
+
+    @property
+    def unconsumed_tail(self) -> bytes: ...
+
+    def decompress(self, data: bytes, max_length: int = ..., /) -> bytes: ...
+
+    def flush(self, length: int = ..., /) -> bytes: ...
+
+
+def _decoder(content_encoding: str | None) -> _Decompressor | None:
     encoding = (content_encoding or "identity").strip().lower()
     if encoding in ("", "identity"):
         return None
@@ -90,7 +102,7 @@ def _decoder(content_encoding: str | None):  # type: ignore[no-untyped-def]
     raise AnswerUnreadable(f"answer in content encoding {encoding[:20]!r}, which we did not ask for")
 
 
-def _decode(decoder, chunk: bytes, room: int) -> bytes:  # type: ignore[no-untyped-def]
+def _decode(decoder: _Decompressor, chunk: bytes, room: int) -> bytes:
     """Decompress ``chunk`` producing at most ``room`` bytes (one past the cap is enough to know it is over)."""
     try:
         out = decoder.decompress(chunk, room)

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self, cast
 from urllib.parse import parse_qs, quote, urlsplit
 
 import requests
@@ -98,11 +98,20 @@ class BoundedRetry(GithubRetry):
         kwargs.setdefault("max_rate_limit_wait", max_wait)
         super().__init__(**kwargs)
 
-    def new(self, **kw: Any) -> BoundedRetry:
+    # The wait a rate-limit refusal without Retry-After asked for, set on the policy its retry produced (None:
+    # urllib3's own backoff). new() does not carry it over: it is that one retry's wait.
+    _rate_limit_wait: float | None = None
+
+    def new(self, **kw: Any) -> Self:
         kw.update(max_wait=self.max_wait, on_retry=self.on_retry, answer_seconds=self.answer_seconds)
         return super().new(**kw)
 
-    def increment(  # type: ignore[override]
+    def get_backoff_time(self) -> float:
+        if self._rate_limit_wait is not None:
+            return self._rate_limit_wait
+        return super().get_backoff_time()
+
+    def increment(
         self,
         method: str | None = None,
         url: str | None = None,
@@ -110,18 +119,20 @@ class BoundedRetry(GithubRetry):
         error: Exception | None = None,
         _pool: Any = None,
         _stacktrace: Any = None,
-    ) -> Retry:
+    ) -> Self:
         if response is not None and response.status in (403, 429):
             retry = self._rate_limit(method, url, response, error, _pool, _stacktrace)
         else:
-            retry = super().increment(method, url, response, error, _pool, _stacktrace)
+            # GithubRetry.increment is annotated "-> Retry", but it returns urllib3's Retry.increment, which is
+            # self.new(...): an instance of this class (urllib3 declares it "-> Self").
+            retry = cast(Self, super().increment(method, url, response, error, _pool, _stacktrace))
             if response is not None:
                 response.close()  # a 5xx about to be retried: drop its body unread
         if self.on_retry is not None:
             self.on_retry()
         return retry
 
-    def _rate_limit(self, method: str | None, url: str | None, response: Any, *rest: Any) -> Retry:
+    def _rate_limit(self, method: str | None, url: str | None, response: Any, *rest: Any) -> Self:
         headers = response.headers
         data = _refusal_body(response, self.answer_seconds)
         message = str(data.get("message", "")) if isinstance(data, dict) else ""
@@ -135,7 +146,7 @@ class BoundedRetry(GithubRetry):
         # urllib3's own accounting (total, status counts); GithubRetry's would read the body again.
         retry = Retry.increment(self, method, url, response, *rest)
         if "Retry-After" not in headers:
-            retry.get_backoff_time = lambda: wait  # type: ignore[method-assign]
+            retry._rate_limit_wait = wait
         return retry
 
 
@@ -204,9 +215,17 @@ class BoundedAdapter(requests.adapters.HTTPAdapter):
         self.seconds = seconds
         super().__init__(**kwargs)
 
-    def send(self, request: Any, stream: bool = False, timeout: Any = None, **kwargs: Any) -> requests.Response:
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float | None, float | None] | None = None,
+        verify: bool | str = True,
+        cert: str | tuple[str, str] | None = None,
+        proxies: dict[str, str] | None = None,
+    ) -> requests.Response:
         request.headers.update(IDENTITY)
-        response = super().send(request, stream=True, timeout=timeout, **kwargs)
+        response = super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
         already = getattr(response.raw, REFUSAL_ATTR, None)
         if already is not None:  # a refusal the retry policy read (and judged) already
             response._content = already

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 from dd_evidence.errors import RESOURCE_ERRNOS, ResourceExhausted, SourceUnavailable
 
@@ -209,7 +210,7 @@ def _collect(proc: subprocess.Popen[bytes], stdin: bytes | None, timeout: float,
     return b"".join(chunks[out_fd]), b"".join(chunks[err_fd])
 
 
-def _feed(pipe, data: bytes) -> None:  # type: ignore[no-untyped-def]
+def _feed(pipe: IO[bytes], data: bytes) -> None:
     with contextlib.suppress(OSError):
         pipe.write(data)
     with contextlib.suppress(OSError):

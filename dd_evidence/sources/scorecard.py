@@ -94,8 +94,9 @@ def parse_result(data: Any, url: str, retrieved_at: datetime | None = None) -> S
     aggregate = data.get("score")
     if aggregate is not None and (isinstance(aggregate, bool) or not isinstance(aggregate, int | float)):
         raise _shape(url, "the aggregate 'score' is not a number")
-    repo = data.get("repo") if isinstance(data.get("repo"), dict) else {}
-    tool = data.get("scorecard") if isinstance(data.get("scorecard"), dict) else {}
+    raw_repo, raw_tool = data.get("repo"), data.get("scorecard")
+    repo: dict[str, Any] = raw_repo if isinstance(raw_repo, dict) else {}
+    tool: dict[str, Any] = raw_tool if isinstance(raw_tool, dict) else {}
     name = _str(repo.get("name")) or _repo_from_url(url)
     if name is None or name.count("/") < 2:
         raise _shape(url, "no repository name")
