@@ -106,8 +106,10 @@ class Doc:
 
 
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-_FRONT_FIELD = re.compile(r"^(title|slug|url|permalink|linkTitle)\s*:\s*(.+?)\s*$", re.MULTILINE)
-_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
+# Values and heading texts run to the end of the line; trailing blanks (and a heading's closing #s) are cut in
+# Python. A lazy "(.+?)\s*$" tried the rest of the line after every character: minutes on a line of 300k blanks.
+_FRONT_FIELD = re.compile(r"^(title|slug|url|permalink|linkTitle)\s*:\s*(.+)$", re.MULTILINE)
+_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+)$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _ADOC_TITLE = re.compile(r"^=[ \t]+(.+)$")
 _RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}[ \t]*$")
@@ -155,7 +157,7 @@ def title_of(text: str, ext: str) -> tuple[str, int] | None:
             continue
         atx = _ATX.match(line)
         if atx:
-            return _clean(atx.group(2)), index + 1
+            return _clean(atx.group(2).rstrip(" \t#") or atx.group(2)[:1]), index + 1
         nxt = lines[index + 1] if index + 1 < len(lines) else ""
         if line.strip() and not line.startswith((" " * 4, "<", "[", "!")) and _SETEXT.match(nxt):
             return _clean(line), index + 1

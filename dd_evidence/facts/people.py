@@ -331,7 +331,14 @@ def _row_person(cells: list[str], mapping: dict[int, str], line: int, emeritus: 
     )
 
 
-_LABELLED = re.compile(r"^\s*([A-Za-z][\w /-]{0,30}?)\s*:\s*(.+?)\s*$")
+# The value runs to the end of the line and its trailing blanks are cut in Python: "(.+?)\s*$" tried the rest of
+# the line after every character, quadratic on a line of 300k blanks.
+_LABELLED = re.compile(r"^\s*([A-Za-z][\w /-]{0,30}?)\s*:\s*(.+)$")
+
+
+def _trailing_cut(value: str) -> str:
+    """``value`` without trailing blanks (one character stays), what a lazy ``(.+?)\\s*$`` group held."""
+    return value.rstrip() or value[:1]
 
 
 def _labelled_person(content: str, line: int, emeritus: bool) -> tuple[Person, set[str]] | None:
@@ -343,7 +350,7 @@ def _labelled_person(content: str, line: int, emeritus: bool) -> tuple[Person, s
         match = _LABELLED.match(text)
         if match:
             labels.append(match.group(1))
-            cells.append(match.group(2))
+            cells.append(_trailing_cut(match.group(2)))
     if len(labels) < 2:
         return None
     mapping = map_header(labels)
@@ -420,7 +427,7 @@ def _parse_owners(text: str, aliases: dict[str, list[str]] | None = None, name: 
     ]
 
 
-_AFFILIATION_COMMENT = re.compile(r"^\s*#\s*((?:@[\w.-]+[\s,]*)+)[-:–—]\s*(.+?)\s*$")
+_AFFILIATION_COMMENT = re.compile(r"^\s*#\s*((?:@[\w.-]+[\s,]*)+)[-:–—]\s*(.+)$")  # trailing blanks: _trailing_cut
 
 
 def _parse_codeowners(text: str) -> list[Person]:
@@ -431,7 +438,7 @@ def _parse_codeowners(text: str) -> list[Person]:
         match = _AFFILIATION_COMMENT.match(line)
         if match:
             for handle in re.findall(r"@([\w.-]+)", match.group(1)):
-                affiliation[handle.casefold()] = match.group(2)
+                affiliation[handle.casefold()] = _trailing_cut(match.group(2))
     people: dict[str, Person] = {}
     for owner in parse_codeowners(text):
         if owner.kind == "user" and owner.login.casefold() not in people:

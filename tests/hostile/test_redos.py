@@ -212,6 +212,44 @@ CASES: list[tuple[str, str]] = [
         """,
     ),
     (
+        "facts.documents front matter field and ATX title: a line of 200k blanks",
+        """
+        from dd_evidence.facts.documents import _ATX, _FRONT_FIELD, front_matter, title_of
+        line = "a" + " " * 200000 + "b"
+        assert title_of("# " + line, "md") == ("a b", 1)
+        short = "a" + " " * 15000 + "b"  # front matter is read from the first 20k characters only
+        assert front_matter("---\\ntitle: " + short + "  \\n---\\n") == {"title": short}
+        assert _ATX.match("# " + line + " " * 200000 + "\\x00") is not None
+        assert list(_FRONT_FIELD.finditer(("title: " + line + "\\x00\\n") * 2))
+        assert title_of("#  Governance  ##  \\n", "md") == ("Governance", 1)
+        """,
+    ),
+    (
+        "facts.people labelled lines and CODEOWNERS affiliation comments: a line of 200k blanks",
+        """
+        from dd_evidence.facts.people import _AFFILIATION_COMMENT, _LABELLED, _parse_codeowners
+        blanks = " " * 200000
+        assert _LABELLED.match("Name: a" + blanks + "b")[2] == "a" + blanks + "b"
+        assert _LABELLED.match("Name: a" + blanks + "\\x00") is not None
+        assert _AFFILIATION_COMMENT.match("# @ann: a" + blanks + "b")[2] == "a" + blanks + "b"
+        (person,) = _parse_codeowners("# @ann - Acme" + blanks + "\\n* @ann\\n")
+        assert (person.handle, person.affiliation) == ("ann", "Acme")
+        """,
+    ),
+    (
+        "facts.sites base URL patterns (data/sites.yaml): 300k blank lines and a line of 300k blanks",
+        """
+        from dd_evidence.facts.sites import generators
+        hugo = next(g for g in generators() if g.name == "hugo")
+        docusaurus = next(g for g in generators() if g.name == "docusaurus")
+        for generator in (hugo, docusaurus):
+            for text in ("\\n" * 300000, " " * 300000 + "x", "\\n \\t" * 100000):
+                assert all(p.search(text) is None for p in generator.base_url)
+        assert hugo.base_url[0].search("title = 'x'\\n  baseURL = 'https://acme.io/'\\n")[1] == "https://acme.io/"
+        assert docusaurus.base_url[0].search("module.exports = {\\n  url: 'https://acme.io',\\n")[1] == "https://acme.io"
+        """,
+    ),
+    (
         "scrub: token shapes on long runs",
         """
         from dd_evidence.scrub import scrub
@@ -275,29 +313,73 @@ def _literal_patterns() -> list[tuple[str, str, int, str]]:
 
 
 def _compiled_patterns() -> list[tuple[str, str, int, str]]:
-    """Module-level compiled patterns of every dd_evidence module (those built from pieces at import)."""
+    """Compiled patterns of every dd_evidence module: module globals (those built from pieces at import), inside
+    the dataclasses, containers and classes they hold (``releases.SUBITEMS``, a probe's ``file_pattern``), and
+    those the zero-argument cached loaders compile from ``dd_evidence/data/*.yaml`` (site configs, document
+    titles and headings, channel invites, name globs): data patterns run on repository text too."""
+    import dataclasses
+    import functools
     import importlib
+    import inspect
     import pkgutil
 
     import dd_evidence
 
     found = []
 
+    def usage(pattern: re.Pattern[str]) -> str:
+        # fnmatch.translate output ("(?s:...)\Z", alone or joined with "|") is only ever fullmatched against a
+        # name; how any other pattern is used is unknown here: the worst, every start.
+        text = pattern.pattern
+        return "fullmatch" if text.startswith("(?s:") and text.endswith(")\\Z") else "finditer"
+
     def walk(value: object, where: str, depth: int = 0) -> None:
         if isinstance(value, re.Pattern):
-            found.append((where, value.pattern, value.flags, "finditer"))  # how it is used is unknown: the worst
-        elif depth < 2 and isinstance(value, dict):
+            found.append((where, value.pattern, value.flags, usage(value)))
+        elif depth >= 6:
+            return
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for field in dataclasses.fields(value):
+                walk(getattr(value, field.name), f"{where}.{field.name}", depth + 1)
+        elif isinstance(value, dict):
             for item in value.values():
                 walk(item, where, depth + 1)
-        elif depth < 2 and isinstance(value, (list, tuple)):
+        elif isinstance(value, (list, tuple, set, frozenset)):
             for item in value:
                 walk(item, where, depth + 1)
+        elif isinstance(value, type) and value.__module__.startswith("dd_evidence"):
+            for name, item in vars(value).items():
+                if not name.startswith("__"):
+                    walk(item, f"{where}.{name}", depth + 1)
 
     for info in pkgutil.walk_packages(dd_evidence.__path__, "dd_evidence."):
         module = importlib.import_module(info.name)
         for name, value in vars(module).items():
-            walk(value, f"{info.name}.{name}")
+            if isinstance(value, functools._lru_cache_wrapper):
+                if not inspect.signature(value).parameters:
+                    walk(value(), f"{info.name}.{name}()")
+            else:
+                walk(value, f"{info.name}.{name}")
     return found
+
+
+def test_the_sweep_sees_the_data_patterns_and_nested_ones() -> None:
+    """The patterns of ``data/sites.yaml``, ``data/documents.yaml`` and ``data/channels.yaml``, and those kept in
+    dataclasses, are in the sweep below (they once were not: the sweep read module globals only)."""
+    from dd_evidence.facts.channels import expiring_invites
+    from dd_evidence.facts.knowledge import knowledge
+    from dd_evidence.facts.sites import generators, website_link_texts
+    from dd_evidence.probes.releases import SUBITEMS
+
+    swept = {pattern for _, pattern, _, _ in _compiled_patterns()}
+    info = knowledge()
+    expected = [p for g in generators() for p in (*g.base_url, g.route_path, g.route_base, g.docs_dir) if p]
+    expected += [*website_link_texts(), *(p for _, p in expiring_invites()), *info.moved_phrases]
+    expected += [p for rules in info.roles for p in (*rules.titles, *rules.headings)]
+    expected += [p for _, p in info.excluded_folders] + [p.regex for r in info.roles for p in r.names]
+    expected += [p for item in SUBITEMS for _, p in item.parts]
+    assert len(expected) > 100
+    assert [p.pattern for p in expected if p.pattern not in swept] == []
 
 
 def _inputs(pattern: str) -> list[str]:
