@@ -245,6 +245,19 @@ class ProjectMap:
         real = [d for d in hits if not d.is_stub]
         return real or hits
 
+    def unread(self, role: str) -> list[Doc]:
+        """Documents of ``role`` that exist but could not be read (binary, over the size cap...), each with its
+        ``refusal``. A file over the cap is no candidate of the map, so it was never tried: trying it here costs
+        a size lookup, never a load."""
+        found = []
+        for doc in self.hits(role):
+            if not doc.read and not doc.refusal:
+                with self._lock:
+                    self._read(doc.repo, doc.path)
+            if doc.refusal:
+                found.append(doc)
+        return found
+
     def in_repo(self, repo: RepoView, role: str) -> list[Doc]:
         return [d for d in self.hits(role) if d.repo is repo]
 

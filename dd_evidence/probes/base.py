@@ -125,7 +125,7 @@ def reads_documents(*roles: str) -> Callable[[RunMethod[_ProbeT]], RunMethod[_Pr
         def qualified(self: _ProbeT, ctx: ScanContext) -> Iterable[Finding]:
             from dd_evidence.facts import project_map
 
-            unread = [d for role in roles for d in project_map(ctx).hits(role) if d.refusal]
+            unread = [d for role in roles for d in project_map(ctx).unread(role)]
             for finding in run(self, ctx):
                 if unread and finding.outcome is Outcome.FALSE:
                     names = ", ".join(f"{d.label} ({d.refusal})" for d in dict.fromkeys(unread))

@@ -21,7 +21,7 @@ from dd_evidence.facts.channels import discussion_kinds, slack_invite_hosts
 from dd_evidence.facts.meetings import meeting_notes
 from dd_evidence.mdsections import sections
 from dd_evidence.model import Evidence, Finding, ProbeSpec
-from dd_evidence.probes.base import Probe
+from dd_evidence.probes.base import Probe, reads_documents
 from dd_evidence.repoview import RepoView
 
 # Roles of the documents (besides the README) where projects list their channels.
@@ -247,6 +247,7 @@ class PublicChannelDocumented(Probe):
     )
     values_type = PublicChannelDocumentedValues
 
+    @reads_documents("governance", "channels", "meetings")
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs: list[ParsedDoc] = []
         for repo in _project_repos(ctx):
@@ -299,6 +300,7 @@ class AllChannelsListed(Probe):
     )
     values_type = AllChannelsListedValues
 
+    @reads_documents("channels")
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         main_doc, main = main_channel_list(ctx)
         if main_doc is None:
@@ -407,6 +409,7 @@ class MeetingSchedulePublished(Probe):
     )
     values_type = MeetingSchedulePublishedValues
 
+    @reads_documents("governance", "channels", "meetings")
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         docs: list[ParsedDoc] = []
         for repo in _project_repos(ctx):

@@ -24,6 +24,7 @@ from dd_evidence.render.markdown import (
     status_label,
     windows_sentence,
 )
+from dd_evidence.scrub import terminal_safe
 from dd_evidence.values import (
     CommitsByOrganisation,
     ReleaseTimeline,
@@ -815,7 +816,7 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+    return html.escape(terminal_safe(str(value)), quote=True)
 
 
 __all__ = ["committers_chart", "maintainers_chart", "organisations_chart", "releases_chart", "render_html", "safe_url"]

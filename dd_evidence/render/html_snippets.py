@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from dd_evidence.model import CriterionResult, CriterionStatus, Finding, Report
 from dd_evidence.render.markdown import evidence_label, plain_text, status_label
+from dd_evidence.scrub import terminal_safe
 
 STATUS_COLOURS = {
     CriterionStatus.MET: "#c8e6c9",
@@ -91,4 +92,4 @@ def _td(content: str) -> str:
 
 
 def _e(text: str) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(terminal_safe(str(text)), quote=True)

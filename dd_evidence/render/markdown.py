@@ -41,6 +41,7 @@ from dd_evidence.model import (
     RepoScan,
     Requirement,
 )
+from dd_evidence.scrub import terminal_safe
 
 NOTABLE_LIMIT = 5
 """How many strongly evidenced, met required criteria the summary calls out."""
@@ -867,6 +868,7 @@ def escape_inline(text: str, line_start: bool = False) -> str:
 def _escape_chars(flat: str) -> str:
     """``flat`` (already one line; spaces at its ends kept) with markup characters backslash-escaped."""
     out: list[str] = []
+    flat = terminal_safe(flat, keep_newlines=False)
     for index, char in enumerate(flat):
         if char in _ALWAYS_ESCAPED or (char == "_" and not _intraword(flat, index)):
             out.append("\\" + char)
@@ -892,7 +894,9 @@ def _escape_leading(text: str) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    # Scan text (file names, commit subjects) may hold ESC or CR: dropped, so a terminal showing the file obeys
+    # none of them; newlines collapse, so a crafted name cannot start a line (a forged bullet) of the draft.
+    return " ".join(terminal_safe(str(text)).split())
 
 
 def clip(text: str, limit: int = EXCERPT_LIMIT) -> str:
