@@ -182,12 +182,30 @@ class ScanContext:
         """
         with self._memo_lock:
             if key in self._memo:
-                return self._memo[key]
+                return _unwrap(self._memo[key])
             key_lock = self._key_locks.setdefault(key, threading.RLock())
         with key_lock:
             with self._memo_lock:
                 if key in self._memo:
-                    return self._memo[key]
-            value = compute()
+                    return _unwrap(self._memo[key])
+            try:
+                value: Any = compute()
+            except Exception as exc:
+                # A fact that failed fails every asker the same way, at once: a project map that raises on hostile
+                # input is not built again (at full cost) for each of the twenty probes that read it.
+                value = _Failed(exc)
             with self._memo_lock:
-                return self._memo.setdefault(key, value)
+                return _unwrap(self._memo.setdefault(key, value))
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """A memoised computation that raised."""
+
+    error: Exception
+
+
+def _unwrap(value: Any) -> Any:
+    if isinstance(value, _Failed):
+        raise value.error
+    return value
