@@ -145,7 +145,8 @@ def run_scan(
         refresh=config.refresh,
         readers=config.git_readers,
     )
-    github = _github_source(config)
+    # Offline nothing asks GitHub: no client, so PyGithub (a quarter of a second of imports) never loads.
+    github = None if config.offline else _github_source(config)
     notices: list[str] = []
 
     def notice(line: str) -> None:
@@ -159,7 +160,8 @@ def run_scan(
         if not views:
             raise _nothing_readable(ref, unreadable)
         ctx = ScanContext(config, ref, views, unreadable, clock=clock)
-        ctx.client("github", lambda: github)  # the listing's requests count with the probes' ones
+        if github is not None:
+            ctx.client("github", lambda: github)  # the listing's requests count with the probes' ones
         interrupted = False
         try:
             try:
@@ -174,7 +176,8 @@ def run_scan(
                 notice(line)
     finally:
         workspace.close()
-        github.close()  # closing twice is harmless; this covers a scan that failed before the context existed
+        if github is not None:
+            github.close()  # closing twice is harmless; this covers a scan that failed before the context existed
 
     # Exception texts may quote a request header: nothing below may carry the token (or any GitHub token).
     secrets = [config.token]
