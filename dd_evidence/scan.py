@@ -37,6 +37,7 @@ from dd_evidence.errors import (
 )
 from dd_evidence.facts.history import is_roster_path
 from dd_evidence.facts.paths import candidate_document_paths
+from dd_evidence.facts.projectmap import is_community_document
 from dd_evidence.inputs import check_url_template
 from dd_evidence.isolation import (
     DEFAULT_PROBE_TIMEOUT,
@@ -51,7 +52,14 @@ from dd_evidence.registry import ProbeSet, load_probes
 from dd_evidence.repoview import DirectoryRepoView, GitRepoView, RepoView
 from dd_evidence.resolve import ProjectRef, RepoRef, maturity_on, origin_web_url, repo_role, resolve_project
 from dd_evidence.scrub import describe, scrub, scrub_value
-from dd_evidence.sources.git import GitRepo, GitWorkspace, check_git, default_candidates, default_history_filter
+from dd_evidence.sources.git import (
+    MAX_FILE_BYTES,
+    GitRepo,
+    GitWorkspace,
+    check_git,
+    default_candidates,
+    default_history_filter,
+)
 from dd_evidence.sources.gitproc import redact
 from dd_evidence.timeutil import parse_as_of, utcnow
 
@@ -512,10 +520,20 @@ def _parse_repo_arg(arg: str, ref: ProjectRef) -> RepoRef:
     return RepoRef(owner, name, "other")
 
 
-def _prefetch_candidates(paths_with_sizes: list[tuple[str, int | None]]) -> list[str]:
-    """What the project map will read, and any other text document a probe may open (the links probes read every
-    Markdown file): a blob missing here costs a round trip of its own later."""
-    return list(dict.fromkeys([*candidate_document_paths(paths_with_sizes), *default_candidates(paths_with_sizes)]))
+def _prefetch_candidates(repo_role: str) -> Callable[[list[tuple[str, int | None]]], list[str]]:
+    """What the project map will read, the community documents the link probes parse, and any other text document
+    a probe may open: a blob missing here costs a round trip of its own later."""
+
+    def candidates(paths_with_sizes: list[tuple[str, int | None]]) -> list[str]:
+        community = [p for p, size in paths_with_sizes if is_community_document(p, repo_role) and _under_cap(size)]
+        found = [*candidate_document_paths(paths_with_sizes), *default_candidates(paths_with_sizes), *community]
+        return list(dict.fromkeys(found))
+
+    return candidates
+
+
+def _under_cap(size: int | None) -> bool:
+    return size is None or size <= MAX_FILE_BYTES
 
 
 def _prefetch_history(path: str) -> bool:
@@ -526,7 +544,7 @@ def _prefetch_history(path: str) -> bool:
 def _prefetch(view: GitRepoView, workspace: GitWorkspace) -> None:
     """Fetch the blobs the probes will read in (at most) two requests; a failure leaves reads to fetch alone."""
     try:
-        view.prefetch(_prefetch_candidates, _prefetch_history)
+        view.prefetch(_prefetch_candidates(view.role), _prefetch_history)
     except SourceUnavailable as exc:
         if is_resource_exhaustion(exc):
             raise

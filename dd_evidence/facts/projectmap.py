@@ -323,16 +323,7 @@ class ProjectMap:
         """The Markdown documents people read for community and governance information: the root and
         ``.github/`` Markdown files of every repository, and every Markdown file of community repositories
         (change logs left out)."""
-        found = []
-        for repo in self.ctx.repos:
-            community = repo.role == "community"
-            for path in repo.files:
-                if not path.lower().endswith((".md", ".markdown")) or excluded(path) == "release notes":
-                    continue
-                top = "/" not in path or (path.lower().startswith(".github/") and path.count("/") == 1)
-                if community or top:
-                    found.append(self._doc(repo, path))
-        return found
+        return [self._doc(r, p) for r in self.ctx.repos for p in r.files if is_community_document(p, r.role)]
 
     def candidates(self, repo: RepoView) -> list[str]:
         return candidate_document_paths((p, repo.size(p)) for p in repo.files)
@@ -340,6 +331,15 @@ class ProjectMap:
     def roles_of(self, docs: Iterable[Doc]) -> dict[str, dict[str, str]]:
         """label -> role -> why, for a report's values."""
         return {d.label: {r: s.describe() for r, s in d.roles.items()} for d in docs}
+
+
+def is_community_document(path: str, repo_role: str) -> bool:
+    """Whether :meth:`ProjectMap.community_documents` lists ``path`` of a repository of ``repo_role`` (the scan
+    fetches these blobs up front, so reading them later never costs a round trip of its own)."""
+    if not path.lower().endswith((".md", ".markdown")) or excluded(path) == "release notes":
+        return False
+    top = "/" not in path or (path.lower().startswith(".github/") and path.count("/") == 1)
+    return repo_role == "community" or top
 
 
 def _named(doc: Doc, role: str) -> bool:

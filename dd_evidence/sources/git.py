@@ -160,10 +160,12 @@ _DOC_NAMES = frozenset(
         ".mailmap",
     ]
 )
-# Trees of other people's code or of test data: never governance documents of the project.
-_SKIPPED_DIRS = frozenset(
-    ["vendor", "node_modules", "third_party", "third-party", "3rdparty", "testdata", "test-data", "fixtures"]
-)
+# Trees of other people's code: never read.
+_VENDORED_DIRS = frozenset(["vendor", "node_modules", "third_party", "third-party", "3rdparty"])
+# Trees of test data: never governance documents, but probes that look at every document of a kind (the links
+# of every community Markdown file, every page under an integrations/ folder) still open the text documents
+# there, so those are fetched with the rest rather than one round trip each later.
+_TEST_DATA_DIRS = frozenset(["testdata", "test-data", "fixtures"])
 # Data files are read only where projects keep metadata, not every chart or test manifest of a big repo.
 _DATA_DIRS = ("", ".github", ".project", ".clomonitor", "docs", "governance", "community")
 
@@ -173,18 +175,23 @@ def default_document_filter(path: str, size: int | None = None) -> bool:
 
     Text documents anywhere (Markdown, reStructuredText, AsciiDoc, plain text, HTML, CSV), the well-known
     extensionless governance files, and YAML/JSON/TOML metadata at the root or in the usual metadata folders;
-    never under vendor/, node_modules/, third_party/ or test data, and never over the size cap (when the size
-    is known). The project map's ``candidate_document_paths`` replaces this when it is wired in.
+    never under vendor/, node_modules/ or third_party/, only text documents in test data, and never over the
+    size cap (when the size is known). The project map's ``candidate_document_paths`` replaces this when it is wired in.
     """
     if size is not None and size > MAX_FILE_BYTES:
         return False
     parts = path.split("/")
-    if any(part.lower() in _SKIPPED_DIRS for part in parts[:-1]):
+    folders = {part.lower() for part in parts[:-1]}
+    if folders & _VENDORED_DIRS:
         return False
     name = parts[-1].lower()
     dot = name.rfind(".")
     suffix = name[dot:] if dot > 0 else ""
-    if suffix in _DOC_EXTENSIONS or name in _DOC_NAMES:
+    if suffix in _DOC_EXTENSIONS:
+        return True
+    if folders & _TEST_DATA_DIRS:
+        return False
+    if name in _DOC_NAMES:
         return True
     if suffix in _DATA_EXTENSIONS:
         folder = "/".join(parts[:-1]).lower()
