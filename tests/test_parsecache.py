@@ -72,3 +72,49 @@ def test_probe_tables_never_write_a_cache(tmp_path: Path) -> None:
     ctx = context({"acme": {"GOVERNANCE.md": TEXT}})
     parsed(ctx, ctx.repos[0], "GOVERNANCE.md")
     assert parse_cache(ctx).root is None
+
+
+ROSTER = """# Maintainers
+
+| Name | GitHub | Company |
+| --- | --- | --- |
+| Ada Example | @ada | Acme |
+| Bo Example | @bo | Beta |
+
+## Emeritus maintainers
+
+| Name | GitHub |
+| --- | --- |
+| Cy Example | @cy |
+"""
+
+
+def test_roster_versions_are_read_back_from_the_roster_cache(tmp_path: Path) -> None:
+    """Who a roster version lists is parsed once: the next scan reads it back, the same people and emeriti."""
+    from dd_evidence.facts.history import _people_in, _people_in_cached, _roster_cache
+
+    first_ctx = ctx_with_cache(tmp_path)
+    repo = first_ctx.repos[0]
+    first = _people_in_cached(first_ctx, repo, "MAINTAINERS.md", ROSTER)
+    assert _roster_cache(first_ctx).misses == 1
+    second_ctx = ctx_with_cache(tmp_path)
+    second = _people_in_cached(second_ctx, second_ctx.repos[0], "MAINTAINERS.md", ROSTER)
+    assert _roster_cache(second_ctx).hits == 1
+    direct = _people_in(repo, "MAINTAINERS.md", ROSTER)
+    assert second.active == first.active == direct.active
+    assert second.active["ada"] == ("ada", frozenset({"ada", "ada example"})) and set(second.active) == {"ada", "bo"}
+    assert second.emeritus == first.emeritus == direct.emeritus == {"cy": ("cy", frozenset({"cy", "cy example"}))}
+    # The entry is keyed by the file name too: the same text under another name is another entry.
+    _people_in_cached(second_ctx, second_ctx.repos[0], "docs/MAINTAINERS", ROSTER)
+    assert _roster_cache(second_ctx).misses == 1
+
+
+def test_an_owners_file_is_never_taken_from_the_roster_cache(tmp_path: Path) -> None:
+    """An OWNERS file's people depend on the OWNERS_ALIASES beside it, not on its text alone."""
+    from dd_evidence.facts.history import _people_in_cached, _roster_cache
+
+    ctx = ctx_with_cache(tmp_path)
+    _people_in_cached(ctx, ctx.repos[0], "OWNERS", "approvers:\n- ada\n")
+    cache = _roster_cache(ctx)
+    assert cache.hits == cache.misses == 0
+    assert cache.root is not None and not cache.root.exists()

@@ -14,13 +14,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dd_evidence.errors import SourceUnavailable
 from dd_evidence.facts.knowledge import load_data
 from dd_evidence.facts.ownership import codeowners_locations, parse_codeowners
 from dd_evidence.facts.paths import is_top, normalise, path_roles, split_name
 from dd_evidence.facts.people import Person, parse_roster
+from dd_evidence.parsecache import PACKAGE, ParseCache
 from dd_evidence.repoview import GitRepoView, RepoView
 from dd_evidence.sources.git import Commit
 
@@ -36,6 +37,18 @@ GOVERNANCE_HISTORY_ROLES = (
     "code_of_conduct",
     "security_policy",
     "teams",
+)
+# The code and data that read who a roster lists (the roster cache's entries are kept per version of these).
+ROSTER_CODE = tuple(
+    PACKAGE / name
+    for name in (
+        "facts/history.py",
+        "facts/people.py",
+        "facts/ownership.py",
+        "markdown.py",
+        "yamlio.py",
+        "data/documents.yaml",
+    )
 )
 
 
@@ -169,6 +182,40 @@ def _known(keys: frozenset[str], people: dict[str, tuple[str, frozenset[str]]]) 
     return any(keys & other for _, other in people.values())
 
 
+def _roster_cache(ctx: ScanContext) -> ParseCache:
+    """Who each roster version lists, kept on disk by text: a warm scan reads the history's versions back
+    instead of parsing every one of them again (most of a warm scan's Markdown parsing)."""
+    root = ctx.config.cache_dir if ctx.config.parse_cache else None
+    return ctx.memo("roster-cache", lambda: ParseCache(root, "rosters", ROSTER_CODE))
+
+
+def _people_in_cached(ctx: ScanContext, repo: RepoView, path: str, text: str) -> _State:
+    """:func:`_people_in`, through the roster cache where the answer depends on the text and the file name only
+    (an OWNERS file also reads the OWNERS_ALIASES beside it: never cached)."""
+    name = path.rsplit("/", 1)[-1].lower()
+    if path not in codeowners_locations() and name.endswith("owners") and "." not in name:
+        return _people_in(repo, path, text)
+    cache = _roster_cache(ctx)
+    key = f"{name}\0{path in codeowners_locations()}\0{text}"
+    data = cache.load(key)
+    if data is not None:
+        try:
+            return _State(_people_from_json(data["active"]), _people_from_json(data["emeritus"]))
+        except (KeyError, TypeError, ValueError):
+            pass  # an entry of another shape: parse again and overwrite it
+    state = _people_in(repo, path, text)
+    cache.store(key, {"active": _people_to_json(state.active), "emeritus": _people_to_json(state.emeritus)})
+    return state
+
+
+def _people_to_json(people: dict[str, tuple[str, frozenset[str]]]) -> list[list[object]]:
+    return [[key, label, sorted(keys)] for key, (label, keys) in people.items()]
+
+
+def _people_from_json(rows: list[list[Any]]) -> dict[str, tuple[str, frozenset[str]]]:
+    return {str(key): (str(label), frozenset(str(k) for k in keys)) for key, label, keys in rows}
+
+
 def _people_in(repo: RepoView, path: str, text: str) -> _State:
     """Active and emeritus people of one roster file's text (CODEOWNERS: individual owners, not teams)."""
     state = _State()
@@ -212,7 +259,7 @@ def roster_events(ctx: ScanContext, repo: RepoView) -> list[RosterEvent] | None:
     def compute() -> list[RosterEvent]:
         assert isinstance(repo, GitRepoView)
         # The window starts from the roster as it stood then, so its first change reads as joins and departures.
-        per_path = {path: _people_in(repo, path, text) for path, text in roster_at_window_start(ctx, repo).items()}
+        per_path = {p: _people_in_cached(ctx, repo, p, t) for p, t in roster_at_window_start(ctx, repo).items()}
         previous = _merge(per_path.values())
         events: list[RosterEvent] = []
         for commit in log:
@@ -222,7 +269,7 @@ def roster_events(ctx: ScanContext, repo: RepoView) -> list[RosterEvent] | None:
             for path in touched:
                 # The path is absent at a commit that deleted it, which reads as an empty roster.
                 text = repo.read_at(commit.sha, path) or ""
-                per_path[path] = _people_in(repo, path, text)
+                per_path[path] = _people_in_cached(ctx, repo, path, text)
             current = _merge(per_path.values())
             events.extend(_diff(previous, current, repo, touched[0], commit))
             previous = current

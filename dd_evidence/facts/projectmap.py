@@ -21,7 +21,6 @@ from dd_evidence.facts.links import LinkTarget, file_in, github_repo_link, githu
 from dd_evidence.facts.parsed import ParsedDoc, parsed
 from dd_evidence.facts.paths import candidate_document_paths, excluded, is_text, path_roles, split_name
 from dd_evidence.facts.sites import Site, detect_sites, host_of, readme_website
-from dd_evidence.markdown import parse
 from dd_evidence.mdsections import Section
 from dd_evidence.repoview import RepoView
 
@@ -153,7 +152,7 @@ class ProjectMap:
             lines = [line for line in text.splitlines() if line.strip()]
             if len(lines) > MOVED_MAX_LINES or split_name(doc.path)[2] not in ("md", "markdown", "mdx", ""):
                 continue
-            parsed_text = parse(text)
+            parsed_text = self.parsed(doc).document  # through the parse cache: a warm scan parses nothing
             links = [link.url for link in parsed_text.links if not link.image]
             # A document with sections of its own (a second heading) says something itself, however short.
             short = len(lines) <= info.stub_max_lines and len(parsed_text.headings) <= 1
@@ -336,10 +335,10 @@ class ProjectMap:
 def is_community_document(path: str, repo_role: str) -> bool:
     """Whether :meth:`ProjectMap.community_documents` lists ``path`` of a repository of ``repo_role`` (the scan
     fetches these blobs up front, so reading them later never costs a round trip of its own)."""
-    if not path.lower().endswith((".md", ".markdown")) or excluded(path) == "release notes":
+    if not path.lower().endswith((".md", ".markdown")):
         return False
     top = "/" not in path or (path.lower().startswith(".github/") and path.count("/") == 1)
-    return repo_role == "community" or top
+    return (repo_role == "community" or top) and excluded(path) != "release notes"
 
 
 def _named(doc: Doc, role: str) -> bool:
