@@ -137,6 +137,10 @@ class RepoView:
             return None
         return self._size(path)
 
+    def sizes(self, paths: Iterable[str]) -> dict[str, int | None]:
+        """:meth:`size` of each of ``paths`` (a view over git asks them in one batch)."""
+        return {path: self.size(path) for path in paths}
+
     def _size(self, path: str) -> int | None:
         data = self._read_bytes(path)
         return len(data) if data is not None else None
@@ -219,6 +223,13 @@ class GitRepoView(RepoView):
         if oid not in self._sizes:
             self._sizes.update(self.git.sizes([oid]))
         return self._sizes.get(oid)
+
+    def sizes(self, paths: Iterable[str]) -> dict[str, int | None]:
+        oids = {p: self._entries.get(p) for p in paths}
+        unknown = [oid for oid in oids.values() if oid is not None and oid not in self._sizes]
+        if unknown:
+            self._sizes.update(self.git.sizes(unknown))
+        return {p: self._sizes.get(oid) if oid is not None else None for p, oid in oids.items()}
 
     def _load(self, path: str) -> tuple[bytes | None, str | None]:
         result = self.git.read(self._entries[path], MAX_FILE_BYTES)

@@ -167,11 +167,16 @@ def candidate_document_paths(paths_with_sizes: Iterable[tuple[str, int | None] |
         path, size = (item, None) if isinstance(item, str) else (item[0], item[1])
         if size is not None and size > MAX_CANDIDATE_BYTES:
             continue
-        if path_roles(path):
-            chosen.append(path)
-            continue
-        if not is_text(path) or excluded(path):
-            continue
-        if path.count("/") <= 1 or is_top(path) or in_community_folder(path):
+        if is_candidate_path(path):
             chosen.append(path)
     return sorted(chosen, key=_candidate_rank)[:MAX_CANDIDATES]
+
+
+def is_candidate_path(path: str) -> bool:
+    """Whether the path alone makes ``path`` a candidate of :func:`candidate_document_paths` (its size aside): a
+    caller asks the sizes of these only, not of every file of a big tree."""
+    if path_roles(path):
+        return True
+    if not is_text(path) or excluded(path):
+        return False
+    return path.count("/") <= 1 or is_top(path) or in_community_folder(path)

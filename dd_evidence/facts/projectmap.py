@@ -19,7 +19,14 @@ from dd_evidence.facts.documents import Doc, Signal, title_of
 from dd_evidence.facts.knowledge import ROLES, TOP_FOLDERS, knowledge
 from dd_evidence.facts.links import LinkTarget, file_in, github_repo_link, github_target, relative_target
 from dd_evidence.facts.parsed import ParsedDoc, parsed
-from dd_evidence.facts.paths import candidate_document_paths, excluded, is_text, path_roles, split_name
+from dd_evidence.facts.paths import (
+    candidate_document_paths,
+    excluded,
+    is_candidate_path,
+    is_text,
+    path_roles,
+    split_name,
+)
 from dd_evidence.facts.sites import Site, detect_sites, host_of, readme_website
 from dd_evidence.mdsections import Section
 from dd_evidence.repoview import RepoView
@@ -99,7 +106,7 @@ class ProjectMap:
                 for role, signal in found.items():
                     doc.roles[role] = Signal(signal.kind, signal.matched, None, signal.rank)
         readme = self._readme_path(repo)
-        wanted = candidate_document_paths((p, repo.size(p)) for p in repo.files)
+        wanted = self.candidates(repo)
         for path in dict.fromkeys([*([readme] if readme else []), *wanted]):
             self._read(repo, path, is_readme=path == readme)
 
@@ -325,7 +332,10 @@ class ProjectMap:
         return [self._doc(r, p) for r in self.ctx.repos for p in r.files if is_community_document(p, r.role)]
 
     def candidates(self, repo: RepoView) -> list[str]:
-        return candidate_document_paths((p, repo.size(p)) for p in repo.files)
+        """The paths of ``repo`` the map reads (sizes asked, in one batch, of the paths that may qualify only)."""
+        maybe = [p for p in repo.files if is_candidate_path(p)]
+        sizes = repo.sizes(maybe)
+        return candidate_document_paths((p, sizes.get(p)) for p in maybe)
 
     def roles_of(self, docs: Iterable[Doc]) -> dict[str, dict[str, str]]:
         """label -> role -> why, for a report's values."""
