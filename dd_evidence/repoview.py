@@ -295,10 +295,17 @@ class GitRepoView(RepoView):
         self,
         candidates: CandidateFilter = default_candidates,
         history_paths: Callable[[str], bool] = default_history_filter,
+        rules: str | None = None,
     ) -> dict[str, int]:
         """Fetch, in one request, the blobs the scan will read: the candidate documents at the scanned commit
         and the older versions of ``history_paths`` files the history probes read (changed in the history
-        window, and as they stood at its start). Returns counts for the benchmark."""
+        window, and as they stood at its start). Returns counts for the benchmark.
+
+        ``rules`` names the version of the two filters: once a prefetch of this commit and window by the same
+        rules has left nothing missing, the next scan skips the work of finding out again (a warm scan)."""
+        assert self.sha is not None
+        if rules is not None and self.git.prefetched(self.sha, self.history_since, rules):
+            return {"candidates": 0, "history_blobs": 0, "fetched": 0}
         entries = self._entries
         # The history walk reads commits and trees only, so it runs before anything is fetched; the blobs of
         # both kinds then come in one request. Sizes are asked only of the candidates (a blob-less clone knows
@@ -306,7 +313,6 @@ class GitRepoView(RepoView):
         wanted = candidates([(path, self._sizes.get(oid)) for path, oid in entries.items()])
         now = [entries[p] for p in wanted if p in entries]
         self._sizes.update(self.git.sizes(now))
-        assert self.sha is not None
         history = self.git.history(self.sha, self.history_since)
         old: list[str] = []
         for commit in history.commits:
@@ -320,6 +326,8 @@ class GitRepoView(RepoView):
         fetched = self.git.fetch_blobs(missing)
         if fetched:
             self._sizes.update(self.git.sizes(now))
+        if rules is not None and not self.git.missing([*now, *old]):
+            self.git.mark_prefetched(self.sha, self.history_since, rules)
         return {"candidates": len(now), "history_blobs": len(old), "fetched": fetched}
 
 

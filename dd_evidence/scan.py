@@ -47,6 +47,7 @@ from dd_evidence.isolation import (
     stdout_written,
 )
 from dd_evidence.model import Finding, Outcome, ProjectInfo, Report, RepoScan
+from dd_evidence.parsecache import PACKAGE, code_fingerprint
 from dd_evidence.probes.base import Probe
 from dd_evidence.registry import ProbeSet, load_probes
 from dd_evidence.repoview import DirectoryRepoView, GitRepoView, RepoView
@@ -541,10 +542,29 @@ def _prefetch_history(path: str) -> bool:
     return is_roster_path(path) or default_history_filter(path)
 
 
+# The code and data that decide which blobs a scan prefetches (a change to any of them prefetches again).
+_PREFETCH_CODE = tuple(
+    PACKAGE / name
+    for name in (
+        "scan.py",
+        "sources/git.py",
+        "facts/paths.py",
+        "facts/projectmap.py",
+        "facts/history.py",
+        "facts/ownership.py",
+        "data/documents.yaml",
+    )
+)
+
+
+def _prefetch_rules() -> str:
+    return f"{__version__} {code_fingerprint(_PREFETCH_CODE)}"
+
+
 def _prefetch(view: GitRepoView, workspace: GitWorkspace) -> None:
     """Fetch the blobs the probes will read in (at most) two requests; a failure leaves reads to fetch alone."""
     try:
-        view.prefetch(_prefetch_candidates(view.role), _prefetch_history)
+        view.prefetch(_prefetch_candidates(view.role), _prefetch_history, _prefetch_rules())
     except SourceUnavailable as exc:
         if is_resource_exhaustion(exc):
             raise

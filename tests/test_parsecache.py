@@ -91,30 +91,52 @@ ROSTER = """# Maintainers
 
 def test_roster_versions_are_read_back_from_the_roster_cache(tmp_path: Path) -> None:
     """Who a roster version lists is parsed once: the next scan reads it back, the same people and emeriti."""
-    from dd_evidence.facts.history import _people_in, _people_in_cached, _roster_cache
+    from dd_evidence.facts.history import _people_in, _people_in_cached, roster_cache
 
     first_ctx = ctx_with_cache(tmp_path)
     repo = first_ctx.repos[0]
     first = _people_in_cached(first_ctx, repo, "MAINTAINERS.md", ROSTER)
-    assert _roster_cache(first_ctx).misses == 1
+    assert roster_cache(first_ctx).misses == 1
     second_ctx = ctx_with_cache(tmp_path)
     second = _people_in_cached(second_ctx, second_ctx.repos[0], "MAINTAINERS.md", ROSTER)
-    assert _roster_cache(second_ctx).hits == 1
+    assert roster_cache(second_ctx).hits == 1
     direct = _people_in(repo, "MAINTAINERS.md", ROSTER)
     assert second.active == first.active == direct.active
     assert second.active["ada"] == ("ada", frozenset({"ada", "ada example"})) and set(second.active) == {"ada", "bo"}
     assert second.emeritus == first.emeritus == direct.emeritus == {"cy": ("cy", frozenset({"cy", "cy example"}))}
     # The entry is keyed by the file name too: the same text under another name is another entry.
     _people_in_cached(second_ctx, second_ctx.repos[0], "docs/MAINTAINERS", ROSTER)
-    assert _roster_cache(second_ctx).misses == 1
+    assert roster_cache(second_ctx).misses == 1
 
 
 def test_an_owners_file_is_never_taken_from_the_roster_cache(tmp_path: Path) -> None:
     """An OWNERS file's people depend on the OWNERS_ALIASES beside it, not on its text alone."""
-    from dd_evidence.facts.history import _people_in_cached, _roster_cache
+    from dd_evidence.facts.history import _people_in_cached, roster_cache
 
     ctx = ctx_with_cache(tmp_path)
     _people_in_cached(ctx, ctx.repos[0], "OWNERS", "approvers:\n- ada\n")
-    cache = _roster_cache(ctx)
+    cache = roster_cache(ctx)
     assert cache.hits == cache.misses == 0
     assert cache.root is not None and not cache.root.exists()
+
+
+def test_a_markdown_roster_is_read_back_whole_from_the_roster_cache(tmp_path: Path) -> None:
+    """The current roster, as every roster probe reads it: the same people, lines, scopes and columns."""
+    from dataclasses import replace
+
+    from dd_evidence.facts.history import roster_cache
+    from dd_evidence.facts.people import parse_roster, parse_roster_cached
+
+    first_ctx = ctx_with_cache(tmp_path)
+    first = parse_roster_cached(first_ctx, first_ctx.repos[0], "MAINTAINERS.md", ROSTER)
+    second_ctx = ctx_with_cache(tmp_path)
+    repo = second_ctx.repos[0]
+    second = parse_roster_cached(second_ctx, repo, "MAINTAINERS.md", ROSTER)
+    assert roster_cache(first_ctx).misses == 1 and roster_cache(second_ctx).hits == 1
+    direct = parse_roster(repo, "MAINTAINERS.md", ROSTER)
+    assert second == direct == replace(first, repo=repo)
+    assert [(p.handle, p.affiliation, p.line, p.emeritus) for p in second.people] == [
+        ("ada", "Acme", 5, False),
+        ("bo", "Beta", 6, False),
+        ("cy", None, 12, True),
+    ]

@@ -182,9 +182,10 @@ def _known(keys: frozenset[str], people: dict[str, tuple[str, frozenset[str]]]) 
     return any(keys & other for _, other in people.values())
 
 
-def _roster_cache(ctx: ScanContext) -> ParseCache:
-    """Who each roster version lists, kept on disk by text: a warm scan reads the history's versions back
-    instead of parsing every one of them again (most of a warm scan's Markdown parsing)."""
+def roster_cache(ctx: ScanContext) -> ParseCache:
+    """Rosters read, kept on disk by text: who each version of the history window lists, and the current Markdown
+    rosters (:func:`dd_evidence.facts.people.parse_roster_cached`); a warm scan reads them back instead of
+    parsing them again (most of a warm scan's Markdown parsing)."""
     root = ctx.config.cache_dir if ctx.config.parse_cache else None
     return ctx.memo("roster-cache", lambda: ParseCache(root, "rosters", ROSTER_CODE))
 
@@ -195,7 +196,7 @@ def _people_in_cached(ctx: ScanContext, repo: RepoView, path: str, text: str) ->
     name = path.rsplit("/", 1)[-1].lower()
     if path not in codeowners_locations() and name.endswith("owners") and "." not in name:
         return _people_in(repo, path, text)
-    cache = _roster_cache(ctx)
+    cache = roster_cache(ctx)
     key = f"{name}\0{path in codeowners_locations()}\0{text}"
     data = cache.load(key)
     if data is not None:

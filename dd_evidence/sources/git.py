@@ -483,6 +483,32 @@ class GitRepo:
         """Fetch those of ``oids`` that are missing, in one request; how many were fetched."""
         return self.fetch_blobs(self.missing(oids))
 
+    def prefetched(self, head: str, since: datetime | None, rules: str) -> bool:
+        """Whether a prefetch of ``head`` and the window from ``since`` by ``rules`` left nothing missing."""
+        marker = self._prefetch_marker(head, since)
+        try:
+            return marker is not None and marker.read_text(encoding="utf-8") == rules
+        except OSError:
+            return False
+
+    def mark_prefetched(self, head: str, since: datetime | None, rules: str) -> None:
+        """Remember (in the scan's cache, beside the history) that the prefetch of ``head`` is complete."""
+        marker = self._prefetch_marker(head, since)
+        if marker is None:
+            return
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            tmp = marker.with_name(f"{marker.name}.{os.getpid()}.tmp")
+            tmp.write_text(rules, encoding="utf-8")
+            tmp.replace(marker)
+        except OSError:
+            pass  # only costs the next scan the check
+
+    def _prefetch_marker(self, head: str, since: datetime | None) -> Path | None:
+        if self.history_cache is None or not _HEX.match(head):
+            return None
+        return githistory.cache_path(self.history_cache, head, since).with_suffix(".prefetched")
+
     # -- history ----------------------------------------------------------------------------------------------
     def history(self, head: str, since: datetime | None = None) -> History:
         """Every non-merge commit reachable from ``head`` (newest first), with the files changed by those
