@@ -28,7 +28,11 @@ TEXT_HASH = "text_sha256"
 
 PACKAGE = Path(__file__).resolve().parent
 # The code that turns a document's text into its parsed form (headings, links, sections, anchors).
-PARSE_CODE = (Path(str(markdown.__file__)).resolve(), Path(str(mdsections.__file__)).resolve())
+PARSE_CODE = (
+    Path(str(markdown.__file__)).resolve(),
+    Path(str(mdsections.__file__)).resolve(),
+    PACKAGE / "facts" / "parsed.py",  # the shape of an entry
+)
 
 
 @functools.cache

@@ -140,3 +140,43 @@ def test_a_markdown_roster_is_read_back_whole_from_the_roster_cache(tmp_path: Pa
         ("bo", "Beta", 6, False),
         ("cy", None, 12, True),
     ]
+
+
+def test_code_block_lines_are_read_back(tmp_path: Path) -> None:
+    """The lines inside code blocks (links there are examples) come back from the cache as they were parsed."""
+    text = "# Docs\n\nSee [a](a.md).\n\n```\n[b](b.md)\nmore\n```\n\n    indented [c](c.md)\n\nEnd.\n"
+
+    def ctx_for(cache: Path):
+        ctx = context({"acme": {"DOC.md": text}})
+        ctx.config.cache_dir = cache
+        ctx.config.parse_cache = True
+        return ctx
+
+    first_ctx = ctx_for(tmp_path)
+    first = parsed(first_ctx, first_ctx.repos[0], "DOC.md")
+    second_ctx = ctx_for(tmp_path)
+    second = parsed(second_ctx, second_ctx.repos[0], "DOC.md")
+    assert parse_cache(second_ctx).hits == 1
+    assert first.code_lines == second.code_lines == frozenset({5, 6, 7, 8, 10})
+
+
+def test_a_roster_version_known_by_its_blob_id_is_not_even_read_again(tmp_path: Path) -> None:
+    """History versions are keyed by blob id (a hash of the content): a warm scan neither reads nor parses them.
+    A version read as nothing (perhaps only out of reach this time) is never kept under its id."""
+    from dd_evidence.facts.history import _people_of
+
+    reads: list[str] = []
+
+    def read(text: str):
+        return lambda: reads.append(text) or text
+
+    blob, empty_blob = "a" * 40, "b" * 40
+    first_ctx = ctx_with_cache(tmp_path)
+    first = _people_of(first_ctx, first_ctx.repos[0], "MAINTAINERS.md", read(ROSTER), blob)
+    _people_of(first_ctx, first_ctx.repos[0], "MAINTAINERS.md", read(""), empty_blob)
+    assert len(reads) == 2
+    second_ctx = ctx_with_cache(tmp_path)
+    second = _people_of(second_ctx, second_ctx.repos[0], "MAINTAINERS.md", read(ROSTER), blob)
+    assert len(reads) == 2 and second.active == first.active and set(second.emeritus) == {"cy"}
+    _people_of(second_ctx, second_ctx.repos[0], "MAINTAINERS.md", read(""), empty_blob)
+    assert len(reads) == 3  # the empty read was asked again
