@@ -123,6 +123,22 @@ class RepoView:
             self._text_cache[path] = text
         return text
 
+    def preload(self, paths: Iterable[str]) -> None:
+        """Read ``paths`` ahead, in bulk where the view can (a view over git reads them in a few batches); the
+        texts are what :meth:`read` gives later."""
+        for path in paths:
+            self.read(path)
+
+    def _remember(self, path: str, data: bytes) -> None:
+        """What :meth:`read` keeps for a file whose bytes were read ahead."""
+        text, reason = (None, "a binary file") if b"\0" in data[:8000] else (data.decode(errors="replace"), None)
+        with self._read_lock:
+            if path in self._text_cache:
+                return
+            if reason is not None:
+                self._refusals[path] = reason
+            self._text_cache[path] = text
+
     def read_refusal(self, path: str) -> str | None:
         """Why an existing file was not read ("over the 1 MB cap (200 MB)", "a binary file", "not present in the
         clone..."); None when it was read or does not exist."""
@@ -230,6 +246,20 @@ class GitRepoView(RepoView):
         if unknown:
             self._sizes.update(self.git.sizes(unknown))
         return {p: self._sizes.get(oid) if oid is not None else None for p, oid in oids.items()}
+
+    def preload(self, paths: Iterable[str]) -> None:
+        wanted: dict[str, list[str]] = {}
+        for path in paths:
+            if path in self._entries and path not in self._text_cache:
+                wanted.setdefault(self._entries[path], []).append(path)
+        if not wanted:
+            return
+        sizes = self.sizes(paths for same in wanted.values() for paths in same[:1])  # known ones are not asked
+        known = {oid: sizes[same[0]] for oid, same in wanted.items()}
+        for oid, data in self.git.read_many(known, MAX_FILE_BYTES).items():
+            self._sizes[oid] = len(data)
+            for path in wanted[oid]:
+                self._remember(path, data)
 
     def _load(self, path: str) -> tuple[bytes | None, str | None]:
         result = self.git.read(self._entries[path], MAX_FILE_BYTES)

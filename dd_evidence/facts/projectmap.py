@@ -106,8 +106,9 @@ class ProjectMap:
                 for role, signal in found.items():
                     doc.roles[role] = Signal(signal.kind, signal.matched, None, signal.rank)
         readme = self._readme_path(repo)
-        wanted = self.candidates(repo)
-        for path in dict.fromkeys([*([readme] if readme else []), *wanted]):
+        wanted = list(dict.fromkeys([*([readme] if readme else []), *self.candidates(repo)]))
+        repo.preload(wanted)  # in bulk: a few cat-file runs, not two round trips per document
+        for path in wanted:
             self._read(repo, path, is_readme=path == readme)
 
     def _read(self, repo: RepoView, path: str, is_readme: bool = False) -> Doc:

@@ -208,3 +208,36 @@ def test_a_complete_prefetch_is_not_worked_out_again_by_the_same_rules(tmp_path:
     other = view().prefetch(rules="rules-2")
     assert other["candidates"] == 3 and other["fetched"] == 0 and asked
     workspace.close()
+
+
+def test_documents_read_ahead_in_bulk_read_as_one_by_one(tmp_path: Path) -> None:
+    """``preload`` reads many blobs in one ``cat-file --batch`` run: the same texts and refusals ``read`` gives
+    (a binary file refused, one over the cap left to ``read``), whatever the order and with shared contents."""
+    from dd_evidence.model import RepoScan
+    from dd_evidence.repoview import GitRepoView
+    from dd_evidence.sources.git import MAX_FILE_BYTES
+
+    files = {
+        "README.md": "# Readme\n",
+        "docs/A.md": "# Same\n",
+        "docs/B.md": "# Same\n",
+        "logo.md": "\0binary\0",
+        "BIG.md": "x" * (MAX_FILE_BYTES + 1),
+        "GOVERNANCE.md": "# Governance\n\nVote.\n",
+    }
+    source = make_repo(tmp_path / "origin", "acme", "docs", [("2024-01-05T10:00:00+00:00", files)])
+    workspace = GitWorkspace(tmp_path / "cache", f"file://{tmp_path / 'origin'}/{{owner}}/{{repo}}")
+    clone = workspace.open("acme", "docs")
+    sha = git(source, "rev-parse", "HEAD").strip()
+
+    def view() -> GitRepoView:
+        return GitRepoView(RepoScan("acme", "docs", "main", "", sha), "https://example.org/acme/docs", clone)
+
+    one_by_one = view()
+    expected = {p: (one_by_one.read(p), one_by_one.read_refusal(p)) for p in files}
+    ahead = view()
+    ahead.preload(list(reversed(files)))
+    assert set(ahead._text_cache) == set(files) - {"BIG.md"}  # the big one is left to read()
+    assert {p: (ahead.read(p), ahead.read_refusal(p)) for p in files} == expected
+    assert expected["logo.md"] == (None, "a binary file") and expected["BIG.md"][0] is None
+    workspace.close()
