@@ -1,8 +1,9 @@
-"""Start-up cost: ``--help`` and an offline scan never load the GitHub client's stack or renderers not asked for.
+"""Start-up cost: ``--help`` and an offline scan never load the GitHub client's stack, the web client's or renderers
+not asked for.
 
 PyGithub with requests, urllib3, jwt and cryptography is about a quarter of a second of imports, more than the
-rest of ``--help``. Each run is a fresh interpreter (as a user runs the tool) that reports, after the command,
-which of the watched modules ended up in ``sys.modules``.
+rest of ``--help``; httpx and tenacity another tenth. Each run is a fresh interpreter (as a user runs the tool)
+that reports, after the command, which of the watched modules ended up in ``sys.modules``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import pytest
 
 # Loaded only when a scan asks GitHub: PyGithub and what it pulls in.
 GITHUB_STACK = ("github", "requests", "jwt", "cryptography")
+# Loaded only when a scan asks a web service (bestpractices.dev, LFX, Scorecard, link checks).
+WEB_STACK = ("httpx", "tenacity")
 RENDERERS = (
     "dd_evidence.render.markdown",
     "dd_evidence.render.html",
@@ -44,7 +47,7 @@ def loaded_after(*args: str) -> tuple[int, list[str]]:
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
     done = subprocess.run(
         [sys.executable, "-c", RUN_AND_REPORT, *args],
-        input=json.dumps([*GITHUB_STACK, *RENDERERS]) + "\n",
+        input=json.dumps([*GITHUB_STACK, *WEB_STACK, *RENDERERS]) + "\n",
         capture_output=True,
         text=True,
         env=env,
@@ -62,7 +65,7 @@ def test_help_loads_no_github_client_and_no_renderer() -> None:
     assert loaded == []
 
 
-def test_offline_scan_loads_no_github_client_and_only_the_asked_renderer(acme_org: Path, tmp_path: Path) -> None:
+def test_offline_scan_loads_no_service_client_and_only_the_asked_renderer(acme_org: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     code, loaded = loaded_after(
         "acme/acme",
