@@ -35,9 +35,6 @@ from dd_evidence.errors import (
     SourceUnavailable,
     is_resource_exhaustion,
 )
-from dd_evidence.facts.history import is_roster_path
-from dd_evidence.facts.paths import candidate_document_paths
-from dd_evidence.facts.projectmap import is_community_document
 from dd_evidence.inputs import check_url_template
 from dd_evidence.isolation import (
     DEFAULT_PROBE_TIMEOUT,
@@ -47,7 +44,6 @@ from dd_evidence.isolation import (
     stdout_written,
 )
 from dd_evidence.model import Finding, Outcome, ProjectInfo, Report, RepoScan
-from dd_evidence.parsecache import PACKAGE, code_fingerprint
 from dd_evidence.probes.base import Probe
 from dd_evidence.registry import ProbeSet, load_probes
 from dd_evidence.repoview import DirectoryRepoView, GitRepoView, RepoView
@@ -525,6 +521,10 @@ def _prefetch_candidates(repo_role: str) -> Callable[[list[tuple[str, int | None
     """What the project map will read, the community documents the link probes parse, and any other text document
     a probe may open: a blob missing here costs a round trip of its own later."""
 
+    # The facts layer (and its Markdown parser) loads with the first scan, not for --help.
+    from dd_evidence.facts.paths import candidate_document_paths
+    from dd_evidence.facts.projectmap import is_community_document
+
     def candidates(paths_with_sizes: list[tuple[str, int | None]]) -> list[str]:
         community = [p for p, size in paths_with_sizes if is_community_document(p, repo_role) and _under_cap(size)]
         found = [*candidate_document_paths(paths_with_sizes), *default_candidates(paths_with_sizes), *community]
@@ -539,12 +539,14 @@ def _under_cap(size: int | None) -> bool:
 
 def _prefetch_history(path: str) -> bool:
     """Older versions the history probes read: the rosters the map knows (whatever their name), and git's default."""
+    from dd_evidence.facts.history import is_roster_path
+
     return is_roster_path(path) or default_history_filter(path)
 
 
 # The code and data that decide which blobs a scan prefetches (a change to any of them prefetches again).
 _PREFETCH_CODE = tuple(
-    PACKAGE / name
+    Path(__file__).resolve().parent / name
     for name in (
         "scan.py",
         "sources/git.py",
@@ -558,6 +560,8 @@ _PREFETCH_CODE = tuple(
 
 
 def _prefetch_rules() -> str:
+    from dd_evidence.parsecache import code_fingerprint
+
     return f"{__version__} {code_fingerprint(_PREFETCH_CODE)}"
 
 

@@ -42,12 +42,13 @@ RUN_AND_REPORT = (
 )
 
 
-def loaded_after(*args: str) -> tuple[int, list[str]]:
-    """Run the CLI with ``args`` in a fresh interpreter; its exit code and which watched modules it loaded."""
+def loaded_after(*args: str, also: tuple[str, ...] = ()) -> tuple[int, list[str]]:
+    """Run the CLI with ``args`` in a fresh interpreter; its exit code and which watched modules (and ``also``)
+    it loaded."""
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
     done = subprocess.run(
         [sys.executable, "-c", RUN_AND_REPORT, *args],
-        input=json.dumps([*GITHUB_STACK, *WEB_STACK, *RENDERERS]) + "\n",
+        input=json.dumps([*GITHUB_STACK, *WEB_STACK, *RENDERERS, *also]) + "\n",
         capture_output=True,
         text=True,
         env=env,
@@ -60,7 +61,8 @@ def loaded_after(*args: str) -> tuple[int, list[str]]:
 
 
 def test_help_loads_no_github_client_and_no_renderer() -> None:
-    code, loaded = loaded_after("--help")
+    """Nor the facts layer's Markdown parser: ``--help`` only prints."""
+    code, loaded = loaded_after("--help", also=("markdown_it", "dd_evidence.facts"))
     assert code == 0
     assert loaded == []
 
