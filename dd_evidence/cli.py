@@ -202,7 +202,6 @@ def _scan(argv: list[str], err: Console, secrets: list[str | None], say: Callabl
     opts = build_scan_parser().parse_args(argv)
     from dd_evidence.diff import load_report_json
     from dd_evidence.recording import recording
-    from dd_evidence.render.terminal import render_terminal
     from dd_evidence.resolve import resolve_project
     from dd_evidence.scan import run_scan
 
@@ -238,6 +237,8 @@ def _scan(argv: list[str], err: Console, secrets: list[str | None], say: Callabl
         report, interrupted = exc.report, True
     out = _stdout_console()
     if "terminal" in formats:
+        from dd_evidence.render.terminal import render_terminal  # only when asked for: it loads rich's tables
+
         render_terminal(report, out, verbose=opts.verbose)
     files = [f for f in formats if f != "terminal"]
     written = write_reports(report, files, opts.out) if files else []

@@ -26,20 +26,33 @@ from dd_evidence import markdown, mdsections
 TEXT_HASH = "text_sha256"
 
 
+PACKAGE = Path(__file__).resolve().parent
+# The code that turns a document's text into its parsed form (headings, links, sections, anchors).
+PARSE_CODE = (
+    Path(str(markdown.__file__)).resolve(),
+    Path(str(mdsections.__file__)).resolve(),
+    PACKAGE / "facts" / "parsed.py",  # the shape of an entry
+)
+
+
 @functools.cache
-def code_fingerprint() -> str:
-    """A short hash of the code that turns text into parsed documents."""
+def code_fingerprint(code: tuple[Path, ...] = PARSE_CODE) -> str:
+    """A short hash of the code (and data) files that turn text into an entry, and of markdown-it's version."""
     digest = hashlib.sha256(MARKDOWN_IT_VERSION.encode())
-    for module in (markdown, mdsections):
-        digest.update(Path(str(module.__file__)).read_bytes())
+    for path in code:
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
 class ParseCache:
-    """Parsed documents by text; ``root`` None disables it (every lookup misses, nothing is written)."""
+    """Entries computed from a text, by text; ``root`` None disables it (every lookup misses, nothing is written).
 
-    def __init__(self, root: Path | None):
-        self.root = root / "parsed" / code_fingerprint() if root is not None else None
+    ``kind`` names the entries (a folder of its own) and ``code`` the files that compute them, so entries of
+    another kind, or computed by other code, are never served.
+    """
+
+    def __init__(self, root: Path | None, kind: str = "parsed", code: tuple[Path, ...] = PARSE_CODE):
+        self.root = root / kind / code_fingerprint(code) if root is not None else None
         self.hits = 0
         self.misses = 0
 

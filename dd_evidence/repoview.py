@@ -123,6 +123,22 @@ class RepoView:
             self._text_cache[path] = text
         return text
 
+    def preload(self, paths: Iterable[str]) -> None:
+        """Read ``paths`` ahead, in bulk where the view can (a view over git reads them in a few batches); the
+        texts are what :meth:`read` gives later."""
+        for path in paths:
+            self.read(path)
+
+    def _remember(self, path: str, data: bytes) -> None:
+        """What :meth:`read` keeps for a file whose bytes were read ahead."""
+        text, reason = (None, "a binary file") if b"\0" in data[:8000] else (data.decode(errors="replace"), None)
+        with self._read_lock:
+            if path in self._text_cache:
+                return
+            if reason is not None:
+                self._refusals[path] = reason
+            self._text_cache[path] = text
+
     def read_refusal(self, path: str) -> str | None:
         """Why an existing file was not read ("over the 1 MB cap (200 MB)", "a binary file", "not present in the
         clone..."); None when it was read or does not exist."""
@@ -136,6 +152,10 @@ class RepoView:
         if not self.exists(path):
             return None
         return self._size(path)
+
+    def sizes(self, paths: Iterable[str]) -> dict[str, int | None]:
+        """:meth:`size` of each of ``paths`` (a view over git asks them in one batch)."""
+        return {path: self.size(path) for path in paths}
 
     def _size(self, path: str) -> int | None:
         data = self._read_bytes(path)
@@ -220,6 +240,27 @@ class GitRepoView(RepoView):
             self._sizes.update(self.git.sizes([oid]))
         return self._sizes.get(oid)
 
+    def sizes(self, paths: Iterable[str]) -> dict[str, int | None]:
+        oids = {p: self._entries.get(p) for p in paths}
+        unknown = [oid for oid in oids.values() if oid is not None and oid not in self._sizes]
+        if unknown:
+            self._sizes.update(self.git.sizes(unknown))
+        return {p: self._sizes.get(oid) if oid is not None else None for p, oid in oids.items()}
+
+    def preload(self, paths: Iterable[str]) -> None:
+        wanted: dict[str, list[str]] = {}
+        for path in paths:
+            if path in self._entries and path not in self._text_cache:
+                wanted.setdefault(self._entries[path], []).append(path)
+        if not wanted:
+            return
+        sizes = self.sizes(paths for same in wanted.values() for paths in same[:1])  # known ones are not asked
+        known = {oid: sizes[same[0]] for oid, same in wanted.items()}
+        for oid, data in self.git.read_many(known, MAX_FILE_BYTES).items():
+            self._sizes[oid] = len(data)
+            for path in wanted[oid]:
+                self._remember(path, data)
+
     def _load(self, path: str) -> tuple[bytes | None, str | None]:
         result = self.git.read(self._entries[path], MAX_FILE_BYTES)
         if result.size is not None:
@@ -284,10 +325,17 @@ class GitRepoView(RepoView):
         self,
         candidates: CandidateFilter = default_candidates,
         history_paths: Callable[[str], bool] = default_history_filter,
+        rules: str | None = None,
     ) -> dict[str, int]:
         """Fetch, in one request, the blobs the scan will read: the candidate documents at the scanned commit
         and the older versions of ``history_paths`` files the history probes read (changed in the history
-        window, and as they stood at its start). Returns counts for the benchmark."""
+        window, and as they stood at its start). Returns counts for the benchmark.
+
+        ``rules`` names the version of the two filters: once a prefetch of this commit and window by the same
+        rules has left nothing missing, the next scan skips the work of finding out again (a warm scan)."""
+        assert self.sha is not None
+        if rules is not None and self.git.prefetched(self.sha, self.history_since, rules):
+            return {"candidates": 0, "history_blobs": 0, "fetched": 0}
         entries = self._entries
         # The history walk reads commits and trees only, so it runs before anything is fetched; the blobs of
         # both kinds then come in one request. Sizes are asked only of the candidates (a blob-less clone knows
@@ -295,7 +343,6 @@ class GitRepoView(RepoView):
         wanted = candidates([(path, self._sizes.get(oid)) for path, oid in entries.items()])
         now = [entries[p] for p in wanted if p in entries]
         self._sizes.update(self.git.sizes(now))
-        assert self.sha is not None
         history = self.git.history(self.sha, self.history_since)
         old: list[str] = []
         for commit in history.commits:
@@ -309,6 +356,8 @@ class GitRepoView(RepoView):
         fetched = self.git.fetch_blobs(missing)
         if fetched:
             self._sizes.update(self.git.sizes(now))
+        if rules is not None and not self.git.missing([*now, *old]):
+            self.git.mark_prefetched(self.sha, self.history_since, rules)
         return {"candidates": len(now), "history_blobs": len(old), "fetched": fetched}
 
 

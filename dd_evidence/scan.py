@@ -35,8 +35,6 @@ from dd_evidence.errors import (
     SourceUnavailable,
     is_resource_exhaustion,
 )
-from dd_evidence.facts.history import is_roster_path
-from dd_evidence.facts.paths import candidate_document_paths
 from dd_evidence.inputs import check_url_template
 from dd_evidence.isolation import (
     DEFAULT_PROBE_TIMEOUT,
@@ -51,7 +49,14 @@ from dd_evidence.registry import ProbeSet, load_probes
 from dd_evidence.repoview import DirectoryRepoView, GitRepoView, RepoView
 from dd_evidence.resolve import ProjectRef, RepoRef, maturity_on, origin_web_url, repo_role, resolve_project
 from dd_evidence.scrub import describe, scrub, scrub_value
-from dd_evidence.sources.git import GitRepo, GitWorkspace, check_git, default_candidates, default_history_filter
+from dd_evidence.sources.git import (
+    MAX_FILE_BYTES,
+    GitRepo,
+    GitWorkspace,
+    check_git,
+    default_candidates,
+    default_history_filter,
+)
 from dd_evidence.sources.gitproc import redact
 from dd_evidence.timeutil import parse_as_of, utcnow
 
@@ -145,7 +150,8 @@ def run_scan(
         refresh=config.refresh,
         readers=config.git_readers,
     )
-    github = _github_source(config)
+    # Offline nothing asks GitHub: no client, so PyGithub (a quarter of a second of imports) never loads.
+    github = None if config.offline else _github_source(config)
     notices: list[str] = []
 
     def notice(line: str) -> None:
@@ -159,7 +165,8 @@ def run_scan(
         if not views:
             raise _nothing_readable(ref, unreadable)
         ctx = ScanContext(config, ref, views, unreadable, clock=clock)
-        ctx.client("github", lambda: github)  # the listing's requests count with the probes' ones
+        if github is not None:
+            ctx.client("github", lambda: github)  # the listing's requests count with the probes' ones
         interrupted = False
         try:
             try:
@@ -174,7 +181,8 @@ def run_scan(
                 notice(line)
     finally:
         workspace.close()
-        github.close()  # closing twice is harmless; this covers a scan that failed before the context existed
+        if github is not None:
+            github.close()  # closing twice is harmless; this covers a scan that failed before the context existed
 
     # Exception texts may quote a request header: nothing below may carry the token (or any GitHub token).
     secrets = [config.token]
@@ -509,21 +517,58 @@ def _parse_repo_arg(arg: str, ref: ProjectRef) -> RepoRef:
     return RepoRef(owner, name, "other")
 
 
-def _prefetch_candidates(paths_with_sizes: list[tuple[str, int | None]]) -> list[str]:
-    """What the project map will read, and any other text document a probe may open (the links probes read every
-    Markdown file): a blob missing here costs a round trip of its own later."""
-    return list(dict.fromkeys([*candidate_document_paths(paths_with_sizes), *default_candidates(paths_with_sizes)]))
+def _prefetch_candidates(repo_role: str) -> Callable[[list[tuple[str, int | None]]], list[str]]:
+    """What the project map will read, the community documents the link probes parse, and any other text document
+    a probe may open: a blob missing here costs a round trip of its own later."""
+
+    # The facts layer (and its Markdown parser) loads with the first scan, not for --help.
+    from dd_evidence.facts.paths import candidate_document_paths
+    from dd_evidence.facts.projectmap import is_community_document
+
+    def candidates(paths_with_sizes: list[tuple[str, int | None]]) -> list[str]:
+        community = [p for p, size in paths_with_sizes if is_community_document(p, repo_role) and _under_cap(size)]
+        found = [*candidate_document_paths(paths_with_sizes), *default_candidates(paths_with_sizes), *community]
+        return list(dict.fromkeys(found))
+
+    return candidates
+
+
+def _under_cap(size: int | None) -> bool:
+    return size is None or size <= MAX_FILE_BYTES
 
 
 def _prefetch_history(path: str) -> bool:
     """Older versions the history probes read: the rosters the map knows (whatever their name), and git's default."""
+    from dd_evidence.facts.history import is_roster_path
+
     return is_roster_path(path) or default_history_filter(path)
+
+
+# The code and data that decide which blobs a scan prefetches (a change to any of them prefetches again).
+_PREFETCH_CODE = tuple(
+    Path(__file__).resolve().parent / name
+    for name in (
+        "scan.py",
+        "sources/git.py",
+        "facts/paths.py",
+        "facts/projectmap.py",
+        "facts/history.py",
+        "facts/ownership.py",
+        "data/documents.yaml",
+    )
+)
+
+
+def _prefetch_rules() -> str:
+    from dd_evidence.parsecache import code_fingerprint
+
+    return f"{__version__} {code_fingerprint(_PREFETCH_CODE)}"
 
 
 def _prefetch(view: GitRepoView, workspace: GitWorkspace) -> None:
     """Fetch the blobs the probes will read in (at most) two requests; a failure leaves reads to fetch alone."""
     try:
-        view.prefetch(_prefetch_candidates, _prefetch_history)
+        view.prefetch(_prefetch_candidates(view.role), _prefetch_history, _prefetch_rules())
     except SourceUnavailable as exc:
         if is_resource_exhaustion(exc):
             raise

@@ -72,3 +72,111 @@ def test_probe_tables_never_write_a_cache(tmp_path: Path) -> None:
     ctx = context({"acme": {"GOVERNANCE.md": TEXT}})
     parsed(ctx, ctx.repos[0], "GOVERNANCE.md")
     assert parse_cache(ctx).root is None
+
+
+ROSTER = """# Maintainers
+
+| Name | GitHub | Company |
+| --- | --- | --- |
+| Ada Example | @ada | Acme |
+| Bo Example | @bo | Beta |
+
+## Emeritus maintainers
+
+| Name | GitHub |
+| --- | --- |
+| Cy Example | @cy |
+"""
+
+
+def test_roster_versions_are_read_back_from_the_roster_cache(tmp_path: Path) -> None:
+    """Who a roster version lists is parsed once: the next scan reads it back, the same people and emeriti."""
+    from dd_evidence.facts.history import _people_in, _people_in_cached, roster_cache
+
+    first_ctx = ctx_with_cache(tmp_path)
+    repo = first_ctx.repos[0]
+    first = _people_in_cached(first_ctx, repo, "MAINTAINERS.md", ROSTER)
+    assert roster_cache(first_ctx).misses == 1
+    second_ctx = ctx_with_cache(tmp_path)
+    second = _people_in_cached(second_ctx, second_ctx.repos[0], "MAINTAINERS.md", ROSTER)
+    assert roster_cache(second_ctx).hits == 1
+    direct = _people_in(repo, "MAINTAINERS.md", ROSTER)
+    assert second.active == first.active == direct.active
+    assert second.active["ada"] == ("ada", frozenset({"ada", "ada example"})) and set(second.active) == {"ada", "bo"}
+    assert second.emeritus == first.emeritus == direct.emeritus == {"cy": ("cy", frozenset({"cy", "cy example"}))}
+    # The entry is keyed by the file name too: the same text under another name is another entry.
+    _people_in_cached(second_ctx, second_ctx.repos[0], "docs/MAINTAINERS", ROSTER)
+    assert roster_cache(second_ctx).misses == 1
+
+
+def test_an_owners_file_is_never_taken_from_the_roster_cache(tmp_path: Path) -> None:
+    """An OWNERS file's people depend on the OWNERS_ALIASES beside it, not on its text alone."""
+    from dd_evidence.facts.history import _people_in_cached, roster_cache
+
+    ctx = ctx_with_cache(tmp_path)
+    _people_in_cached(ctx, ctx.repos[0], "OWNERS", "approvers:\n- ada\n")
+    cache = roster_cache(ctx)
+    assert cache.hits == cache.misses == 0
+    assert cache.root is not None and not cache.root.exists()
+
+
+def test_a_markdown_roster_is_read_back_whole_from_the_roster_cache(tmp_path: Path) -> None:
+    """The current roster, as every roster probe reads it: the same people, lines, scopes and columns."""
+    from dataclasses import replace
+
+    from dd_evidence.facts.history import roster_cache
+    from dd_evidence.facts.people import parse_roster, parse_roster_cached
+
+    first_ctx = ctx_with_cache(tmp_path)
+    first = parse_roster_cached(first_ctx, first_ctx.repos[0], "MAINTAINERS.md", ROSTER)
+    second_ctx = ctx_with_cache(tmp_path)
+    repo = second_ctx.repos[0]
+    second = parse_roster_cached(second_ctx, repo, "MAINTAINERS.md", ROSTER)
+    assert roster_cache(first_ctx).misses == 1 and roster_cache(second_ctx).hits == 1
+    direct = parse_roster(repo, "MAINTAINERS.md", ROSTER)
+    assert second == direct == replace(first, repo=repo)
+    assert [(p.handle, p.affiliation, p.line, p.emeritus) for p in second.people] == [
+        ("ada", "Acme", 5, False),
+        ("bo", "Beta", 6, False),
+        ("cy", None, 12, True),
+    ]
+
+
+def test_code_block_lines_are_read_back(tmp_path: Path) -> None:
+    """The lines inside code blocks (links there are examples) come back from the cache as they were parsed."""
+    text = "# Docs\n\nSee [a](a.md).\n\n```\n[b](b.md)\nmore\n```\n\n    indented [c](c.md)\n\nEnd.\n"
+
+    def ctx_for(cache: Path):
+        ctx = context({"acme": {"DOC.md": text}})
+        ctx.config.cache_dir = cache
+        ctx.config.parse_cache = True
+        return ctx
+
+    first_ctx = ctx_for(tmp_path)
+    first = parsed(first_ctx, first_ctx.repos[0], "DOC.md")
+    second_ctx = ctx_for(tmp_path)
+    second = parsed(second_ctx, second_ctx.repos[0], "DOC.md")
+    assert parse_cache(second_ctx).hits == 1
+    assert first.code_lines == second.code_lines == frozenset({5, 6, 7, 8, 10})
+
+
+def test_a_roster_version_known_by_its_blob_id_is_not_even_read_again(tmp_path: Path) -> None:
+    """History versions are keyed by blob id (a hash of the content): a warm scan neither reads nor parses them.
+    A version read as nothing (perhaps only out of reach this time) is never kept under its id."""
+    from dd_evidence.facts.history import _people_of
+
+    reads: list[str] = []
+
+    def read(text: str):
+        return lambda: reads.append(text) or text
+
+    blob, empty_blob = "a" * 40, "b" * 40
+    first_ctx = ctx_with_cache(tmp_path)
+    first = _people_of(first_ctx, first_ctx.repos[0], "MAINTAINERS.md", read(ROSTER), blob)
+    _people_of(first_ctx, first_ctx.repos[0], "MAINTAINERS.md", read(""), empty_blob)
+    assert len(reads) == 2
+    second_ctx = ctx_with_cache(tmp_path)
+    second = _people_of(second_ctx, second_ctx.repos[0], "MAINTAINERS.md", read(ROSTER), blob)
+    assert len(reads) == 2 and second.active == first.active and set(second.emeritus) == {"cy"}
+    _people_of(second_ctx, second_ctx.repos[0], "MAINTAINERS.md", read(""), empty_blob)
+    assert len(reads) == 3  # the empty read was asked again

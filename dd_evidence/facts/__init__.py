@@ -100,7 +100,10 @@ def community_documents(ctx: ScanContext) -> list[ParsedDoc]:
     """The Markdown documents people read for community and governance information (see
     :meth:`ProjectMap.community_documents`), parsed."""
     pmap = project_map(ctx)
-    return [pmap.parsed(d) for d in pmap.community_documents()]
+    docs = pmap.community_documents()
+    for repo in ctx.repos:
+        repo.preload(d.path for d in docs if d.repo is repo)  # in bulk, before parsing them one by one
+    return [pmap.parsed(d) for d in docs]
 
 
 def project_readmes(ctx: ScanContext) -> list[ParsedDoc]:

@@ -11,16 +11,17 @@ from __future__ import annotations
 import fnmatch
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dd_evidence.errors import SourceUnavailable
 from dd_evidence.facts.knowledge import load_data
 from dd_evidence.facts.ownership import codeowners_locations, parse_codeowners
 from dd_evidence.facts.paths import is_top, normalise, path_roles, split_name
 from dd_evidence.facts.people import Person, parse_roster
+from dd_evidence.parsecache import PACKAGE, ParseCache
 from dd_evidence.repoview import GitRepoView, RepoView
 from dd_evidence.sources.git import Commit
 
@@ -36,6 +37,21 @@ GOVERNANCE_HISTORY_ROLES = (
     "code_of_conduct",
     "security_policy",
     "teams",
+)
+_BLOB_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+# The code and data that read who a roster lists (the roster cache's entries are kept per version of these).
+ROSTER_CODE = tuple(
+    PACKAGE / name
+    for name in (
+        "facts/history.py",
+        "facts/people.py",
+        "facts/ownership.py",
+        "repoview.py",  # what a read gives (binary files, the size cap)
+        "sources/git.py",
+        "markdown.py",
+        "yamlio.py",
+        "data/documents.yaml",
+    )
 )
 
 
@@ -104,19 +120,29 @@ def governance_log(ctx: ScanContext, repo: RepoView) -> list[Commit] | None:
 
 def roster_at_window_start(ctx: ScanContext, repo: GitRepoView) -> dict[str, str]:
     """Roster files (path -> text) as they stood where the history window starts; empty for a whole history."""
+    base, blobs = roster_blobs_at_window_start(ctx, repo)
+    if base is None:
+        return {}
+    return ctx.memo(
+        ("governance-history.roster-at-start", repo.full_name),
+        lambda: {path: repo.read_at(base, path) or "" for path in blobs},
+    )
 
-    def compute() -> dict[str, str]:
+
+def roster_blobs_at_window_start(ctx: ScanContext, repo: GitRepoView) -> tuple[str | None, dict[str, str]]:
+    """The commit the history window starts from and its roster files (path -> blob id), without reading them;
+    (None, {}) for a whole history."""
+
+    def compute() -> tuple[str | None, dict[str, str]]:
         try:
             history = repo.history()
         except SourceUnavailable:
-            return {}
+            return None, {}
         if history.since is None or history.base is None:
-            return {}
-        return {
-            path: repo.read_at(history.base, path) or "" for path in repo.files_at(history.base) if is_roster_path(path)
-        }
+            return None, {}
+        return history.base, {path: oid for path, oid in repo.files_at(history.base).items() if is_roster_path(path)}
 
-    return ctx.memo(("governance-history.roster-at-start", repo.full_name), compute)
+    return ctx.memo(("governance-history.roster-blobs-at-start", repo.full_name), compute)
 
 
 # -- roster timeline ------------------------------------------------------------------------------------------
@@ -169,6 +195,52 @@ def _known(keys: frozenset[str], people: dict[str, tuple[str, frozenset[str]]]) 
     return any(keys & other for _, other in people.values())
 
 
+def roster_cache(ctx: ScanContext) -> ParseCache:
+    """Rosters read, kept on disk by text: who each version of the history window lists, and the current Markdown
+    rosters (:func:`dd_evidence.facts.people.parse_roster_cached`); a warm scan reads them back instead of
+    parsing them again (most of a warm scan's Markdown parsing)."""
+    root = ctx.config.cache_dir if ctx.config.parse_cache else None
+    return ctx.memo("roster-cache", lambda: ParseCache(root, "rosters", ROSTER_CODE))
+
+
+def _people_in_cached(ctx: ScanContext, repo: RepoView, path: str, text: str) -> _State:
+    """:func:`_people_in`, through the roster cache (see :func:`_people_of`)."""
+    return _people_of(ctx, repo, path, lambda: text)
+
+
+def _people_of(ctx: ScanContext, repo: RepoView, path: str, read: Callable[[], str], blob: str | None = None) -> _State:
+    """:func:`_people_in` of the text ``read()`` gives, through the roster cache where the answer depends on the
+    text and the file name only (an OWNERS file also reads the OWNERS_ALIASES beside it: never cached). With the
+    version's ``blob`` id (a hash of its content) the entry is found without reading the blob at all."""
+    name = path.rsplit("/", 1)[-1].lower()
+    if path not in codeowners_locations() and name.endswith("owners") and "." not in name:
+        return _people_in(repo, path, read())
+    cache = roster_cache(ctx)
+    text = None if blob is not None and _BLOB_ID.fullmatch(blob) else read()
+    key = f"{name}\0{path in codeowners_locations()}\0" + (f"blob {blob}" if text is None else text)
+    data = cache.load(key)
+    if data is not None:
+        try:
+            return _State(_people_from_json(data["active"]), _people_from_json(data["emeritus"]))
+        except (KeyError, TypeError, ValueError):
+            pass  # an entry of another shape: parse again and overwrite it
+    by_blob = text is None
+    text = read() if text is None else text
+    state = _people_in(repo, path, text)
+    # A blob read as nothing may only have been out of reach this time (a fetch that failed): never kept by id.
+    if text or not by_blob:
+        cache.store(key, {"active": _people_to_json(state.active), "emeritus": _people_to_json(state.emeritus)})
+    return state
+
+
+def _people_to_json(people: dict[str, tuple[str, frozenset[str]]]) -> list[list[object]]:
+    return [[key, label, sorted(keys)] for key, (label, keys) in people.items()]
+
+
+def _people_from_json(rows: list[list[Any]]) -> dict[str, tuple[str, frozenset[str]]]:
+    return {str(key): (str(label), frozenset(str(k) for k in keys)) for key, label, keys in rows}
+
+
 def _people_in(repo: RepoView, path: str, text: str) -> _State:
     """Active and emeritus people of one roster file's text (CODEOWNERS: individual owners, not teams)."""
     state = _State()
@@ -212,23 +284,33 @@ def roster_events(ctx: ScanContext, repo: RepoView) -> list[RosterEvent] | None:
     def compute() -> list[RosterEvent]:
         assert isinstance(repo, GitRepoView)
         # The window starts from the roster as it stood then, so its first change reads as joins and departures.
-        per_path = {path: _people_in(repo, path, text) for path, text in roster_at_window_start(ctx, repo).items()}
+        base, blobs = roster_blobs_at_window_start(ctx, repo)
+        per_path = (
+            {p: _people_of(ctx, repo, p, functools.partial(_text_at, repo, base, p), oid) for p, oid in blobs.items()}
+            if base is not None
+            else {}
+        )
         previous = _merge(per_path.values())
         events: list[RosterEvent] = []
+        history = repo.history()
         for commit in log:
             touched = [p for p in commit.paths if is_roster_path(p)]
             if not touched:
                 continue
             for path in touched:
                 # The path is absent at a commit that deleted it, which reads as an empty roster.
-                text = repo.read_at(commit.sha, path) or ""
-                per_path[path] = _people_in(repo, path, text)
+                read = functools.partial(_text_at, repo, commit.sha, path)
+                per_path[path] = _people_of(ctx, repo, path, read, history.blob_at(commit.sha, path))
             current = _merge(per_path.values())
             events.extend(_diff(previous, current, repo, touched[0], commit))
             previous = current
         return events
 
     return ctx.memo(("governance-history.roster-events", repo.full_name), compute)
+
+
+def _text_at(repo: GitRepoView, sha: str, path: str) -> str:
+    return repo.read_at(sha, path) or ""
 
 
 def _diff(before: _State, after: _State, repo: RepoView, path: str, commit: Commit) -> list[RosterEvent]:

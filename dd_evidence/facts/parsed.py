@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dd_evidence.markdown import Document, Heading, Link, parse
+from dd_evidence.markdown import Document, Heading, Link, parse, tokens
 from dd_evidence.mdsections import Section, anchors, sections
 from dd_evidence.parsecache import ParseCache
 from dd_evidence.repoview import RepoView
@@ -29,6 +29,8 @@ class ParsedDoc:
     sections: tuple[Section, ...]
     # Every anchor a link may target (heading slugs, explicit HTML anchors), lower case.
     anchors: frozenset[str]
+    # Lines (1-based) inside fenced or indented code blocks: what a link there shows is an example.
+    code_lines: frozenset[int] = frozenset()
 
     @property
     def label(self) -> str:
@@ -49,7 +51,13 @@ def parsed(ctx: ScanContext, repo: RepoView, path: str) -> ParsedDoc:
             except (KeyError, TypeError, ValueError):
                 pass  # an entry of another shape: parse again and overwrite it
         doc = ParsedDoc(
-            repo, path, text, parse(text), tuple(sections(text)), frozenset(a.lower() for a in anchors(text))
+            repo,
+            path,
+            text,
+            parse(text),
+            tuple(sections(text)),
+            frozenset(a.lower() for a in anchors(text)),
+            code_lines(text),
         )
         cache.store(text, _parts_to_json(doc))
         return doc
@@ -70,10 +78,33 @@ def _parts_to_json(doc: ParsedDoc) -> dict[str, Any]:
         "line_count": doc.document.line_count,
         "sections": [[x.title, x.level, x.start, x.end, x.kind] for x in doc.sections],
         "anchors": sorted(doc.anchors),
+        "code": _ranges(doc.code_lines),
     }
 
 
-def _parts_from_json(data: dict[str, Any], text: str) -> tuple[Document, tuple[Section, ...], frozenset[str]]:
+def code_lines(text: str) -> frozenset[int]:
+    """Lines (1-based) inside fenced or indented code blocks of a Markdown text."""
+    found: set[int] = set()
+    for token in tokens(text):
+        if token.type in ("fence", "code_block") and token.map:
+            found.update(range(token.map[0] + 1, token.map[1] + 1))
+    return frozenset(found)
+
+
+def _ranges(lines: frozenset[int]) -> list[list[int]]:
+    """Sorted line numbers as [first, last] runs, so an entry stays small."""
+    runs: list[list[int]] = []
+    for line in sorted(lines):
+        if runs and runs[-1][1] == line - 1:
+            runs[-1][1] = line
+        else:
+            runs.append([line, line])
+    return runs
+
+
+def _parts_from_json(
+    data: dict[str, Any], text: str
+) -> tuple[Document, tuple[Section, ...], frozenset[str], frozenset[int]]:
     document = Document(
         tuple(Heading(int(level), str(title), int(line)) for level, title, line in data["headings"]),
         tuple(Link(str(url), str(label), int(line), bool(image)) for url, label, line, image in data["links"]),
@@ -84,4 +115,5 @@ def _parts_from_json(data: dict[str, Any], text: str) -> tuple[Document, tuple[S
         Section(str(title), int(level), int(start), int(end), "\n".join(lines[int(start) - 1 : int(end)]), str(kind))
         for title, level, start, end, kind in data["sections"]
     )
-    return document, found, frozenset(str(a) for a in data["anchors"])
+    code = frozenset(line for first, last in data["code"] for line in range(int(first), int(last) + 1))
+    return document, found, frozenset(str(a) for a in data["anchors"]), code

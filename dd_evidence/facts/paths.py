@@ -5,6 +5,7 @@ over every path of every tree and can decide which blobs to fetch before any is 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,6 +17,11 @@ _SEPARATORS = re.compile(r"[\s_.\-]+")
 MAX_CANDIDATE_BYTES = 1_000_000
 # At most this many candidates per repository: a website with thousands of pages still costs a bounded fetch.
 MAX_CANDIDATES = 400
+# Answers kept per process for folder names, file stems and whole paths: the same paths are asked about by the
+# prefetch, the map, the history filters and the probes, and folder names repeat across a tree. Bounded, so a
+# scan of a huge tree costs at most a few tens of MB for them.
+_PART_CACHE = 1 << 14
+_PATH_CACHE = 1 << 16
 
 
 def normalise(name: str) -> str:
@@ -51,15 +57,27 @@ def in_community_folder(path: str) -> bool:
 def excluded(path: str) -> str | None:
     """Why a path can never be one of the project's governance documents (vendored, test data, release notes,
     blog post, old version, translation...), or None."""
-    info = knowledge()
     folder, stem, _ = split_name(path)
     for part in folder.split("/") if folder else ():
-        key = normalise(part)
-        for why, pattern in info.excluded_folders:
-            if pattern.fullmatch(key) or pattern.fullmatch(part.lower()):
-                return why
+        why = _excluded_folder(part)
+        if why is not None:
+            return why
+    return _excluded_name(stem)
+
+
+@functools.lru_cache(maxsize=_PART_CACHE)
+def _excluded_folder(part: str) -> str | None:
+    key = normalise(part)
+    for why, pattern in knowledge().excluded_folders:
+        if pattern.fullmatch(key) or pattern.fullmatch(part.lower()):
+            return why
+    return None
+
+
+@functools.lru_cache(maxsize=_PART_CACHE)
+def _excluded_name(stem: str) -> str | None:
     key = normalise(stem)
-    for why, pattern in info.excluded_names:
+    for why, pattern in knowledge().excluded_names:
         if pattern.fullmatch(key):
             return why
     return None
@@ -80,6 +98,11 @@ def path_roles(path: str) -> dict[str, PathSignal]:
 
     Documents in excluded trees and unknown file types get none.
     """
+    return dict(_path_roles(path))  # a copy: the cached answer is shared
+
+
+@functools.lru_cache(maxsize=_PATH_CACHE)
+def _path_roles(path: str) -> dict[str, PathSignal]:
     folder, stem, ext = split_name(path)
     info = knowledge()
     if ext and ext not in info.text_extensions and ext not in info.data_extensions:
@@ -144,11 +167,16 @@ def candidate_document_paths(paths_with_sizes: Iterable[tuple[str, int | None] |
         path, size = (item, None) if isinstance(item, str) else (item[0], item[1])
         if size is not None and size > MAX_CANDIDATE_BYTES:
             continue
-        if path_roles(path):
-            chosen.append(path)
-            continue
-        if not is_text(path) or excluded(path):
-            continue
-        if path.count("/") <= 1 or is_top(path) or in_community_folder(path):
+        if is_candidate_path(path):
             chosen.append(path)
     return sorted(chosen, key=_candidate_rank)[:MAX_CANDIDATES]
+
+
+def is_candidate_path(path: str) -> bool:
+    """Whether the path alone makes ``path`` a candidate of :func:`candidate_document_paths` (its size aside): a
+    caller asks the sizes of these only, not of every file of a big tree."""
+    if path_roles(path):
+        return True
+    if not is_text(path) or excluded(path):
+        return False
+    return path.count("/") <= 1 or is_top(path) or in_community_folder(path)

@@ -170,6 +170,79 @@ def parse_roster(repo: RepoView, path: str, text: str) -> Roster:
     return _parse_markdown(repo, path, text)
 
 
+def parse_roster_cached(ctx: ScanContext, repo: RepoView, path: str, text: str) -> Roster:
+    """:func:`parse_roster`, with a Markdown roster's answer kept in the scan's roster cache (by file name and
+    text), so a warm scan does not parse the rosters again; other formats are cheap and read as they are."""
+    name = path.rsplit("/", 1)[-1].lower()
+    if name == "codeowners" or name.endswith(("owners", ".yaml", ".yml", ".csv")):
+        return parse_roster(repo, path, text)
+    from dd_evidence.facts.history import roster_cache  # the cache lives with the roster history it serves
+
+    cache = roster_cache(ctx)
+    key = f"roster\0{name}\0{text}"
+    data = cache.load(key)
+    if data is not None:
+        try:
+            return _roster_from_json(repo, path, data)
+        except (KeyError, TypeError, ValueError):
+            pass  # an entry of another shape: parse again and overwrite it
+    roster = parse_roster(repo, path, text)
+    if not roster.extra:
+        cache.store(key, _roster_to_json(roster))
+    return roster
+
+
+_PERSON_FIELDS = ("name", "handle", "email", "affiliation", "areas", "line", "emeritus", "role", "scope")
+
+
+def _roster_to_json(roster: Roster) -> dict[str, Any]:
+    return {
+        "people": [[getattr(p, f) for f in _PERSON_FIELDS] for p in roster.people],
+        "columns_present": list(roster.columns_present),
+        "columns_missing": list(roster.columns_missing),
+        "states_shared_areas": roster.states_shared_areas,
+        "header_line": roster.header_line,
+        "header_text": roster.header_text,
+        "format": roster.format,
+        "shared_areas_line": roster.shared_areas_line,
+    }
+
+
+def _roster_from_json(repo: RepoView, path: str, data: dict[str, Any]) -> Roster:
+    def text_or_none(value: Any) -> str | None:
+        return None if value is None else str(value)
+
+    def int_or_none(value: Any) -> int | None:
+        return None if value is None else int(value)
+
+    people = tuple(
+        Person(
+            text_or_none(name),
+            text_or_none(handle),
+            text_or_none(email),
+            text_or_none(affiliation),
+            tuple(str(a) for a in areas),
+            int(line),
+            bool(emeritus),
+            str(role),
+            text_or_none(scope),
+        )
+        for name, handle, email, affiliation, areas, line, emeritus, role, scope in data["people"]
+    )
+    return Roster(
+        repo=repo,
+        path=path,
+        people=people,
+        columns_present=tuple(str(c) for c in data["columns_present"]),
+        columns_missing=tuple(str(c) for c in data["columns_missing"]),
+        states_shared_areas=bool(data["states_shared_areas"]),
+        header_line=int_or_none(data["header_line"]),
+        header_text=text_or_none(data["header_text"]),
+        format=str(data["format"]),
+        shared_areas_line=int_or_none(data["shared_areas_line"]),
+    )
+
+
 def _from_people(
     repo: RepoView,
     path: str,
@@ -552,7 +625,7 @@ def _rosters(ctx: ScanContext) -> list[Roster]:
         text = pmap.text(hit.repo, hit.path)
         if not text:
             continue
-        roster = parse_roster(hit.repo, hit.path, text)
+        roster = parse_roster_cached(ctx, hit.repo, hit.path, text)
         if not roster.people:
             continue
         found.append(replace(roster, subproject=hit.repo.role not in PROJECT_ROLES))

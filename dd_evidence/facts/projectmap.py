@@ -19,9 +19,15 @@ from dd_evidence.facts.documents import Doc, Signal, title_of
 from dd_evidence.facts.knowledge import ROLES, TOP_FOLDERS, knowledge
 from dd_evidence.facts.links import LinkTarget, file_in, github_repo_link, github_target, relative_target
 from dd_evidence.facts.parsed import ParsedDoc, parsed
-from dd_evidence.facts.paths import candidate_document_paths, excluded, is_text, path_roles, split_name
+from dd_evidence.facts.paths import (
+    candidate_document_paths,
+    excluded,
+    is_candidate_path,
+    is_text,
+    path_roles,
+    split_name,
+)
 from dd_evidence.facts.sites import Site, detect_sites, host_of, readme_website
-from dd_evidence.markdown import parse
 from dd_evidence.mdsections import Section
 from dd_evidence.repoview import RepoView
 
@@ -100,8 +106,9 @@ class ProjectMap:
                 for role, signal in found.items():
                     doc.roles[role] = Signal(signal.kind, signal.matched, None, signal.rank)
         readme = self._readme_path(repo)
-        wanted = candidate_document_paths((p, repo.size(p)) for p in repo.files)
-        for path in dict.fromkeys([*([readme] if readme else []), *wanted]):
+        wanted = list(dict.fromkeys([*([readme] if readme else []), *self.candidates(repo)]))
+        repo.preload(wanted)  # in bulk: a few cat-file runs, not two round trips per document
+        for path in wanted:
             self._read(repo, path, is_readme=path == readme)
 
     def _read(self, repo: RepoView, path: str, is_readme: bool = False) -> Doc:
@@ -153,7 +160,7 @@ class ProjectMap:
             lines = [line for line in text.splitlines() if line.strip()]
             if len(lines) > MOVED_MAX_LINES or split_name(doc.path)[2] not in ("md", "markdown", "mdx", ""):
                 continue
-            parsed_text = parse(text)
+            parsed_text = self.parsed(doc).document  # through the parse cache: a warm scan parses nothing
             links = [link.url for link in parsed_text.links if not link.image]
             # A document with sections of its own (a second heading) says something itself, however short.
             short = len(lines) <= info.stub_max_lines and len(parsed_text.headings) <= 1
@@ -336,23 +343,26 @@ class ProjectMap:
         """The Markdown documents people read for community and governance information: the root and
         ``.github/`` Markdown files of every repository, and every Markdown file of community repositories
         (change logs left out)."""
-        found = []
-        for repo in self.ctx.repos:
-            community = repo.role == "community"
-            for path in repo.files:
-                if not path.lower().endswith((".md", ".markdown")) or excluded(path) == "release notes":
-                    continue
-                top = "/" not in path or (path.lower().startswith(".github/") and path.count("/") == 1)
-                if community or top:
-                    found.append(self._doc(repo, path))
-        return found
+        return [self._doc(r, p) for r in self.ctx.repos for p in r.files if is_community_document(p, r.role)]
 
     def candidates(self, repo: RepoView) -> list[str]:
-        return candidate_document_paths((p, repo.size(p)) for p in repo.files)
+        """The paths of ``repo`` the map reads (sizes asked, in one batch, of the paths that may qualify only)."""
+        maybe = [p for p in repo.files if is_candidate_path(p)]
+        sizes = repo.sizes(maybe)
+        return candidate_document_paths((p, sizes.get(p)) for p in maybe)
 
     def roles_of(self, docs: Iterable[Doc]) -> dict[str, dict[str, str]]:
         """label -> role -> why, for a report's values."""
         return {d.label: {r: s.describe() for r, s in d.roles.items()} for d in docs}
+
+
+def is_community_document(path: str, repo_role: str) -> bool:
+    """Whether :meth:`ProjectMap.community_documents` lists ``path`` of a repository of ``repo_role`` (the scan
+    fetches these blobs up front, so reading them later never costs a round trip of its own)."""
+    if not path.lower().endswith((".md", ".markdown")):
+        return False
+    top = "/" not in path or (path.lower().startswith(".github/") and path.count("/") == 1)
+    return (repo_role == "community" or top) and excluded(path) != "release notes"
 
 
 def _named(doc: Doc, role: str) -> bool:

@@ -33,7 +33,7 @@ from dd_evidence.probes.base import IndexProbe
 from dd_evidence.repoview import RepoView
 from dd_evidence.sources.assessments import Audit
 from dd_evidence.sources.git import Commit
-from dd_evidence.sources.github import IssueHit, github_source
+from dd_evidence.sources.github_access import IssueHit, github_source
 
 # Fixes are usually made before the report is published (the firm reviews them for the report), so the window
 # opens a little before the audit's date.

@@ -18,7 +18,7 @@ from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
 from dd_evidence.sources.bestpractices import BestPracticesProject, bestpractices_client
-from dd_evidence.sources.github import canonical_full_name
+from dd_evidence.sources.github_access import canonical_full_name
 
 # Searches are polite (one a second) and each is exact: a few spellings, never a guessing game.
 MAX_SEARCHES = 4

@@ -19,7 +19,6 @@ from dd_evidence.facts import ParsedDoc, project_map, subject
 from dd_evidence.facts.blocks import blocks
 from dd_evidence.facts.channels import discussion_kinds, slack_invite_hosts
 from dd_evidence.facts.meetings import meeting_notes
-from dd_evidence.mdsections import sections
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe, reads_documents
 from dd_evidence.repoview import RepoView
@@ -421,7 +420,7 @@ class MeetingSchedulePublished(Probe):
         links: dict[str, list[tuple[ParsedDoc, int, str]]] = {}
         cadence: list[tuple[ParsedDoc, int, str]] = []
         for doc in docs:
-            for section in sections(doc.text):
+            for section in doc.sections:  # parsed once per scan (and kept in the parse cache)
                 if section.kind == "heading" and _MEETING_TITLE.search(section.title):
                     meeting_sections.append((doc, section))
                     for offset, line in enumerate(section.text.splitlines()):

@@ -26,7 +26,7 @@ from dd_evidence.facts.history import (
     is_roster_path,
     pr_number,
     recently_added,
-    roster_at_window_start,
+    roster_blobs_at_window_start,
     roster_events,
 )
 from dd_evidence.facts.people import Person, Roster, project_roster
@@ -111,7 +111,7 @@ def _has_roster_history(ctx: ScanContext, repo: RepoView) -> bool:
     if any(is_roster_path(p) for c in log for p in c.paths):
         return True
     # A roster that did not change within the window still has a history: it stood there when the window began.
-    return isinstance(repo, GitRepoView) and bool(roster_at_window_start(ctx, repo))
+    return isinstance(repo, GitRepoView) and bool(roster_blobs_at_window_start(ctx, repo)[1])
 
 
 def _commit_evidence(ctx: ScanContext, repo_name: str, path: str, sha: str, subject_line: str) -> Evidence:

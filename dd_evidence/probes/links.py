@@ -37,13 +37,25 @@ class InviteHit:
 
 def invite_links(doc: ParsedDoc) -> list[InviteHit]:
     """Expiring invite links in a document, one per line and service."""
+    # A pattern without anchors or lookarounds that matches a line matches the whole text too: lines are only
+    # searched for the patterns the whole text matches (most documents have no invite link at all).
+    patterns = [(s, p) for s, p in expiring_invites() if not _free_of_anchors(p) or p.search(doc.text)]
+    if not patterns:
+        return []
     hits = []
     for number, line in enumerate(doc.text.splitlines(), start=1):
-        for service, pattern in expiring_invites():
+        for service, pattern in patterns:
             match = pattern.search(line)
             if match:
                 hits.append(InviteHit(doc, number, service, match.group(0).rstrip(").,>]")))
     return hits
+
+
+def _free_of_anchors(pattern: re.Pattern[str]) -> bool:
+    """No ``^``, ``$``, ``\\A``, ``\\Z``, word boundaries or lookarounds: what it matches inside a line does not
+    depend on where the line starts or ends."""
+    source = pattern.pattern.replace("[^", "[")  # a negated class is no anchor
+    return not any(token in source for token in ("^", "$", "\\A", "\\Z", "\\b", "\\B", "(?<", "(?=", "(?!"))
 
 
 class NoExpiringInvitesValues(TypedDict, total=False):

@@ -12,7 +12,7 @@ from dd_evidence.errors import SourceUnavailable
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe, ask_per_repo
 from dd_evidence.repoview import RepoView
-from dd_evidence.sources.github import github_source
+from dd_evidence.sources.github_access import github_source
 
 OWNER_ONLY = (
     "needs an org owner's token (two_factor_requirement_enabled is visible only to org owners; "

@@ -47,7 +47,7 @@ def team_members(ctx: ScanContext, org: str, slug: str) -> list[str] | None:
     if ctx.config.offline:
         raise SourceUnavailable("github", "offline: not fetched")
     try:
-        from dd_evidence.sources.github import github_source
+        from dd_evidence.sources.github_access import github_source
     except ImportError:  # the GitHub source is optional at this stage of the project
         raise SourceUnavailable("github", "no GitHub API client available") from None
     members = github_source(ctx).team_members(org, slug)

@@ -15,7 +15,7 @@ from dd_evidence.errors import SourceUnavailable
 from dd_evidence.facts.people import project_roster
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.sources.github import NotVisible, github_source
+from dd_evidence.sources.github_access import NotVisible, github_source
 
 
 class AffiliationsKnownValues(TypedDict, total=False):

@@ -35,7 +35,6 @@ from dd_evidence.context import ScanContext
 from dd_evidence.facts import GOVERNANCE_ROLES, ParsedDoc, project_map, subject
 from dd_evidence.facts.governance import role_sections
 from dd_evidence.facts.links import github_target
-from dd_evidence.markdown import tokens as md_tokens
 from dd_evidence.mdsections import Section, Sentence, anchors, sentences
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
@@ -325,15 +324,6 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-def _code_lines(text: str) -> set[int]:
-    """Lines inside fenced or indented code blocks (1-based): their links are examples, not references."""
-    lines: set[int] = set()
-    for token in md_tokens(text):
-        if token.type in ("fence", "code_block") and token.map:
-            lines.update(range(token.map[0] + 1, token.map[1] + 1))
-    return lines
-
-
 def _extra_stop(ctx: ScanContext) -> frozenset[str]:
     """The project's own name and orgs: in every title, so they say nothing about a topic."""
     words = " ".join([ctx.project.name, ctx.project.display_name, *ctx.project.orgs])
@@ -343,7 +333,7 @@ def _extra_stop(ctx: ScanContext) -> frozenset[str]:
 def find_deferrals(ctx: ScanContext, doc: ParsedDoc, docs: dict[tuple[str, str], ParsedDoc]) -> list[Deferral]:
     """The deferral sentences of ``doc`` that link to another document of ``docs``."""
     ref_defs = {m["ref"].lower(): m["url"] for m in _REF_DEF.finditer(doc.text)}
-    code = _code_lines(doc.text)
+    code = doc.code_lines  # links inside code blocks are examples, not references
     extra_stop = _extra_stop(ctx)
     found = []
     for sentence in sentences(doc.text):

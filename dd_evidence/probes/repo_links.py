@@ -27,7 +27,7 @@ from dd_evidence.errors import SourceUnavailable
 from dd_evidence.facts import ParsedDoc, community_documents, subject
 from dd_evidence.model import Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
-from dd_evidence.sources.github import NotVisible, github_source
+from dd_evidence.sources.github_access import NotVisible, github_source
 
 MAX_EVIDENCE = 20
 # At most this many "what became of this name" requests per scan: the scan's GitHub budget is small.

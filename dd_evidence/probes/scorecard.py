@@ -28,7 +28,7 @@ from dd_evidence.errors import SourceUnavailable
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe, ask_per_repo
 from dd_evidence.repoview import RepoView
-from dd_evidence.sources.github import canonical_full_name
+from dd_evidence.sources.github_access import canonical_full_name
 from dd_evidence.sources.http import host_of
 from dd_evidence.sources.scorecard import (
     DEFAULT_HOST,

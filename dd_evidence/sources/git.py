@@ -107,6 +107,8 @@ def human_size(size: int) -> str:
 
 
 CAP_TEXT = human_size(MAX_FILE_BYTES)
+# At most this many bytes of blobs per ``cat-file --batch`` run of :meth:`GitRepo.read_many`.
+READ_MANY_BYTES = 16 * 1024 * 1024
 
 
 # -- which blobs a scan reads -----------------------------------------------------------------------------------
@@ -160,10 +162,12 @@ _DOC_NAMES = frozenset(
         ".mailmap",
     ]
 )
-# Trees of other people's code or of test data: never governance documents of the project.
-_SKIPPED_DIRS = frozenset(
-    ["vendor", "node_modules", "third_party", "third-party", "3rdparty", "testdata", "test-data", "fixtures"]
-)
+# Trees of other people's code: never read.
+_VENDORED_DIRS = frozenset(["vendor", "node_modules", "third_party", "third-party", "3rdparty"])
+# Trees of test data: never governance documents, but probes that look at every document of a kind (the links
+# of every community Markdown file, every page under an integrations/ folder) still open the text documents
+# there, so those are fetched with the rest rather than one round trip each later.
+_TEST_DATA_DIRS = frozenset(["testdata", "test-data", "fixtures"])
 # Data files are read only where projects keep metadata, not every chart or test manifest of a big repo.
 _DATA_DIRS = ("", ".github", ".project", ".clomonitor", "docs", "governance", "community")
 
@@ -173,18 +177,23 @@ def default_document_filter(path: str, size: int | None = None) -> bool:
 
     Text documents anywhere (Markdown, reStructuredText, AsciiDoc, plain text, HTML, CSV), the well-known
     extensionless governance files, and YAML/JSON/TOML metadata at the root or in the usual metadata folders;
-    never under vendor/, node_modules/, third_party/ or test data, and never over the size cap (when the size
-    is known). The project map's ``candidate_document_paths`` replaces this when it is wired in.
+    never under vendor/, node_modules/ or third_party/, only text documents in test data, and never over the
+    size cap (when the size is known). The project map's ``candidate_document_paths`` replaces this when it is wired in.
     """
     if size is not None and size > MAX_FILE_BYTES:
         return False
     parts = path.split("/")
-    if any(part.lower() in _SKIPPED_DIRS for part in parts[:-1]):
+    folders = {part.lower() for part in parts[:-1]}
+    if folders & _VENDORED_DIRS:
         return False
     name = parts[-1].lower()
     dot = name.rfind(".")
     suffix = name[dot:] if dot > 0 else ""
-    if suffix in _DOC_EXTENSIONS or name in _DOC_NAMES:
+    if suffix in _DOC_EXTENSIONS:
+        return True
+    if folders & _TEST_DATA_DIRS:
+        return False
+    if name in _DOC_NAMES:
         return True
     if suffix in _DATA_EXTENSIONS:
         folder = "/".join(parts[:-1]).lower()
@@ -420,6 +429,41 @@ class GitRepo:
             return BlobRead(None, size, "not present in the clone")
         return BlobRead(data, size)
 
+    def read_many(self, sizes: dict[str, int | None], max_bytes: int = MAX_FILE_BYTES) -> dict[str, bytes]:
+        """The bytes of the blobs of ``sizes`` (blob id -> size, from :meth:`sizes`) present here and under
+        ``max_bytes``, in a few ``cat-file --batch`` runs instead of two round trips each; the others are left
+        out (:meth:`read` says why)."""
+        chosen = [(o, size) for o, size in sizes.items() if _HEX.match(o) and size is not None and size <= max_bytes]
+        found: dict[str, bytes] = {}
+        batch: list[tuple[str, int]] = []
+        for index, (oid, size) in enumerate(chosen):
+            batch.append((oid, size))
+            if index == len(chosen) - 1 or sum(s for _, s in batch) + chosen[index + 1][1] > READ_MANY_BYTES:
+                found.update(self._read_batch(batch))
+                batch = []
+        return found
+
+    def _read_batch(self, batch: list[tuple[str, int]]) -> dict[str, bytes]:
+        expected = sum(size + len(oid) + 32 for oid, size in batch)
+        out = run_git(
+            self._git,
+            [*self._location, "cat-file", "--batch"],
+            stdin=("\n".join(oid for oid, _ in batch) + "\n").encode(),
+            max_output=expected,
+        )
+        found: dict[str, bytes] = {}
+        at = 0
+        for oid, size in batch:
+            end = out.find(b"\n", at)
+            header = out[at:end].split() if end >= 0 else []
+            if len(header) != 3 or header[0].decode(errors="replace") != oid or header[1] != b"blob":
+                break  # not what was asked for: the remaining blobs are read one by one
+            if int(header[2]) != size or end + 1 + size > len(out):
+                break
+            found[oid] = out[end + 1 : end + 1 + size]
+            at = end + 1 + size + 1
+        return found
+
     def read_blob(self, oid: str, max_bytes: int = MAX_FILE_BYTES) -> bytes | None:
         """A blob's bytes; None when missing or over the cap (``oid`` may also be ``<commit>:<path>``)."""
         return self.read(oid, max_bytes).data
@@ -475,6 +519,32 @@ class GitRepo:
     def prefetch(self, oids: Iterable[str]) -> int:
         """Fetch those of ``oids`` that are missing, in one request; how many were fetched."""
         return self.fetch_blobs(self.missing(oids))
+
+    def prefetched(self, head: str, since: datetime | None, rules: str) -> bool:
+        """Whether a prefetch of ``head`` and the window from ``since`` by ``rules`` left nothing missing."""
+        marker = self._prefetch_marker(head, since)
+        try:
+            return marker is not None and marker.read_text(encoding="utf-8") == rules
+        except OSError:
+            return False
+
+    def mark_prefetched(self, head: str, since: datetime | None, rules: str) -> None:
+        """Remember (in the scan's cache, beside the history) that the prefetch of ``head`` is complete."""
+        marker = self._prefetch_marker(head, since)
+        if marker is None:
+            return
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            tmp = marker.with_name(f"{marker.name}.{os.getpid()}.tmp")
+            tmp.write_text(rules, encoding="utf-8")
+            tmp.replace(marker)
+        except OSError:
+            pass  # only costs the next scan the check
+
+    def _prefetch_marker(self, head: str, since: datetime | None) -> Path | None:
+        if self.history_cache is None or not _HEX.match(head):
+            return None
+        return githistory.cache_path(self.history_cache, head, since).with_suffix(".prefetched")
 
     # -- history ----------------------------------------------------------------------------------------------
     def history(self, head: str, since: datetime | None = None) -> History:

@@ -22,7 +22,6 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self, cast
 from urllib.parse import parse_qs, quote, urlsplit
@@ -43,12 +42,22 @@ from dd_evidence.sources.bounded import (
     read_body,
 )
 from dd_evidence.sources.breaker import CircuitBreaker
+
+# What probes need without the client (and without PyGithub), kept importable from here too.
+from dd_evidence.sources.github_access import (  # noqa: F401
+    SOURCE,
+    IssueHit,
+    NotVisible,
+    RepoListing,
+    TeamMembers,
+    canonical_full_name,
+    github_source,
+)
 from dd_evidence.sources.tokens import clean_token  # noqa: F401  (re-exported: the clients' callers use it)
 
 if TYPE_CHECKING:
-    from dd_evidence.context import ScanConfig, ScanContext
+    from dd_evidence.context import ScanConfig
 
-SOURCE = "github"
 NOT_FOUND_TTL = 24 * 3600
 # The longest we sleep on one rate-limit answer (Retry-After, or X-RateLimit-Reset for a primary limit) before
 # giving up with RateLimited: a scan should wait out a short secondary limit, not hang for an hour.
@@ -279,64 +288,6 @@ def retry_policy(
         status_forcelist=[500, 502, 503, 504],  # GithubRetry adds 403, retried only for rate-limit answers
         raise_on_status=False,
     )
-
-
-class NotVisible(SourceUnavailable):
-    """GitHub answered 404 or a non-rate-limit 403: the thing is absent or hidden from this token."""
-
-    def __init__(self, route: str, status: int, reason: str):
-        self.route = route
-        self.status = status
-        super().__init__(SOURCE, reason)
-
-
-@dataclass(frozen=True)
-class TeamMembers:
-    """A team's member logins, or None with the reason the API did not tell."""
-
-    members: list[str] | None
-    reason: str | None = None
-
-
-@dataclass(frozen=True)
-class RepoListing:
-    """One repository of an org as the listing reports it."""
-
-    name: str
-    archived: bool
-    fork: bool
-    private: bool
-    default_branch: str | None
-    full_name: str = ""  # "Owner/Name" as GitHub spells it (names are case-insensitive, some services are not)
-
-
-@dataclass(frozen=True)
-class IssueHit:
-    """One issue or pull request of a search answer."""
-
-    url: str
-    title: str
-    number: int
-    state: str
-    pull_request: bool
-    repo: str  # "owner/name", from the item's repository_url
-    created_at: str | None = None
-    body: str = ""
-
-    @classmethod
-    def from_api(cls, item: dict[str, Any]) -> IssueHit:
-        """From a search item; the body is cut short (it is matched against, never reported in full)."""
-        repository = str(item.get("repository_url") or "")
-        return cls(
-            url=str(item.get("html_url") or ""),
-            title=str(item.get("title") or ""),
-            number=int(item.get("number") or 0),
-            state=str(item.get("state") or ""),
-            pull_request="pull_request" in item,
-            repo="/".join(repository.rstrip("/").split("/")[-2:]) if repository else "",
-            created_at=item.get("created_at"),
-            body=str(item.get("body") or "")[:4000],
-        )
 
 
 class GitHubSource:
@@ -794,23 +745,6 @@ class GitHubSource:
         except ValueError:
             pass
         return getattr(exc, "wait", None)
-
-
-def canonical_full_name(ctx: ScanContext, owner: str, name: str) -> str:
-    """``owner/name`` as GitHub spells it, when the scan's GitHub client can tell; else as given.
-
-    Only a scan that has a GitHub client (every online scan registers one) is asked: a context built without one
-    (a probe test, a notebook over local repos) is never sent to the network for a spelling.
-    """
-    source = ctx.clients.get(SOURCE)
-    if ctx.config.offline or source is None or not hasattr(source, "canonical_repo"):
-        return f"{owner}/{name}"
-    return source.canonical_repo(owner, name) or f"{owner}/{name}"
-
-
-def github_source(ctx: ScanContext) -> GitHubSource:
-    """The scan's GitHub source, created on first use; the scan closes it and reports its counts."""
-    return ctx.client(SOURCE, lambda: GitHubSource.from_config(ctx.config))
 
 
 def _resource_of(route: str) -> str:

@@ -36,9 +36,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
-import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception_type
-
 from dd_evidence import __version__
 from dd_evidence.errors import SourceUnavailable
 from dd_evidence.sources.bounded import (
@@ -52,14 +49,19 @@ from dd_evidence.sources.bounded import (
 from dd_evidence.sources.breaker import SERVICE, CircuitBreaker
 
 if TYPE_CHECKING:
+    import httpx
+    from tenacity import RetryCallState
+
     from dd_evidence.context import ScanConfig, ScanContext
+
+# httpx and tenacity load with the first client (inside the methods below): a scan that asks no web service
+# (offline, or git probes only) never imports them.
 
 PROJECT_URL = "https://github.com/cncf/dd-evidence"
 USER_AGENT = f"dd-evidence/{__version__} (+{PROJECT_URL})"
-TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+TIMEOUT_SECONDS = 30.0  # per read (and the whole answer's deadline)
+CONNECT_SECONDS = 10.0
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
-# Transport failures worth another try; anything else (bad URL, unsupported scheme) fails at once.
-RETRY_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 MAX_ATTEMPTS = 4
 MAX_WAIT = 60.0
 BACKOFF_BASE = 1.0
@@ -140,15 +142,29 @@ class HttpClient:
         self._breakers: dict[str, CircuitBreaker] = {}
         # The whole body of one answer must arrive within this many seconds of its headers (the read timeout
         # alone is per read: a server sending a byte every few seconds would never trip it).
-        self.answer_seconds = float(timeout) if timeout is not None else TIMEOUT.read or 30.0
+        self.answer_seconds = float(timeout) if timeout is not None else TIMEOUT_SECONDS
         self.max_body_bytes = MAX_BODY_BYTES
-        self._client = httpx.Client(
-            transport=transport,
-            timeout=TIMEOUT if timeout is None else httpx.Timeout(timeout, connect=min(10.0, timeout)),
-            follow_redirects=True,
-            # Uncompressed answers: the byte cap then bounds what we hold, with no decompression step to bound.
-            headers={"User-Agent": user_agent, **IDENTITY},
-        )
+        self._seconds = TIMEOUT_SECONDS if timeout is None else timeout
+        self._transport = transport
+        self._user_agent = user_agent
+        self._http: httpx.Client | None = None
+        self._http_lock = threading.Lock()
+
+    @property
+    def _client(self) -> httpx.Client:
+        """The httpx client, made on the first request (an offline scan never makes one, nor loads httpx)."""
+        with self._http_lock:
+            if self._http is None:
+                import httpx
+
+                self._http = httpx.Client(
+                    transport=self._transport,
+                    timeout=httpx.Timeout(self._seconds, connect=min(CONNECT_SECONDS, self._seconds)),
+                    follow_redirects=True,
+                    # Uncompressed answers: the byte cap bounds what we hold, with no decompression step to bound.
+                    headers={"User-Agent": self._user_agent, **IDENTITY},
+                )
+            return self._http
 
     @classmethod
     def from_config(cls, config: ScanConfig, **kwargs: Any) -> HttpClient:
@@ -218,6 +234,8 @@ class HttpClient:
         :class:`SourceUnavailable`; its reason starts with "timed out", "connection failed", "name not
         resolved", "request failed" or "bad URL".
         """
+        import httpx
+
         if self.offline:
             raise SourceUnavailable(source, "offline: not fetched")
         last = ""
@@ -234,7 +252,7 @@ class HttpClient:
                 # Streamed and closed unread: a link check must not download the page behind the link.
                 response = self._client.send(request, stream=True)
                 response.close()
-            except RETRY_ERRORS as exc:
+            except _retry_errors() as exc:
                 detail = f"{type(exc).__name__}: {_one_line(exc)}"
                 if _name_not_resolved(exc):
                     raise SourceUnavailable(source, f"name not resolved: {detail}") from exc
@@ -269,7 +287,9 @@ class HttpClient:
 
     def close(self) -> None:
         """Close the connection pool."""
-        self._client.close()
+        client, self._http = self._http, None
+        if client is not None:
+            client.close()
 
     def __enter__(self) -> HttpClient:
         return self
@@ -279,6 +299,8 @@ class HttpClient:
 
     # -- sending with retries ---------------------------------------------------------------------------------
     def _send(self, request: httpx.Request, source: str) -> tuple[httpx.Response, bytes]:
+        from tenacity import Retrying, retry_if_exception_type
+
         breaker = self._breaker(request.url.host, source)
 
         def stop(state: RetryCallState) -> bool:
@@ -311,12 +333,14 @@ class HttpClient:
         self, request: httpx.Request, source: str, breaker: CircuitBreaker, waited: float
     ) -> tuple[httpx.Response, bytes]:
         """One try: the response and its body when final, else :class:`_Retry` (or a typed error when hopeless)."""
+        import httpx
+
         self._wait_for_host(request.url.host)
         self._count(source)
         try:
             # Streamed: the body is read below, within a byte cap and a deadline.
             response = self._client.send(request, stream=True)
-        except RETRY_ERRORS as exc:
+        except _retry_errors() as exc:
             raise self._transport_failure(exc, request, source, breaker) from exc
         except httpx.HTTPError as exc:
             raise SourceUnavailable(source, f"request failed: {type(exc).__name__}: {_one_line(exc)}") from exc
@@ -348,6 +372,8 @@ class HttpClient:
 
     def _read(self, response: httpx.Response, source: str, breaker: CircuitBreaker, request: httpx.Request) -> bytes:
         """The body within the byte cap and the answer deadline; a body that breaks either is a final failure."""
+        import httpx
+
         try:
             chunks: Iterable[bytes] = [response.content]  # already in memory (an in-process test transport)
         except httpx.ResponseNotRead:
@@ -360,7 +386,7 @@ class HttpClient:
                 seconds=self.answer_seconds,
                 monotonic=time.monotonic,
             )
-        except RETRY_ERRORS as exc:
+        except _retry_errors() as exc:
             raise self._transport_failure(exc, request, source, breaker) from exc
         except AnswerTooSlow as exc:
             opened = breaker.timed_out()
@@ -376,6 +402,8 @@ class HttpClient:
         self, exc: Exception, request: httpx.Request, source: str, breaker: CircuitBreaker
     ) -> Exception:
         """The error for a request that got no (complete) answer: retry it, or give up at once."""
+        import httpx
+
         timed_out = isinstance(exc, httpx.TimeoutException)
         reason = f"network error: {type(exc).__name__}: {_one_line(exc)}"
         if timed_out:
@@ -532,7 +560,16 @@ _DNS_FAILURE = (
 )
 
 
+def _retry_errors() -> tuple[type[Exception], ...]:
+    """Transport failures worth another try; anything else (bad URL, unsupported scheme) fails at once."""
+    import httpx
+
+    return (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+
+
 def _name_not_resolved(exc: BaseException) -> bool:
+    import httpx
+
     return isinstance(exc, httpx.ConnectError) and any(text in str(exc).lower() for text in _DNS_FAILURE)
 
 

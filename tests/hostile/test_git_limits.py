@@ -165,6 +165,9 @@ def _docs_heavy_org(root: Path) -> list[str]:
     """A community repo with 300 Markdown documents and a roster changed 12 times, a main repo with tags."""
     files = {f"docs/page-{n:03d}.md": f"# Page {n}\n\nText {n}.\n" for n in range(300)}
     files["GOVERNANCE.md"] = "# Governance\n\nMaintainers decide by majority vote.\n"
+    # Test data no role comes from, which probes still open: every Markdown file of a community repo (links)
+    # and every page under an integrations folder, wherever it sits.
+    files["generator/testdata/example.md"] = "# Example\n\n[a link](https://example.org/x)\n"
     history: list[tuple[str, dict[str, str | None]]] = [("2024-01-05T10:00:00+00:00", files)]
     people: list[str] = ["ada", "bob"]
     for month in range(1, 13):
@@ -177,7 +180,14 @@ def _docs_heavy_org(root: Path) -> list[str]:
         "acme",
         "acme",
         [
-            ("2024-02-01T10:00:00+00:00", {"README.md": "# Acme\n", "SECURITY.md": "# Security\n"}),
+            (
+                "2024-02-01T10:00:00+00:00",
+                {
+                    "README.md": "# Acme\n",
+                    "SECURITY.md": "# Security\n",
+                    "tests/integration/testdata/case.md": "# A test case\n",
+                },
+            ),
             ("2024-08-01T10:00:00+00:00", {"CONTRIBUTING.md": "# Contributing\n"}),
         ],
     )
@@ -229,6 +239,9 @@ def test_the_prefetch_asks_for_documents_not_code(tmp_path: Path) -> None:
     assert not wanted("main.go") and not wanted("vendor/x/README.md") and not wanted("node_modules/a/README.md")
     assert not wanted("charts/x/values.yaml") and not wanted("third_party/OWNERS")
     assert not wanted("README.md", size=5_000_000)
+    # Text documents in test data are read by probes that open every document of a kind; other files are not.
+    assert wanted("tools/testdata/example.md") and not wanted("tools/testdata/OWNERS")
+    assert not wanted("pkg/fixtures/config.yaml")
 
 
 def test_subprocess_limits_reach_git(tmp_path: Path) -> None:

@@ -169,3 +169,75 @@ def test_a_cached_clone_follows_the_url_asked_for_not_the_one_it_was_made_from(t
     offline = GitWorkspace(cache, "https://example.invalid/{owner}/{repo}.git", offline=True)
     offline.open("o", "r")
     assert offline.warnings and "made from file://" in offline.warnings[0] and "read as it is" in offline.warnings[0]
+
+
+def test_a_complete_prefetch_is_not_worked_out_again_by_the_same_rules(tmp_path: Path) -> None:
+    """A warm scan of the same commit and window by the same rules skips finding out what is missing (nothing is);
+    other rules check again, and a first prefetch fetches what the partial clone lacks."""
+    from dd_evidence.model import RepoScan
+    from dd_evidence.repoview import GitRepoView
+
+    source = make_repo(
+        tmp_path / "origin",
+        "acme",
+        "docs",
+        [
+            ("2024-01-05T10:00:00+00:00", {"README.md": "# Docs\n", "MAINTAINERS.md": "- @ada\n"}),
+            ("2024-02-05T10:00:00+00:00", {"MAINTAINERS.md": "- @ada\n- @bo\n", "GOVERNANCE.md": "# Rules\n"}),
+        ],
+    )
+    git(source, "config", "uploadpack.allowFilter", "true")
+    git(source, "config", "uploadpack.allowAnySHA1InWant", "true")
+    workspace = GitWorkspace(tmp_path / "cache", f"file://{tmp_path / 'origin'}/{{owner}}/{{repo}}")
+    clone = workspace.open("acme", "docs")
+    sha = git(source, "rev-parse", "HEAD").strip()
+    since = datetime(2024, 1, 1, tzinfo=UTC)
+
+    def view() -> GitRepoView:
+        return GitRepoView(RepoScan("acme", "docs", "main", "", sha), "https://example.org/acme/docs", clone, since)
+
+    first = view().prefetch(rules="rules-1")
+    assert first["fetched"] >= 3 and first["candidates"] == 3  # a blob-less clone: the documents were fetched
+    asked: list[str] = []
+    real_sizes = clone.sizes
+    clone.sizes = lambda names: asked.append("sizes") or real_sizes(names)  # type: ignore[method-assign]
+    again = view()
+    assert again.prefetch(rules="rules-1") == {"candidates": 0, "history_blobs": 0, "fetched": 0}
+    assert asked == []  # nothing was asked of git
+    assert again.read("GOVERNANCE.md") == "# Rules\n" and clone.late_fetches == 0
+    other = view().prefetch(rules="rules-2")
+    assert other["candidates"] == 3 and other["fetched"] == 0 and asked
+    workspace.close()
+
+
+def test_documents_read_ahead_in_bulk_read_as_one_by_one(tmp_path: Path) -> None:
+    """``preload`` reads many blobs in one ``cat-file --batch`` run: the same texts and refusals ``read`` gives
+    (a binary file refused, one over the cap left to ``read``), whatever the order and with shared contents."""
+    from dd_evidence.model import RepoScan
+    from dd_evidence.repoview import GitRepoView
+    from dd_evidence.sources.git import MAX_FILE_BYTES
+
+    files = {
+        "README.md": "# Readme\n",
+        "docs/A.md": "# Same\n",
+        "docs/B.md": "# Same\n",
+        "logo.md": "\0binary\0",
+        "BIG.md": "x" * (MAX_FILE_BYTES + 1),
+        "GOVERNANCE.md": "# Governance\n\nVote.\n",
+    }
+    source = make_repo(tmp_path / "origin", "acme", "docs", [("2024-01-05T10:00:00+00:00", files)])
+    workspace = GitWorkspace(tmp_path / "cache", f"file://{tmp_path / 'origin'}/{{owner}}/{{repo}}")
+    clone = workspace.open("acme", "docs")
+    sha = git(source, "rev-parse", "HEAD").strip()
+
+    def view() -> GitRepoView:
+        return GitRepoView(RepoScan("acme", "docs", "main", "", sha), "https://example.org/acme/docs", clone)
+
+    one_by_one = view()
+    expected = {p: (one_by_one.read(p), one_by_one.read_refusal(p)) for p in files}
+    ahead = view()
+    ahead.preload(list(reversed(files)))
+    assert set(ahead._text_cache) == set(files) - {"BIG.md"}  # the big one is left to read()
+    assert {p: (ahead.read(p), ahead.read_refusal(p)) for p in files} == expected
+    assert expected["logo.md"] == (None, "a binary file") and expected["BIG.md"][0] is None
+    workspace.close()
