@@ -7,6 +7,7 @@ from pathlib import Path
 from memrepo import context
 
 from dd_evidence.facts import parse_cache, parsed
+from dd_evidence.mdsections import anchors
 from dd_evidence.parsecache import ParseCache, code_fingerprint
 
 TEXT = """# Governance
@@ -49,6 +50,9 @@ def test_a_second_scan_reads_the_same_parsed_document_back(tmp_path: Path) -> No
         }
     )
     assert [link.url for link in second.document.links] == ["LADDER.md#maintainers", "https://example.org/join"]
+    # In document order, as anchors() lists them: a link's anchor is matched to its heading by position.
+    expected = ("governance", "how-decisions-are-made", "how-decisions-are-made-1", "legacy-anchor")
+    assert second.anchor_order == first.anchor_order == tuple(a.lower() for a in anchors(TEXT)) == expected
 
 
 def test_a_corrupt_entry_is_parsed_again_and_replaced(tmp_path: Path) -> None:
