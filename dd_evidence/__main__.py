@@ -22,5 +22,10 @@ def _exit(code: int) -> None:
     os._exit(code)
 
 
-if __name__ == "__main__":
+def console() -> None:
+    """The ``dd-evidence`` command: the CLI, left the same quick way."""
     _exit(main())
+
+
+if __name__ == "__main__":
+    console()
