@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from memrepo import context
@@ -184,3 +185,36 @@ def test_a_roster_version_known_by_its_blob_id_is_not_even_read_again(tmp_path: 
     assert len(reads) == 2 and second.active == first.active and set(second.emeritus) == {"cy"}
     _people_of(second_ctx, second_ctx.repos[0], "MAINTAINERS.md", read(""), empty_blob)
     assert len(reads) == 3  # the empty read was asked again
+
+
+ADOPTERS = """# Adopters
+
+| Organization | Contact | Level |
+| --- | --- | --- |
+| Acme Corp | @ada | Production |
+
+## Others
+
+- **Beta Inc**: evaluating it.
+"""
+
+
+def test_adopter_entries_are_read_back_from_the_parse_cache(tmp_path: Path) -> None:
+    from dd_evidence.probes.adopters import cached_entries, entries
+
+    first_ctx = ctx_with_cache(tmp_path)
+    first = cached_entries(first_ctx, ADOPTERS)
+    assert first == entries(ADOPTERS) and [e.name for e in first] == ["Acme Corp", "Beta Inc"]
+    (entry,) = (tmp_path / "adopters").rglob("*.json")
+    second_ctx = ctx_with_cache(tmp_path)
+    assert cached_entries(second_ctx, ADOPTERS) == first
+    assert second_ctx.memo("adopters-cache", lambda: None).hits == 1
+    # An entry is served only for the text it was computed from: another text under its name is parsed anew.
+    other = ADOPTERS.replace("Acme Corp", "Gamma LLC")
+    key = hashlib.sha256(other.encode()).hexdigest()
+    moved = entry.parent.parent / key[:2] / f"{key}.json"
+    moved.parent.mkdir(exist_ok=True)
+    entry.rename(moved)
+    third_ctx = ctx_with_cache(tmp_path)
+    assert [e.name for e in cached_entries(third_ctx, other)] == ["Gamma LLC", "Beta Inc"]
+    assert third_ctx.memo("adopters-cache", lambda: None).misses == 1
