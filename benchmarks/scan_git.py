@@ -50,13 +50,13 @@ MIRRORS = Path("/work/.mirror")
 SERVER_CONFIG = "[uploadpack]\n\tallowFilter = true\n\tallowAnySHA1InWant = true\n"
 
 # Runs the CLI and prints the Python process's own peak RSS (KiB) as the last stderr line.
+# An exit handler, not a ``finally``: ``python -m dd_evidence`` leaves by os._exit once the handlers have run.
 MEASURED = (
-    "import resource, runpy, sys\n"
+    "import atexit, resource, runpy, sys\n"
+    "atexit.register(lambda: print(f'peak-rss-kib {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', "
+    "file=sys.stderr, flush=True))\n"
     "sys.argv = ['dd_evidence', *sys.argv[1:]]\n"
-    "try:\n"
-    "    runpy.run_module('dd_evidence', run_name='__main__')\n"
-    "finally:\n"
-    "    print(f'peak-rss-kib {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', file=sys.stderr)\n"
+    "runpy.run_module('dd_evidence', run_name='__main__')\n"
 )
 
 

@@ -68,7 +68,10 @@ Progress = Callable[[str, str, int, int], None]
 Notify = Callable[[str], None]
 """notify(line): something the user should know now, before the scan ends (e.g. that a token is needed)."""
 
-CLONE_WORKERS = 4
+# Repositories opened at once. Opening one is a chain of short git processes and a round trip (fetch, resolve,
+# list, check the prefetch) that mostly waits: with 4, a warm 10-repo scan left the CPU idle for a fifth of a
+# second. Each worker holds one git process at a time (the object readers are a pool of their own).
+CLONE_WORKERS = 8
 
 
 def scan(

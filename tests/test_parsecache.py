@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from memrepo import context
 
 from dd_evidence.facts import parse_cache, parsed
+from dd_evidence.mdsections import anchors
 from dd_evidence.parsecache import ParseCache, code_fingerprint
 
 TEXT = """# Governance
@@ -49,6 +51,9 @@ def test_a_second_scan_reads_the_same_parsed_document_back(tmp_path: Path) -> No
         }
     )
     assert [link.url for link in second.document.links] == ["LADDER.md#maintainers", "https://example.org/join"]
+    # In document order, as anchors() lists them: a link's anchor is matched to its heading by position.
+    expected = ("governance", "how-decisions-are-made", "how-decisions-are-made-1", "legacy-anchor")
+    assert second.anchor_order == first.anchor_order == tuple(a.lower() for a in anchors(TEXT)) == expected
 
 
 def test_a_corrupt_entry_is_parsed_again_and_replaced(tmp_path: Path) -> None:
@@ -180,3 +185,36 @@ def test_a_roster_version_known_by_its_blob_id_is_not_even_read_again(tmp_path: 
     assert len(reads) == 2 and second.active == first.active and set(second.emeritus) == {"cy"}
     _people_of(second_ctx, second_ctx.repos[0], "MAINTAINERS.md", read(""), empty_blob)
     assert len(reads) == 3  # the empty read was asked again
+
+
+ADOPTERS = """# Adopters
+
+| Organization | Contact | Level |
+| --- | --- | --- |
+| Acme Corp | @ada | Production |
+
+## Others
+
+- **Beta Inc**: evaluating it.
+"""
+
+
+def test_adopter_entries_are_read_back_from_the_parse_cache(tmp_path: Path) -> None:
+    from dd_evidence.probes.adopters import cached_entries, entries
+
+    first_ctx = ctx_with_cache(tmp_path)
+    first = cached_entries(first_ctx, ADOPTERS)
+    assert first == entries(ADOPTERS) and [e.name for e in first] == ["Acme Corp", "Beta Inc"]
+    (entry,) = (tmp_path / "adopters").rglob("*.json")
+    second_ctx = ctx_with_cache(tmp_path)
+    assert cached_entries(second_ctx, ADOPTERS) == first
+    assert second_ctx.memo("adopters-cache", lambda: None).hits == 1
+    # An entry is served only for the text it was computed from: another text under its name is parsed anew.
+    other = ADOPTERS.replace("Acme Corp", "Gamma LLC")
+    key = hashlib.sha256(other.encode()).hexdigest()
+    moved = entry.parent.parent / key[:2] / f"{key}.json"
+    moved.parent.mkdir(exist_ok=True)
+    entry.rename(moved)
+    third_ctx = ctx_with_cache(tmp_path)
+    assert [e.name for e in cached_entries(third_ctx, other)] == ["Gamma LLC", "Beta Inc"]
+    assert third_ctx.memo("adopters-cache", lambda: None).misses == 1

@@ -31,6 +31,9 @@ class ParsedDoc:
     anchors: frozenset[str]
     # Lines (1-based) inside fenced or indented code blocks: what a link there shows is an example.
     code_lines: frozenset[int] = frozenset()
+    # The same anchors in document order, as ``mdsections.anchors`` lists them (heading slugs first, then explicit
+    # HTML anchors), lower case: a link's anchor is matched to its heading without parsing the text again.
+    anchor_order: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -50,15 +53,8 @@ def parsed(ctx: ScanContext, repo: RepoView, path: str) -> ParsedDoc:
                 return ParsedDoc(repo, path, text, *_parts_from_json(cached, text))
             except (KeyError, TypeError, ValueError):
                 pass  # an entry of another shape: parse again and overwrite it
-        doc = ParsedDoc(
-            repo,
-            path,
-            text,
-            parse(text),
-            tuple(sections(text)),
-            frozenset(a.lower() for a in anchors(text)),
-            code_lines(text),
-        )
+        order = tuple(a.lower() for a in anchors(text))
+        doc = ParsedDoc(repo, path, text, parse(text), tuple(sections(text)), frozenset(order), code_lines(text), order)
         cache.store(text, _parts_to_json(doc))
         return doc
 
@@ -77,7 +73,7 @@ def _parts_to_json(doc: ParsedDoc) -> dict[str, Any]:
         "links": [[k.url, k.text, k.line, k.image] for k in doc.document.links],
         "line_count": doc.document.line_count,
         "sections": [[x.title, x.level, x.start, x.end, x.kind] for x in doc.sections],
-        "anchors": sorted(doc.anchors),
+        "anchors": list(doc.anchor_order),  # in document order: the set is made from them
         "code": _ranges(doc.code_lines),
     }
 
@@ -104,7 +100,7 @@ def _ranges(lines: frozenset[int]) -> list[list[int]]:
 
 def _parts_from_json(
     data: dict[str, Any], text: str
-) -> tuple[Document, tuple[Section, ...], frozenset[str], frozenset[int]]:
+) -> tuple[Document, tuple[Section, ...], frozenset[str], frozenset[int], tuple[str, ...]]:
     document = Document(
         tuple(Heading(int(level), str(title), int(line)) for level, title, line in data["headings"]),
         tuple(Link(str(url), str(label), int(line), bool(image)) for url, label, line, image in data["links"]),
@@ -116,4 +112,5 @@ def _parts_from_json(
         for title, level, start, end, kind in data["sections"]
     )
     code = frozenset(line for first, last in data["code"] for line in range(int(first), int(last) + 1))
-    return document, found, frozenset(str(a) for a in data["anchors"]), code
+    order = tuple(str(a) for a in data["anchors"])
+    return document, found, frozenset(order), code, order

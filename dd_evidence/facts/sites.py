@@ -151,13 +151,16 @@ def _find_configs(repo: RepoView, generator: Generator) -> list[str]:
     names = {c.lower() for c in generator.configs}
     found = []
     for path in repo.files:
-        if path.count("/") > 2 or excluded(path):
+        if path.count("/") > 2:
+            continue
+        lower = path.lower()
+        # A joined path ends with the config's name: the cheap test first, over every file of every generator.
+        matching = [config for config in names if lower.endswith(config)]
+        if not matching or excluded(path):
             continue
         folder = path.rpartition("/")[0]
-        for config in names:
-            if path.lower() == posixpath.join(folder.lower(), config) and (
-                "/" not in config or path.lower().endswith(config)
-            ):
+        for config in matching:
+            if lower == posixpath.join(folder.lower(), config) and ("/" not in config or path.lower().endswith(config)):
                 found.append(path)
     # Hugo's config.toml is a common name; only a folder with a content/ tree is a Hugo site.
     return sorted(set(found), key=lambda p: (p.count("/"), p))

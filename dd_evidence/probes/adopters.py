@@ -11,14 +11,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypedDict
 
 from markdown_it.token import Token
 
+from dd_evidence import markdown
 from dd_evidence.context import ScanContext
 from dd_evidence.facts import ParsedDoc, hit_doc, locate, project_map, subject
 from dd_evidence.markdown import tokens as md_tokens
 from dd_evidence.model import Finding, Outcome, ProbeSpec
+from dd_evidence.parsecache import ParseCache
 from dd_evidence.probes.base import Probe
 
 LEVEL = re.compile(
@@ -215,9 +218,31 @@ def _section_ranges(ctx: ScanContext, doc: ParsedDoc) -> list[tuple[int, int]]:
     return [(s.start, s.end) for d, s in project_map(ctx).sections("adopters") if (d.repo.full_name, d.path) == here]
 
 
+# The code that turns an adopters file into entries: its cached entries are keyed by it (and the text's hash).
+_ENTRIES_CODE = (Path(__file__).resolve(), Path(str(markdown.__file__)).resolve())
+
+
+def cached_entries(ctx: ScanContext, text: str) -> list[AdopterEntry]:
+    """:func:`entries` of ``text``, kept in the scan's parse cache (folder ``adopters``): an unchanged adopters file
+    is not parsed again on the next scan. An entry is served only for the text it was computed from."""
+    cache = ctx.memo(
+        "adopters-cache",
+        lambda: ParseCache(ctx.config.cache_dir if ctx.config.parse_cache else None, "adopters", _ENTRIES_CODE),
+    )
+    data = cache.load(text)
+    if data is not None:
+        try:
+            return [AdopterEntry(str(n), int(line), str(t), str(k), str(s)) for n, line, t, k, s in data["entries"]]
+        except (KeyError, TypeError, ValueError):
+            pass  # an entry of another shape: parse again and overwrite it
+    found = entries(text)
+    cache.store(text, {"entries": [[e.name, e.line, e.text, e.kind, e.section] for e in found]})
+    return found
+
+
 def _entries_of(ctx: ScanContext, doc: ParsedDoc) -> list[AdopterEntry]:
     def compute() -> list[AdopterEntry]:
-        found = entries(doc.text)
+        found = cached_entries(ctx, doc.text)
         ranges = _section_ranges(ctx, doc)
         return [e for e in found if any(a <= e.line <= b for a, b in ranges)] if ranges else found
 

@@ -37,7 +37,7 @@ class BestPracticesBadgeLinked(Probe):
         ordered = [r for r in (ctx.main_repo, *ctx.repos_with_role("org-profile")) if r is not None]
         ordered += [r for r in ctx.repos if r not in ordered]
         for repo in ordered:
-            ids = bestpractices_ids(repo)
+            ids = bestpractices_ids(ctx, repo)
             if ids:
                 project_id, path, line = ids[0]
                 yield self.finding(

@@ -73,7 +73,7 @@ def _lookup(ctx: ScanContext) -> BadgeLookup:
 def _badge_in_readmes(ctx: ScanContext) -> tuple[int, Evidence] | None:
     """The first badge id in the main repo's README, then the org profile's, then any other repo's."""
     for repo in _ordered_repos(ctx):
-        ids = bestpractices_ids(repo)
+        ids = bestpractices_ids(ctx, repo)
         if ids:
             project_id, path, line = ids[0]
             return project_id, repo.evidence(path, line)

@@ -35,7 +35,7 @@ from dd_evidence.context import ScanContext
 from dd_evidence.facts import GOVERNANCE_ROLES, ParsedDoc, project_map, subject
 from dd_evidence.facts.governance import role_sections
 from dd_evidence.facts.links import github_target
-from dd_evidence.mdsections import Section, Sentence, anchors, sentences
+from dd_evidence.mdsections import Section, Sentence, sentences
 from dd_evidence.model import Evidence, Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
 
@@ -410,9 +410,9 @@ class Resolution:
 def _anchored_section(doc: ParsedDoc, anchor: str) -> Section | None:
     """The section an anchor names: a heading's GitHub slug, or the section around an explicit HTML anchor."""
     wanted = unquote(anchor).lower()
-    names = [a.lower() for a in anchors(doc.text)]
+    names = list(doc.anchor_order)
     headings = [s for s in doc.sections if not s.is_bullet]
-    # anchors() lists heading slugs first, in document order, then explicit HTML anchors.
+    # The anchors are heading slugs first, in document order, then explicit HTML anchors.
     for name, section in zip(names, headings, strict=False):
         if name == wanted:
             return section

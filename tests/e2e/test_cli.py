@@ -362,3 +362,24 @@ def test_help_states_every_default() -> None:
     missing = [a.option_strings[0] for a in options if "(default:" not in (a.help or "")]
     assert missing == []
     assert "--format" in run_cli("--help").stdout
+
+
+def test_the_quick_exit_runs_exit_handlers_flushes_stdout_and_keeps_the_exit_code() -> None:
+    """``python -m dd_evidence`` leaves by os._exit after the scan: exit handlers still run, everything printed
+    reaches the pipe, and the exit code is the CLI's."""
+    handler = (
+        "import atexit, runpy, sys\n"
+        "atexit.register(lambda: print('exit-handler-ran', file=sys.stderr))\n"
+        "sys.argv = ['dd_evidence', *sys.argv[1:]]\n"
+        "runpy.run_module('dd_evidence', run_name='__main__')\n"
+    )
+    bad = subprocess.run(
+        [sys.executable, "-c", handler, "dragonfy", "--offline"], capture_output=True, text=True, timeout=120
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.splitlines() == [bad.stderr.splitlines()[0], "exit-handler-ran"]
+    assert "unknown project" in bad.stderr
+    schema = subprocess.run([sys.executable, "-c", handler, "schema"], capture_output=True, text=True, timeout=120)
+    assert schema.returncode == 0
+    assert json.loads(schema.stdout)["$schema"].startswith("https://json-schema.org/")  # the whole text, flushed
+    assert schema.stderr.strip() == "exit-handler-ran"

@@ -163,13 +163,13 @@ class Run:
 
 
 # Runs the CLI and reports the Python process's own peak RSS (ru_maxrss, KiB on Linux) on the last stderr line.
+# An exit handler, not a ``finally``: ``python -m dd_evidence`` leaves by os._exit once the handlers have run.
 _MEASURED = (
-    "import resource, runpy, sys\n"
+    "import atexit, resource, runpy, sys\n"
+    "atexit.register(lambda: print(f'peak-rss-kib {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', "
+    "file=sys.stderr, flush=True))\n"
     "sys.argv = ['dd_evidence', *sys.argv[1:]]\n"
-    "try:\n"
-    "    runpy.run_module('dd_evidence', run_name='__main__')\n"
-    "finally:\n"
-    "    print(f'peak-rss-kib {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', file=sys.stderr)\n"
+    "runpy.run_module('dd_evidence', run_name='__main__')\n"
 )
 
 
