@@ -239,7 +239,6 @@ def test_odd_names_stay_file_names(scanned: dict) -> None:
     assert "GOVERNANCE.md" not in _cited_paths(scanned["report"])
 
 
-
 def test_odd_names_reach_no_report_raw(scanned: dict) -> None:
     """A file name holding an escape code or a newline is untrusted text: in the pasteable Markdown it should
     not colour a terminal that shows the file, nor start a new line (a forged bullet) of the draft."""
