@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from dd_evidence.model import Evidence, RepoScan
+from dd_evidence.sources import githistory
 from dd_evidence.sources.git import (
     CAP_TEXT,
     MAX_FILE_BYTES,
@@ -294,16 +295,10 @@ class GitRepoView(RepoView):
             assert self.sha is not None
             commits = self.mailmap().commits(self.git.path_log(self.sha, wanted))
         elif wanted:
-            commits = history.touching(lambda p: any(p == w or p.startswith(w + "/") for w in wanted))
+            commits = history.touching(githistory.under(wanted))
         else:
             commits = list(history.commits)
-        if since is not None:
-            commits = [c for c in commits if c.committed_at >= since]
-        if not with_paths:
-            commits = [
-                Commit(c.sha, c.author_name, c.author_email, c.authored_at, c.committed_at, c.subject) for c in commits
-            ]
-        return commits
+        return githistory.select(commits, since, with_paths)
 
     def tags(self) -> list[Tag]:
         return self.git.tags()

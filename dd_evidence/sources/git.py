@@ -644,18 +644,9 @@ class GitRepo:
         folders, exact names) or committed after ``since``. Read from the whole-history walk."""
         del first_parent, no_merges  # kept for callers of the earlier signature
         history = self.mailmap_at(sha).history(self.history(sha, None))
-        wanted = tuple(p.rstrip("/") for p in paths)
-        if wanted:
-            commits = history.touching(lambda p: any(p == w or p.startswith(w + "/") for w in wanted))
-        else:
-            commits = list(history.commits)
-        if since is not None:
-            commits = [c for c in commits if c.committed_at >= since]
-        if not with_paths:
-            commits = [
-                Commit(c.sha, c.author_name, c.author_email, c.authored_at, c.committed_at, c.subject) for c in commits
-            ]
-        return commits
+        wanted = tuple(paths)
+        commits = history.touching(githistory.under(wanted)) if wanted else list(history.commits)
+        return githistory.select(commits, since, with_paths)
 
     def mailmap_at(self, sha: str) -> githistory.Mailmap:
         """The ``.mailmap`` of commit ``sha`` (empty when absent, unreadable or over the cap)."""

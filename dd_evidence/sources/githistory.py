@@ -13,7 +13,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -93,6 +93,19 @@ class History:
             if changed == path:
                 return blob
         return None
+
+
+def under(paths: Iterable[str]) -> Callable[[str], bool]:
+    """A path filter for :meth:`History.touching`: the exact files or folders ``paths`` ("docs/" is "docs")."""
+    wanted = tuple(p.rstrip("/") for p in paths)
+    return lambda path: any(path == w or path.startswith(w + "/") for w in wanted)
+
+
+def select(commits: Iterable[Commit], since: datetime | None, with_paths: bool) -> list[Commit]:
+    """``commits`` committed at or after ``since`` (all when None); without ``with_paths``, stripped of their
+    changed paths and blobs (what a log without ``--name-only`` gives)."""
+    found = [c for c in commits if since is None or c.committed_at >= since]
+    return found if with_paths else [replace(c, paths=(), blobs=()) for c in found]
 
 
 def parse_git_date(text: str) -> datetime | None:
