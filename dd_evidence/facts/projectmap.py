@@ -259,8 +259,10 @@ class ProjectMap:
         found = []
         for doc in self.hits(role):
             if not doc.read and not doc.refusal:
+                # Only the refusal is recorded: classifying the text now would change roles while probes run.
+                refusal = doc.repo.read_refusal(doc.path)
                 with self._lock:
-                    self._read(doc.repo, doc.path)
+                    doc.refusal = doc.refusal or refusal
             if doc.refusal:
                 found.append(doc)
         return found

@@ -868,7 +868,6 @@ def escape_inline(text: str, line_start: bool = False) -> str:
 def _escape_chars(flat: str) -> str:
     """``flat`` (already one line; spaces at its ends kept) with markup characters backslash-escaped."""
     out: list[str] = []
-    flat = terminal_safe(flat, keep_newlines=False)
     for index, char in enumerate(flat):
         if char in _ALWAYS_ESCAPED or (char == "_" and not _intraword(flat, index)):
             out.append("\\" + char)
