@@ -69,15 +69,10 @@ class History:
             keep = [i for i, path in enumerate(commit.paths) if wanted(path)]
             if keep:
                 found.append(
-                    Commit(
-                        commit.sha,
-                        commit.author_name,
-                        commit.author_email,
-                        commit.authored_at,
-                        commit.committed_at,
-                        commit.subject,
-                        tuple(commit.paths[i] for i in keep),
-                        tuple(commit.blobs[i] for i in keep),
+                    replace(
+                        commit,
+                        paths=tuple(commit.paths[i] for i in keep),
+                        blobs=tuple(commit.blobs[i] for i in keep),
                     )
                 )
         return found
@@ -221,18 +216,7 @@ def merge(
     joined = []
     for commit in commits:
         paths, blobs = changes.get(commit.sha, ((), ()))
-        if paths:
-            commit = Commit(
-                commit.sha,
-                commit.author_name,
-                commit.author_email,
-                commit.authored_at,
-                commit.committed_at,
-                commit.subject,
-                paths,
-                blobs,
-            )
-        joined.append(commit)
+        joined.append(replace(commit, paths=paths, blobs=blobs) if paths else commit)
     return History(head, since, base, tuple(joined), tuple(spoiled))
 
 
