@@ -96,7 +96,8 @@ ROSTER = """# Maintainers
 
 def test_roster_versions_are_read_back_from_the_roster_cache(tmp_path: Path) -> None:
     """Who a roster version lists is parsed once: the next scan reads it back, the same people and emeriti."""
-    from dd_evidence.facts.history import _people_in, _people_in_cached, roster_cache
+    from dd_evidence.facts.history import _people_in, _people_in_cached
+    from dd_evidence.facts.people import roster_cache
 
     first_ctx = ctx_with_cache(tmp_path)
     repo = first_ctx.repos[0]
@@ -116,7 +117,8 @@ def test_roster_versions_are_read_back_from_the_roster_cache(tmp_path: Path) -> 
 
 def test_an_owners_file_is_never_taken_from_the_roster_cache(tmp_path: Path) -> None:
     """An OWNERS file's people depend on the OWNERS_ALIASES beside it, not on its text alone."""
-    from dd_evidence.facts.history import _people_in_cached, roster_cache
+    from dd_evidence.facts.history import _people_in_cached
+    from dd_evidence.facts.people import roster_cache
 
     ctx = ctx_with_cache(tmp_path)
     _people_in_cached(ctx, ctx.repos[0], "OWNERS", "approvers:\n- ada\n")
@@ -129,8 +131,7 @@ def test_a_markdown_roster_is_read_back_whole_from_the_roster_cache(tmp_path: Pa
     """The current roster, as every roster probe reads it: the same people, lines, scopes and columns."""
     from dataclasses import replace
 
-    from dd_evidence.facts.history import roster_cache
-    from dd_evidence.facts.people import parse_roster, parse_roster_cached
+    from dd_evidence.facts.people import parse_roster, parse_roster_cached, roster_cache
 
     first_ctx = ctx_with_cache(tmp_path)
     first = parse_roster_cached(first_ctx, first_ctx.repos[0], "MAINTAINERS.md", ROSTER)

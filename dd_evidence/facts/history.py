@@ -20,8 +20,7 @@ from dd_evidence.errors import SourceUnavailable
 from dd_evidence.facts.knowledge import load_data
 from dd_evidence.facts.ownership import codeowners_locations, parse_codeowners
 from dd_evidence.facts.paths import is_top, normalise, path_roles, split_name
-from dd_evidence.facts.people import Person, parse_roster
-from dd_evidence.parsecache import PACKAGE, ParseCache
+from dd_evidence.facts.people import Person, parse_roster, roster_cache
 from dd_evidence.repoview import GitRepoView, RepoView
 from dd_evidence.sources.git import Commit
 
@@ -39,20 +38,6 @@ GOVERNANCE_HISTORY_ROLES = (
     "teams",
 )
 _BLOB_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
-# The code and data that read who a roster lists (the roster cache's entries are kept per version of these).
-ROSTER_CODE = tuple(
-    PACKAGE / name
-    for name in (
-        "facts/history.py",
-        "facts/people.py",
-        "facts/ownership.py",
-        "repoview.py",  # what a read gives (binary files, the size cap)
-        "sources/git.py",
-        "markdown.py",
-        "yamlio.py",
-        "data/documents.yaml",
-    )
-)
 
 
 @functools.cache
@@ -193,14 +178,6 @@ def _keys(person: Person) -> frozenset[str]:
 
 def _known(keys: frozenset[str], people: dict[str, tuple[str, frozenset[str]]]) -> bool:
     return any(keys & other for _, other in people.values())
-
-
-def roster_cache(ctx: ScanContext) -> ParseCache:
-    """Rosters read, kept on disk by text: who each version of the history window lists, and the current Markdown
-    rosters (:func:`dd_evidence.facts.people.parse_roster_cached`); a warm scan reads them back instead of
-    parsing them again (most of a warm scan's Markdown parsing)."""
-    root = ctx.config.cache_dir if ctx.config.parse_cache else None
-    return ctx.memo("roster-cache", lambda: ParseCache(root, "rosters", ROSTER_CODE))
 
 
 def _people_in_cached(ctx: ScanContext, repo: RepoView, path: str, text: str) -> _State:

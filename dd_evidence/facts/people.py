@@ -26,6 +26,7 @@ from dd_evidence import yamlio
 from dd_evidence.context import ScanContext
 from dd_evidence.facts.ownership import codeowners_path, parse_codeowners, parse_owners, parse_owners_aliases
 from dd_evidence.markdown import tokens as md_tokens
+from dd_evidence.parsecache import PACKAGE, ParseCache
 from dd_evidence.repoview import RepoView
 
 # The details a roster may give per person, in the order the TOC criterion names them.
@@ -170,14 +171,36 @@ def parse_roster(repo: RepoView, path: str, text: str) -> Roster:
     return _parse_markdown(repo, path, text)
 
 
+# The code and data that read who a roster lists (the roster cache's entries are kept per version of these).
+ROSTER_CODE = tuple(
+    PACKAGE / name
+    for name in (
+        "facts/history.py",
+        "facts/people.py",
+        "facts/ownership.py",
+        "repoview.py",  # what a read gives (binary files, the size cap)
+        "sources/git.py",
+        "markdown.py",
+        "yamlio.py",
+        "data/documents.yaml",
+    )
+)
+
+
+def roster_cache(ctx: ScanContext) -> ParseCache:
+    """Rosters read, kept on disk by text: who each version of the history window lists, and the current Markdown
+    rosters (:func:`parse_roster_cached`); a warm scan reads them back instead of
+    parsing them again (most of a warm scan's Markdown parsing)."""
+    root = ctx.config.cache_dir if ctx.config.parse_cache else None
+    return ctx.memo("roster-cache", lambda: ParseCache(root, "rosters", ROSTER_CODE))
+
+
 def parse_roster_cached(ctx: ScanContext, repo: RepoView, path: str, text: str) -> Roster:
     """:func:`parse_roster`, with a Markdown roster's answer kept in the scan's roster cache (by file name and
     text), so a warm scan does not parse the rosters again; other formats are cheap and read as they are."""
     name = path.rsplit("/", 1)[-1].lower()
     if name == "codeowners" or name.endswith(("owners", ".yaml", ".yml", ".csv")):
         return parse_roster(repo, path, text)
-    from dd_evidence.facts.history import roster_cache  # the cache lives with the roster history it serves
-
     cache = roster_cache(ctx)
     key = f"roster\0{name}\0{text}"
     data = cache.load(key)
