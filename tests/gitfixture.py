@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
+import threading
 from pathlib import Path
 
 
@@ -109,6 +111,11 @@ class GitDaemon:
     """``git daemon`` serving ``root`` on a loopback port, as github.com serves: partial clones and explicit
     object requests allowed. ``upload_packs()`` counts the fetch round trips it answered, per repository.
 
+    Connections are accepted here, with a listen backlog that does not overflow, and each is handed to
+    ``git daemon --inetd``: the standalone daemon listens with a backlog of 5, so eight fetches starting at once
+    overflow it and the dropped connections wait a second for TCP's retransmission, which is no cost github.com
+    has and made timings jump by a second.
+
     Used as a context manager; the URL template is ``git://127.0.0.1:<port>/{owner}/{repo}``.
     """
 
@@ -119,52 +126,52 @@ class GitDaemon:
         self.port = 0
         self.home = Path(tempfile.mkdtemp(prefix="git-daemon-"))  # its log and config, outside the test's dirs
         self.log = self.home / "daemon.log"
-        self.proc: subprocess.Popen[bytes] | None = None
+        self._server: socket.socket | None = None
+        self._thread: threading.Thread | None = None
+        self._children: list[subprocess.Popen[bytes]] = []
 
     @property
     def url_template(self) -> str:
         return f"git://127.0.0.1:{self.port}/{{owner}}/{{repo}}"
 
     def __enter__(self) -> GitDaemon:
-        import socket
-        import time
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
         config = self.home / "gitconfig"
         config.write_text("[uploadpack]\n\tallowFilter = true\n\tallowAnySHA1InWant = true\n")
         env = {**os.environ, "GIT_CONFIG_GLOBAL": str(config), "GIT_CONFIG_NOSYSTEM": "1"}
-        self.proc = subprocess.Popen(
-            [
-                "git",
-                "daemon",
-                "--reuseaddr",
-                "--verbose",
-                "--export-all",
-                f"--base-path={self.root}",
-                "--listen=127.0.0.1",
-                f"--port={self.port}",
-                str(self.root),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=open(self.log, "wb"),  # noqa: SIM115 - the daemon owns it until it stops
-            env=env,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as client:
-                if client.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return self
-            time.sleep(0.05)
-        self.__exit__()
-        raise RuntimeError("git daemon did not start")
+        command = ["git", "daemon", "--inetd", "--verbose", "--log-destination=stderr", "--export-all"]
+        command += [f"--base-path={self.root}", str(self.root)]
+        self._server = socket.create_server(("127.0.0.1", 0), backlog=512)
+        self.port = self._server.getsockname()[1]
+        log = open(self.log, "ab")  # noqa: SIM115 - the accepting thread owns it until the server stops
+        server = self._server
+
+        def serve() -> None:
+            with log:
+                while True:
+                    try:
+                        conn, _ = server.accept()
+                    except OSError:
+                        break  # the server socket was closed: stop
+                    with conn:
+                        child = subprocess.Popen(command, stdin=conn, stdout=conn, stderr=log, env=env)
+                    self._children = [c for c in self._children if c.poll() is None] + [child]
+
+        self._thread = threading.Thread(target=serve, name="git-daemon", daemon=True)
+        self._thread.start()
+        return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(10)
-            self.proc = None
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(10)
+            self._thread = None
+        for child in self._children:
+            if child.poll() is None:
+                child.terminate()
+            child.wait(10)
+        self._children = []
 
     def upload_packs(self) -> dict[str, int]:
         """Repository path -> number of ``git-upload-pack`` runs served so far."""
