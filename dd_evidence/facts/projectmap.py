@@ -344,7 +344,7 @@ class ProjectMap:
     def community_documents(self) -> list[Doc]:
         """The Markdown documents people read for community and governance information: the root and
         ``.github/`` Markdown files of every repository, and every Markdown file of community repositories
-        (change logs left out)."""
+        (records and copies left out: see :func:`is_community_document`)."""
         return [self._doc(r, p) for r in self.ctx.repos for p in r.files if is_community_document(p, r.role)]
 
     def candidates(self, repo: RepoView) -> list[str]:
@@ -358,13 +358,24 @@ class ProjectMap:
         return {d.label: {r: s.describe() for r, s in d.roles.items()} for d in docs}
 
 
+# Of the trees and files the map never takes for governance, the one people still read to take part: translations
+# (readers of other languages). The rest are records, copies or tool input nobody follows to join or to learn how the
+# project runs today: release notes, blog posts and event pages, archives and old versions, dated notes, vendored,
+# generated, test and example trees, issue and pull-request templates (GitHub resolves their relative links against
+# the new issue's page, not the repository).
+_READ_ALTHOUGH_EXCLUDED = ("translations",)
+
+
 def is_community_document(path: str, repo_role: str) -> bool:
     """Whether :meth:`ProjectMap.community_documents` lists ``path`` of a repository of ``repo_role`` (the scan
     fetches these blobs up front, so reading them later never costs a round trip of its own)."""
     if not path.lower().endswith((".md", ".markdown")):
         return False
     top = "/" not in path or (path.lower().startswith(".github/") and path.count("/") == 1)
-    return (repo_role == "community" or top) and excluded(path) != "release notes"
+    if not (repo_role == "community" or top):
+        return False
+    why = excluded(path)
+    return why is None or why in _READ_ALTHOUGH_EXCLUDED
 
 
 def _named(doc: Doc, role: str) -> bool:

@@ -79,3 +79,31 @@ def test_all_links_resolve() -> None:
     (f,) = RelativeLinksResolve().run(context({"acme": {"GOVERNANCE.md": gov, "LADDER.md": LADDER}}))
     assert f.outcome is Outcome.TRUE
     assert f.values["broken_count"] == 0
+
+
+def test_records_copies_and_templates_are_not_checked_translations_are() -> None:
+    """Archives, blog and event pages, dated notes, vendored trees and issue templates are records, copies or tool
+    input nobody follows to join today: their links are not the project's to fix. Translations are read by people
+    joining."""
+    broken = "See [gone](gone.md).\n"
+    community = {
+        "README.md": "# Community\n\nSee [the charter](charter.md).\n",
+        "charter.md": "# Charter\n",
+        "sig-old/README.md": f"# Old SIG\n\n{broken}",
+        "archive/wg-retired/README.md": f"# Retired\n\n{broken}Join {DING}\n",
+        "sig-node/meeting-notes-archive/2019.md": f"# 2019\n\n{broken}",
+        "events/2018/summit.md": f"# Summit\n\n{broken}",
+        "blog/2020-01-01-hello.md": f"# Hello\n\n{broken}",
+        "vendor/lib/README.md": f"# Lib\n\n{broken}",
+        "README-zh.md": f"# 社区\n\n{broken}钉钉群: {DING}\n",
+        ".github/ISSUE_TEMPLATE/question.md": f"# Question\n\n{broken}",
+    }
+    ctx = context({"community": community, "acme": {"README.md": "# Acme\n"}}, roles={"community": "community"})
+    (links,) = RelativeLinksResolve().run(ctx)
+    assert sorted(links.values["broken"]) == [
+        "community/README-zh.md:3 gone.md (no such file)",
+        "community/sig-old/README.md:3 gone.md (no such file)",
+    ]
+    assert links.values["checked_files"] == 5  # the four community documents read today and acme's README
+    (invites,) = NoExpiringInvites().run(ctx)
+    assert invites.values["files"] == ["community/README-zh.md"]
