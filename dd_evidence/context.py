@@ -174,6 +174,11 @@ class ScanContext:
                     lines.append(line)
         return lines
 
+    def remembers(self, key: Any) -> bool:
+        """Whether :meth:`memo` holds an answer for ``key`` already (a failure included)."""
+        with self._memo_lock:
+            return key in self._memo
+
     def memo(self, key: Any, compute: Callable[[], T]) -> T:
         """Compute a fact once per scan (probes share parsed documents, logs, API answers).
 

@@ -31,7 +31,8 @@ PACKAGE = Path(__file__).resolve().parent
 PARSE_CODE = (
     Path(str(markdown.__file__)).resolve(),
     Path(str(mdsections.__file__)).resolve(),
-    PACKAGE / "facts" / "parsed.py",  # the shape of an entry
+    PACKAGE / "mdparts.py",  # the shape of an entry
+    PACKAGE / "facts" / "parsed.py",  # how an entry is read back
 )
 
 
@@ -70,6 +71,11 @@ class ParseCache:
             return None
         self.hits += 1
         return data
+
+    def has(self, text: str) -> bool:
+        """Whether an entry for ``text`` is on disk (not whether it is sound: :meth:`load` says that)."""
+        path, _ = self._path(text)
+        return path is not None and path.is_file()
 
     def store(self, text: str, data: dict[str, Any]) -> None:
         path, key = self._path(text)

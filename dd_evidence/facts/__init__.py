@@ -100,10 +100,8 @@ def community_documents(ctx: ScanContext) -> list[ParsedDoc]:
     """The Markdown documents people read for community and governance information (see
     :meth:`ProjectMap.community_documents`), parsed."""
     pmap = project_map(ctx)
-    docs = pmap.community_documents()
-    for repo in ctx.repos:
-        repo.preload(d.path for d in docs if d.repo is repo)  # in bulk, before parsing them one by one
-    return [pmap.parsed(d) for d in docs]
+    pmap.parse_ahead()  # read and parsed in bulk, before they are taken one by one
+    return [pmap.parsed(d) for d in pmap.community_documents()]
 
 
 def project_readmes(ctx: ScanContext) -> list[ParsedDoc]:

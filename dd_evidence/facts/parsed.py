@@ -6,11 +6,20 @@ scan whatever number of probes read it, and unchanged files are not parsed again
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dd_evidence.markdown import Document, Heading, Link, parse, tokens
-from dd_evidence.mdsections import Section, anchors, sections
+from dd_evidence import mdparts
+from dd_evidence.markdown import Document, Heading, Link
+from dd_evidence.mdsections import Section
 from dd_evidence.parsecache import ParseCache
 from dd_evidence.repoview import RepoView
 
@@ -46,56 +55,117 @@ def parsed(ctx: ScanContext, repo: RepoView, path: str) -> ParsedDoc:
 
     def build() -> ParsedDoc:
         text = repo.read(path) or ""
+        data = _bulk_parts(ctx).pop(_digest(text), None)  # parsed in bulk a moment ago
         cache = parse_cache(ctx)
-        cached = cache.load(text)
-        if cached is not None:
+        if data is None:
+            data = cache.load(text)
+        if data is not None:
             try:
-                return ParsedDoc(repo, path, text, *_parts_from_json(cached, text))
+                return ParsedDoc(repo, path, text, *_parts_from_json(data, text))
             except (KeyError, TypeError, ValueError):
                 pass  # an entry of another shape: parse again and overwrite it
-        order = tuple(a.lower() for a in anchors(text))
-        doc = ParsedDoc(repo, path, text, parse(text), tuple(sections(text)), frozenset(order), code_lines(text), order)
-        cache.store(text, _parts_to_json(doc))
-        return doc
+        data = mdparts.parts(text)
+        cache.store(text, data)
+        return ParsedDoc(repo, path, text, *_parts_from_json(data, text))
 
     return ctx.memo(("parsed-doc", repo.full_name, path), build)
+
+
+def parse_in_bulk(ctx: ScanContext, docs: Iterable[tuple[RepoView, str]]) -> None:
+    """Parse, on every core, the documents of ``docs`` that no reader has parsed yet and the parse cache does not
+    hold; :func:`parsed` then finds them done. Worth it on a cold scan of a project with hundreds of community
+    documents (markdown-it reads about a megabyte a second); below :data:`POOL_MIN_BYTES` in all, or on one core,
+    it does nothing and readers parse as they read. A worker that fails costs nothing but the time: its documents
+    are parsed by their readers."""
+    cache = parse_cache(ctx)
+    pending: dict[str, str] = {}
+    for repo, path in docs:
+        if ctx.remembers(("parsed-doc", repo.full_name, path)):
+            continue
+        text = repo.read(path) or ""
+        if text and not cache.has(text):
+            pending.setdefault(_digest(text), text)
+    workers = min(_cores(), MAX_WORKERS, sum(map(len, pending.values())) // POOL_MIN_BYTES)
+    if workers < 2:
+        return
+    # No worker outlives the probe that waits for it.
+    results = _parse_in_workers(list(pending.values()), workers, ctx.config.probe_timeout)
+    found = _bulk_parts(ctx)
+    for text, data in zip(pending.values(), results, strict=True):
+        if data is not None:
+            cache.store(text, data)
+            found[_digest(text)] = data
+
+
+# Below this many bytes to parse per worker, starting Python processes (a tenth of a second each) costs more than
+# it saves. At most MAX_WORKERS of them, however many cores there are.
+POOL_MIN_BYTES = 256 * 1024
+MAX_WORKERS = 4
+_WORKER = "from dd_evidence.mdparts import serve; serve()"
+
+
+def _parse_in_workers(texts: list[str], workers: int, timeout: float) -> list[dict[str, Any] | None]:
+    """The parts of ``texts``, computed by ``workers`` processes of this Python (None where a worker failed)."""
+    shares: list[list[int]] = [[] for _ in range(workers)]
+    loads = [0] * workers
+    for index in sorted(range(len(texts)), key=lambda i: -len(texts[i])):  # largest first, to the lightest share
+        lightest = loads.index(min(loads))
+        shares[lightest].append(index)
+        loads[lightest] += len(texts[index])
+    results: list[dict[str, Any] | None] = [None] * len(texts)
+
+    def run(share: list[int]) -> None:
+        answer = _run_worker([texts[i] for i in share], timeout)
+        if answer is not None and len(answer) == len(share):
+            for index, data in zip(share, answer, strict=True):
+                results[index] = data if isinstance(data, dict) else None
+
+    threads = [threading.Thread(target=run, args=(share,), daemon=True) for share in shares if share]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def _run_worker(texts: list[str], timeout: float) -> list[Any] | None:
+    # The package's own folder first on the path, so the worker imports this very code, installed or not.
+    root = str(Path(mdparts.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _WORKER],
+            input=json.dumps(texts).encode(),
+            capture_output=True,
+            timeout=timeout,
+            env=env,
+            check=False,
+        )
+        answer = json.loads(done.stdout) if done.returncode == 0 else None
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None  # no process (resources), a worker killed or timed out, an answer cut short
+    return answer if isinstance(answer, list) else None
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _bulk_parts(ctx: ScanContext) -> dict[str, dict[str, Any]]:
+    """Parts computed by :func:`parse_in_bulk` and not yet taken by :func:`parsed`, by the text's SHA-256."""
+    return ctx.memo("parsed-in-bulk", dict)
 
 
 def parse_cache(ctx: ScanContext) -> ParseCache:
     """The scan's parse cache (in the scan's cache directory; off when the configuration says so)."""
     return ctx.memo("parse-cache", lambda: ParseCache(ctx.config.cache_dir if ctx.config.parse_cache else None))
-
-
-def _parts_to_json(doc: ParsedDoc) -> dict[str, Any]:
-    # Section texts are lines of the document: kept as line ranges, so an entry stays a fraction of the text.
-    return {
-        "headings": [[h.level, h.text, h.line] for h in doc.document.headings],
-        "links": [[k.url, k.text, k.line, k.image] for k in doc.document.links],
-        "line_count": doc.document.line_count,
-        "sections": [[x.title, x.level, x.start, x.end, x.kind] for x in doc.sections],
-        "anchors": list(doc.anchor_order),  # in document order: the set is made from them
-        "code": _ranges(doc.code_lines),
-    }
-
-
-def code_lines(text: str) -> frozenset[int]:
-    """Lines (1-based) inside fenced or indented code blocks of a Markdown text."""
-    found: set[int] = set()
-    for token in tokens(text):
-        if token.type in ("fence", "code_block") and token.map:
-            found.update(range(token.map[0] + 1, token.map[1] + 1))
-    return frozenset(found)
-
-
-def _ranges(lines: frozenset[int]) -> list[list[int]]:
-    """Sorted line numbers as [first, last] runs, so an entry stays small."""
-    runs: list[list[int]] = []
-    for line in sorted(lines):
-        if runs and runs[-1][1] == line - 1:
-            runs[-1][1] = line
-        else:
-            runs.append([line, line])
-    return runs
 
 
 def _parts_from_json(

@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 from dd_evidence.facts.documents import Doc, Signal, title_of
 from dd_evidence.facts.knowledge import ROLES, TOP_FOLDERS, knowledge
 from dd_evidence.facts.links import LinkTarget, file_in, github_repo_link, github_target, relative_target
-from dd_evidence.facts.parsed import ParsedDoc, parsed
+from dd_evidence.facts.parsed import ParsedDoc, parse_in_bulk, parsed
 from dd_evidence.facts.paths import (
     candidate_document_paths,
     excluded,
@@ -327,6 +327,7 @@ class ProjectMap:
         rules = knowledge().rules(role)
         found: list[tuple[ParsedDoc, Section]] = []
         if rules.headings:
+            self.parse_ahead()
             for doc in self.all_documents():
                 if not doc.read or doc.excluded or not is_text(doc.path):
                     continue
@@ -340,6 +341,21 @@ class ProjectMap:
 
     def parsed(self, doc: Doc) -> ParsedDoc:
         return parsed(self.ctx, doc.repo, doc.path)
+
+    def parse_ahead(self) -> None:
+        """Parse, in bulk and on every core, the documents whose structure probes read: every text the map read
+        and every community document (:func:`~dd_evidence.facts.parsed.parse_in_bulk`). Once per scan; the first
+        probe to need them waits, the others find them parsed."""
+
+        def run() -> bool:
+            docs = [d for d in self.all_documents() if d.read and not d.excluded and is_text(d.path)]
+            docs += self.community_documents()
+            for repo in self.ctx.repos:
+                repo.preload(d.path for d in docs if d.repo is repo)
+            parse_in_bulk(self.ctx, [(d.repo, d.path) for d in docs])
+            return True
+
+        self.ctx.memo("parsed-ahead", run)
 
     def community_documents(self) -> list[Doc]:
         """The Markdown documents people read for community and governance information: the root and
