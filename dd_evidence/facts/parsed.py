@@ -55,7 +55,7 @@ def parsed(ctx: ScanContext, repo: RepoView, path: str) -> ParsedDoc:
 
     def build() -> ParsedDoc:
         text = repo.read(path) or ""
-        data = _bulk_parts(ctx).pop(_digest(text), None)  # parsed in bulk a moment ago
+        data = _bulk_parts(ctx).get(_digest(text))  # parsed in bulk a moment ago (identical texts share it)
         cache = parse_cache(ctx)
         if data is None:
             data = cache.load(text)
@@ -159,7 +159,8 @@ def _digest(text: str) -> str:
 
 
 def _bulk_parts(ctx: ScanContext) -> dict[str, dict[str, Any]]:
-    """Parts computed by :func:`parse_in_bulk` and not yet taken by :func:`parsed`, by the text's SHA-256."""
+    """Parts computed by :func:`parse_in_bulk`, by the text's SHA-256 (kept for the scan: identical documents in
+    several repositories share one parse even when the parse cache is off)."""
     return ctx.memo("parsed-in-bulk", dict)
 
 

@@ -62,7 +62,6 @@ def test_workers_parse_what_readers_would(small_pool: list[int], tmp_path: Path)
     assert len(list(tmp_path.rglob("*.json"))) == 3  # kept for the next scan, as a reader's parse is
     expected = _parsed_by_readers()
     assert {path: _fields(parsed(ctx, repo, path)) for path in DOCS} == expected
-    assert not parsed_module._bulk_parts(ctx)  # every part was taken by its reader
 
 
 def test_documents_parsed_already_or_cached_are_no_work(small_pool: list[int], tmp_path: Path) -> None:
@@ -114,3 +113,34 @@ def test_below_the_threshold_or_on_one_core_nothing_is_started(monkeypatch: pyte
     monkeypatch.setattr(parsed_module, "POOL_MIN_BYTES", 1)
     monkeypatch.setattr(parsed_module, "_cores", lambda: 1)
     parse_in_bulk(ctx, [(ctx.repos[0], path) for path in DOCS])
+
+
+def test_identical_documents_share_one_parse(small_pool: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    text = DOCS["GOVERNANCE.md"]
+    ctx = context({"acme": {"GOVERNANCE.md": text}, "widget": {"docs/GOVERNANCE.md": text}})
+    pairs = [(ctx.repos[0], "GOVERNANCE.md"), (ctx.repos[1], "docs/GOVERNANCE.md")]
+    parse_in_bulk(ctx, pairs)
+    assert small_pool == [1]  # one text to parse
+
+    def no_reader_parse(text: str) -> None:
+        raise AssertionError("parsed in bulk already")
+
+    monkeypatch.setattr(parsed_module.mdparts, "parts", no_reader_parse)
+    first, second = (parsed(ctx, repo, path) for repo, path in pairs)
+    assert first.document == second.document and first.anchors == second.anchors
+
+
+def test_a_stuck_worker_is_stopped_at_the_probe_deadline(
+    small_pool: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    monkeypatch.setattr(parsed_module, "_WORKER", "import time; time.sleep(60)")
+    ctx = context({"acme": DOCS})
+    ctx.config.probe_timeout = 0.5
+    repo = ctx.repos[0]
+    started = time.monotonic()
+    parse_in_bulk(ctx, [(repo, path) for path in DOCS])
+    assert time.monotonic() - started < 10
+    assert not parsed_module._bulk_parts(ctx)
+    assert {path: _fields(parsed(ctx, repo, path)) for path in DOCS} == _parsed_by_readers()
