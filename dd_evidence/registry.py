@@ -3,16 +3,19 @@ modules from ``--probes-dir``. A plugin that fails to load becomes an error find
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import inspect
 import pkgutil
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 from dd_evidence.model import Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
@@ -20,6 +23,11 @@ from dd_evidence.scrub import describe
 
 ENTRY_POINT_GROUP = "dd_evidence.probes"
 BUILTIN_PACKAGE = "dd_evidence.probes"
+# Seconds one plugin module may take to import (its top-level code runs then) before it is left behind as a load
+# error: a plugin stuck at import must not stall every scan.
+IMPORT_TIMEOUT = 60.0
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -106,7 +114,7 @@ def load_probes(probes_dirs: list[Path] | None = None) -> ProbeSet:
     for ep in sorted(eps, key=lambda e: e.name):
         builtin_seen |= ep.value.startswith(BUILTIN_PACKAGE + ".")
         try:
-            loaded = ep.load()
+            loaded = _within_deadline(ep.load)
         except _LOAD_FAILURES as exc:  # a third-party plugin may be broken in any way, sys.exit() included
             probe_set.load_errors.append(_load_error(f"entry point {ep.name}", _describe(exc)))
             continue
@@ -135,7 +143,7 @@ def load_probes_dir(probe_set: ProbeSet, directory: Path) -> None:
                 raise ImportError(f"cannot import {path}")
             module = importlib.util.module_from_spec(spec)
             sys.modules[module_name] = module
-            spec.loader.exec_module(module)
+            _within_deadline(functools.partial(spec.loader.exec_module, module))
         except _LOAD_FAILURES as exc:
             sys.modules.pop(module_name, None)
             probe_set.load_errors.append(_load_error(str(path), _describe(exc)))
@@ -150,11 +158,38 @@ def _add_builtin_modules(probe_set: ProbeSet) -> None:
             continue
         name = f"{BUILTIN_PACKAGE}.{info.name}"
         try:
-            module = importlib.import_module(name)
+            module = _within_deadline(functools.partial(importlib.import_module, name))
         except _LOAD_FAILURES as exc:
             probe_set.load_errors.append(_load_error(name, _describe(exc)))
             continue
         probe_set.add_module(module, name)
+
+
+class ImportTimedOut(Exception):
+    """A plugin module still importing at the deadline (left running on a daemon thread)."""
+
+
+def _within_deadline(load: Callable[[], T], seconds: float | None = None) -> T:
+    """``load()`` on a daemon thread, waited for at most ``seconds`` (:data:`IMPORT_TIMEOUT`): its value, what it
+    raised (``sys.exit()`` included), or :class:`ImportTimedOut`."""
+    limit = IMPORT_TIMEOUT if seconds is None else seconds
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, load()))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller, which decides
+            outcome.append((False, exc))
+
+    thread = threading.Thread(target=run, name="plugin-import", daemon=True)
+    thread.start()
+    thread.join(limit)
+    if not outcome:
+        raise ImportTimedOut(f"its import did not finish within {limit:g} s")
+    ok, value = outcome[0]
+    if ok:
+        return value
+    raise value
 
 
 def _add_loaded(probe_set: ProbeSet, loaded: object, origin: str) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hostile_limits import HANG_GUARD, killed_by_limit, limited_env, plain_project, run_cli, write_plugin
 
+from dd_evidence import registry
 from dd_evidence.context import ScanConfig, ScanContext
 from dd_evidence.errors import SourceUnavailable
 from dd_evidence.model import Outcome, ProbeSpec, RepoScan
@@ -254,3 +255,24 @@ def test_registry_reports_every_broken_plugin_without_raising(plugins: Path) -> 
     assert not {"hostile.init_raises", "hostile.init_exits"} & set(ids)
     assert len(probe_set.load_errors) == 6
     assert os.environ.get("HOSTILE_MARKER") is None
+
+
+def test_a_plugin_stuck_at_import_is_a_load_error_not_a_stalled_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = tmp_path / "stuck"
+    write_plugin(directory, "a_stuck", "import time\ntime.sleep(3600)\n")
+    write_plugin(
+        directory,
+        "b_fine",
+        "from dd_evidence import Probe, ProbeSpec\n\n"
+        "class Fine(Probe):\n    spec = ProbeSpec(id='stuck.fine', title='t', motivation='m')\n\n"
+        "    def run(self, ctx):\n        return []\n",
+    )
+    monkeypatch.setattr(registry, "IMPORT_TIMEOUT", 0.5)
+    started = time.monotonic()
+    probe_set = load_probes([directory])
+    assert time.monotonic() - started < 10
+    assert "stuck.fine" in probe_set.ids()
+    (error,) = [f for f in probe_set.load_errors if "a_stuck" in f.subject]
+    assert "did not finish within 0.5 s" in error.message
