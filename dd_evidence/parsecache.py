@@ -15,6 +15,9 @@ import functools
 import hashlib
 import json
 import os
+import re
+import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,11 @@ from dd_evidence import markdown, mdsections
 
 # The key under which an entry records the SHA-256 of the text it was parsed from.
 TEXT_HASH = "text_sha256"
+# Entries of other code versions (an older dd-evidence, an edited parser) not used for this long are removed: each
+# version keeps a folder of its own, and the cache would otherwise grow by a full copy with every upgrade.
+STALE_VERSION_DAYS = 30
+_FINGERPRINT = re.compile(r"[0-9a-f]{16}")
+_USED = ".used"
 
 
 PACKAGE = Path(__file__).resolve().parent
@@ -56,6 +64,8 @@ class ParseCache:
         self.root = root / kind / code_fingerprint(code) if root is not None else None
         self.hits = 0
         self.misses = 0
+        if self.root is not None:
+            prune_other_versions(self.root)
 
     def load(self, text: str) -> dict[str, Any] | None:
         path, key = self._path(text)
@@ -94,3 +104,28 @@ class ParseCache:
         if self.root is None:
             return None, key
         return self.root / key[:2] / f"{key}.json", key
+
+
+@functools.cache
+def prune_other_versions(current: Path, now: float | None = None) -> None:
+    """Mark ``current`` (one code version's folder) as used, and remove the folders of other versions beside it
+    that were not used for :data:`STALE_VERSION_DAYS` days. Only folders named like a fingerprint go, never a
+    symlink (nothing outside the cache is ever removed); a folder that cannot be read or removed is left. Once per
+    folder and process."""
+    moment = time.time() if now is None else now
+    try:
+        if current.is_dir():  # made by the first entry written; until then its own time says it is new
+            (current / _USED).touch()
+        others = [p for p in current.parent.iterdir() if p != current and _FINGERPRINT.fullmatch(p.name)]
+    except OSError:
+        return
+    for other in others:
+        try:
+            if other.is_symlink() or not other.is_dir():
+                continue
+            marker = other / _USED
+            used = (marker if marker.exists() else other).stat().st_mtime
+        except OSError:
+            continue
+        if moment - used > STALE_VERSION_DAYS * 86400:
+            shutil.rmtree(other, ignore_errors=True)

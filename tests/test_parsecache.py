@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 from memrepo import context
@@ -219,3 +220,34 @@ def test_adopter_entries_are_read_back_from_the_parse_cache(tmp_path: Path) -> N
     third_ctx = ctx_with_cache(tmp_path)
     assert [e.name for e in cached_entries(third_ctx, other)] == ["Gamma LLC", "Beta Inc"]
     assert third_ctx.memo("adopters-cache", lambda: None).misses == 1
+
+
+def test_other_versions_unused_for_a_month_are_removed_and_nothing_else(tmp_path: Path) -> None:
+    import os
+
+    from dd_evidence.parsecache import STALE_VERSION_DAYS, prune_other_versions
+
+    kind = tmp_path / "cache" / "parsed"
+    old, recent, notes = kind / "0123456789abcdef", kind / "fedcba9876543210", kind / "notes"
+    outside = tmp_path / "outside"
+    for folder in (old / "ab", recent / "cd", notes, outside):
+        folder.mkdir(parents=True)
+        (folder / "entry.json").write_text("{}")
+    (kind / "00000000000000aa").symlink_to(outside, target_is_directory=True)
+    month_ago = time.time() - (STALE_VERSION_DAYS + 10) * 86400
+    for path in (old, old / "ab", notes, outside):
+        os.utime(path, (month_ago, month_ago))
+    (recent / ".used").touch()
+    os.utime(recent / ".used", (month_ago + 20 * 86400,) * 2)  # used ten days ago
+
+    prune_other_versions.cache_clear()
+    cache = ParseCache(tmp_path / "cache")
+    cache.store("# A\n", {"headings": []})
+
+    assert cache.root is not None and cache.root.is_dir()
+    assert not old.exists()
+    assert recent.exists() and notes.exists()  # used lately; not a version folder
+    assert (kind / "00000000000000aa").is_symlink() and (outside / "entry.json").exists()
+    # The other version, scanning now, keeps this one's folder: its marker was touched by this scan.
+    prune_other_versions(recent, now=time.time())
+    assert cache.root.exists()
