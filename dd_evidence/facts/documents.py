@@ -132,6 +132,16 @@ def front_matter(text: str) -> dict[str, str]:
     return found
 
 
+def _without_closing_hashes(content: str) -> str:
+    """An ATX heading's text without its optional closing sequence: ``#`` s at the end preceded by a blank (so
+    ``## C#`` is "C#" and ``## Governance ##`` is "Governance"), in linear time."""
+    content = content.rstrip(" \t")
+    bare = content.rstrip("#")
+    if bare != content and (not bare or bare[-1] in " \t"):
+        return bare.rstrip(" \t")
+    return content
+
+
 def title_of(text: str, ext: str) -> tuple[str, int] | None:
     """(title, 1-based line): the front matter ``title``, else the first heading (Markdown ATX or setext,
     AsciiDoc ``= Title``, reStructuredText underlined), within the first lines of the document."""
@@ -157,7 +167,7 @@ def title_of(text: str, ext: str) -> tuple[str, int] | None:
             continue
         atx = _ATX.match(line)
         if atx:
-            return _clean(atx.group(2).rstrip(" \t#") or atx.group(2)[:1]), index + 1
+            return _clean(_without_closing_hashes(atx.group(2)) or atx.group(2)[:1]), index + 1
         nxt = lines[index + 1] if index + 1 < len(lines) else ""
         if line.strip() and not line.startswith((" " * 4, "<", "[", "!")) and _SETEXT.match(nxt):
             return _clean(line), index + 1

@@ -14,8 +14,9 @@ import pytest
 from dd_evidence.facts.documents import front_matter, title_of
 from dd_evidence.facts.people import _AFFILIATION_COMMENT, _LABELLED, _parse_codeowners, _trailing_cut
 
-# The patterns before the rewrite: quadratic on a long line of blanks, exact on short ones.
-OLD_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
+# The patterns before the rewrite: quadratic on a long line of blanks, exact on short ones. The heading one is
+# CommonMark's closing sequence (``#`` s after a blank), which the first rewrite had wrong ("## C#" gave "C").
+OLD_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 OLD_FRONT_FIELD = re.compile(r"^(title|slug|url|permalink|linkTitle)\s*:\s*(.+?)\s*$", re.MULTILINE)
 OLD_LABELLED = re.compile(r"^\s*([A-Za-z][\w /-]{0,30}?)\s*:\s*(.+?)\s*$")
 OLD_AFFILIATION = re.compile(r"^\s*#\s*((?:@[\w.-]+[\s,]*)+)[-:–—]\s*(.+?)\s*$")
@@ -44,6 +45,12 @@ def test_atx_title_is_what_the_lazy_pattern_gave(line: str) -> None:
     assert found is not None and found[1] == 1
     expected = title_of(f"---\ntitle: {old.group(2)}\n---\n", "md")  # the same cleaning, applied to the old group
     assert expected is not None and found[0] == expected[0]
+
+
+def test_a_hash_that_ends_a_word_is_part_of_the_title() -> None:
+    assert title_of("## C#\n", "md") == ("C#", 1)
+    assert title_of("# F# and C# #\n", "md") == ("F# and C#", 1)
+    assert title_of("# Governance#\n", "md") == ("Governance#", 1)
 
 
 def test_titles_on_ordinary_documents() -> None:
