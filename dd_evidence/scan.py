@@ -39,6 +39,7 @@ from dd_evidence.inputs import check_url_template
 from dd_evidence.isolation import (
     DEFAULT_PROBE_TIMEOUT,
     Interrupted,
+    TaskResult,
     run_with_deadlines,
     stdout_dropped,
     stdout_written,
@@ -285,9 +286,16 @@ def run_probes(
 
     try:
         with stdout_dropped():  # stdout carries the report: a probe's print goes nowhere
+            if any("git" in getattr(getattr(p, "spec", None), "sources", ()) for p in probes):
+                started = time.perf_counter()
+                run_with_deadlines([lambda: _prepare_facts(ctx)], 1, deadline)
+                if timings is not None:
+                    timings["facts"] = round(time.perf_counter() - started, 3)
             results = run_with_deadlines(tasks, ctx.config.workers, deadline, done)
     except Interrupted as exc:
-        results, interrupted = exc.outcomes, True
+        # Interrupted while the facts were prepared, no probe had started.
+        results = exc.outcomes if len(exc.outcomes) == len(probes) else [TaskResult(interrupted=True)] * len(probes)
+        interrupted = True
     else:
         interrupted = False
     findings: list[Finding] = []
@@ -309,6 +317,16 @@ def run_probes(
     if interrupted:
         raise ProbesInterrupted(findings)
     return findings
+
+
+def _prepare_facts(ctx: ScanContext) -> bool:
+    """The project map and the bulk parse, before the probes that read them (see :func:`dd_evidence.facts.prepare`),
+    under the same deadline as a probe: a repository that makes it hang costs that time once, then every probe
+    that reads the map reports it."""
+    from dd_evidence.facts import prepare
+
+    prepare(ctx)
+    return True
 
 
 def _run_quietly(ctx: ScanContext, probe: Probe) -> list[Finding]:

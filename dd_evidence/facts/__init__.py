@@ -8,6 +8,7 @@ of file names: they ask the map.
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from dd_evidence.facts.documents import Doc, Signal
@@ -37,6 +38,7 @@ __all__ = [
     "locate",
     "parse_cache",
     "parsed",
+    "prepare",
     "project_map",
     "project_readmes",
     "readmes",
@@ -44,6 +46,15 @@ __all__ = [
     "roles_of",
     "subject",
 ]
+
+
+def prepare(ctx: ScanContext) -> None:
+    """Build the project map and parse, in bulk, the documents probes read, before the probes start: otherwise
+    the first probe does it while the others wait for it or share the cores with it. What fails here is
+    remembered and reported by every probe that asks for it."""
+    # A failure is memoised: each probe that reads the map reports it as its own error.
+    with contextlib.suppress(Exception):
+        project_map(ctx).parse_ahead()
 
 
 def locate(ctx: ScanContext, role: str) -> list[Doc]:

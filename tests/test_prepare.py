@@ -1,0 +1,61 @@
+"""The project map is built, and its documents parsed, before the probes that read them start; never for probes
+that read no repository; and an interruption at that step is the whole scan's interruption."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from memrepo import context
+
+from dd_evidence.isolation import Interrupted, TaskResult
+from dd_evidence.model import Finding, Outcome, ProbeSpec
+from dd_evidence.probes.base import Probe
+from dd_evidence.scan import ProbesInterrupted, run_probes
+
+# The module (the package's attribute of that name is the function ``scan``).
+scan_module = importlib.import_module("dd_evidence.scan")
+MAP = "facts.project-map"
+
+
+class SeesTheMap(Probe):
+    """Says whether the project map was there when it started."""
+
+    def __init__(self, probe_id: str, sources: tuple[str, ...]):
+        self.spec = ProbeSpec(id=probe_id, title="t", motivation="m", sources=sources)
+
+    def run(self, ctx):  # type: ignore[no-untyped-def]
+        yield Finding(self.spec.id, "acme", Outcome.TRUE if ctx.remembers(MAP) else Outcome.FALSE, "map ready?")
+
+
+def test_probes_that_read_repositories_find_the_map_built() -> None:
+    ctx = context({"acme": {"GOVERNANCE.md": "# Governance\n", "README.md": "# Acme\n"}})
+    timings: dict[str, float] = {}
+    probes = [SeesTheMap(f"t.reads{i}", ("git",)) for i in range(3)]
+    findings = run_probes(ctx, probes, timings)
+    assert [f.outcome for f in findings] == [Outcome.TRUE] * 3
+    assert "facts" in timings
+
+
+def test_probes_that_read_no_repository_build_nothing() -> None:
+    ctx = context({"acme": {"README.md": "# Acme\n"}})
+    timings: dict[str, float] = {}
+    findings = run_probes(ctx, [SeesTheMap("t.api", ("github",))], timings)
+    assert [f.outcome for f in findings] == [Outcome.FALSE]
+    assert "facts" not in timings and not ctx.remembers(MAP)
+
+
+def test_ctrl_c_while_the_facts_are_prepared_interrupts_every_probe(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+
+    def interrupted(tasks, workers, deadline, on_done=None):  # type: ignore[no-untyped-def]
+        calls.append(len(tasks))
+        raise Interrupted([TaskResult(interrupted=True) for _ in tasks])
+
+    monkeypatch.setattr(scan_module, "run_with_deadlines", interrupted)
+    ctx = context({"acme": {"README.md": "# Acme\n"}})
+    probes = [SeesTheMap(f"t.reads{i}", ("git",)) for i in range(2)]
+    with pytest.raises(ProbesInterrupted) as caught:
+        run_probes(ctx, probes)
+    assert calls == [1]  # the preparation only: no probe was started
+    assert [f.values.get("interrupted") for f in caught.value.findings] == [True, True]
