@@ -174,7 +174,11 @@ def run_scan(
         interrupted = False
         try:
             try:
-                probed = run_probes(ctx, probe_set.probes, timings, progress)
+                # Facts are prepared up front when this scan brought documents into the cache (a cold or moved
+                # repository): they may need parsing in bulk. Otherwise they are parsed already, and the first probe
+                # that asks builds the map while the probes that read git only go on beside it.
+                fetched = bool(workspace.stats().get("git_prefetch"))
+                probed = run_probes(ctx, probe_set.probes, timings, progress, prepare_facts=fetched)
             except ProbesInterrupted as exc:
                 probed, interrupted = exc.findings, True
             findings = qualify_absences([*probe_set.load_errors, *probed], ctx)
@@ -268,6 +272,7 @@ def run_probes(
     probes: list[Probe],
     timings: dict[str, float] | None = None,
     progress: Progress | None = None,
+    prepare_facts: bool = True,
 ) -> list[Finding]:
     """Run every probe; a probe that fails, exits, hangs or prints becomes a finding, so the rest of the report is
     still written.
@@ -276,6 +281,9 @@ def run_probes(
     requests, not their sum. Each has ``config.probe_timeout`` seconds; one still running then is left behind
     and becomes an error finding. Findings keep the probes' order whatever finishes first. Ctrl-C raises
     :class:`ProbesInterrupted` with the findings so far.
+
+    With ``prepare_facts``, when a probe reads the repositories, the project map is built and its documents parsed
+    in bulk before the probes start (:func:`_prepare_facts`).
     """
     deadline = ctx.config.probe_timeout
     tasks = [(lambda probe=probe: _run_quietly(ctx, probe)) for probe in probes]
@@ -286,7 +294,7 @@ def run_probes(
 
     try:
         with stdout_dropped():  # stdout carries the report: a probe's print goes nowhere
-            if any("git" in getattr(getattr(p, "spec", None), "sources", ()) for p in probes):
+            if prepare_facts and any("git" in getattr(getattr(p, "spec", None), "sources", ()) for p in probes):
                 started = time.perf_counter()
                 run_with_deadlines([lambda: _prepare_facts(ctx)], 1, deadline)
                 if timings is not None:

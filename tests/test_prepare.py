@@ -37,6 +37,14 @@ def test_probes_that_read_repositories_find_the_map_built() -> None:
     assert "facts" in timings
 
 
+def test_a_scan_that_fetched_nothing_lets_the_first_probe_build_the_map() -> None:
+    ctx = context({"acme": {"GOVERNANCE.md": "# Governance\n"}})
+    timings: dict[str, float] = {}
+    findings = run_probes(ctx, [SeesTheMap("t.reads", ("git",))], timings, prepare_facts=False)
+    assert [f.outcome for f in findings] == [Outcome.FALSE]
+    assert "facts" not in timings
+
+
 def test_probes_that_read_no_repository_build_nothing() -> None:
     ctx = context({"acme": {"README.md": "# Acme\n"}})
     timings: dict[str, float] = {}
