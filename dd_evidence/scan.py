@@ -601,7 +601,7 @@ def _prefetch(view: GitRepoView, workspace: GitWorkspace) -> None:
     except SourceUnavailable as exc:
         if is_resource_exhaustion(exc):
             raise
-        workspace.warnings.append(f"{view.full_name}: could not fetch its documents up front ({exc.reason})")
+        _warn_unfetched(workspace, view.full_name, exc.reason)
         return
     spoiled = view.history().spoiled
     if spoiled:
@@ -609,6 +609,17 @@ def _prefetch(view: GitRepoView, workspace: GitWorkspace) -> None:
         workspace.warnings.append(
             f"{view.full_name}: {len(spoiled)} commit(s) with an unreadable date left out of its history ({shown})"
         )
+
+
+def _warn_unfetched(workspace: GitWorkspace, name: str, reason: str) -> None:
+    """Say that ``name``'s documents could not be fetched: on the line that already says its clone could not be
+    refreshed when that is the same failure (an origin that does not answer), so each repo costs one line."""
+    stale = f"{name}: could not refresh the cached clone ({reason})"
+    for index, line in enumerate(workspace.warnings):
+        if line.startswith(stale):
+            workspace.warnings[index] = f"{line}, without the documents it lacks (they could not be fetched either)"
+            return
+    workspace.warnings.append(f"{name}: could not fetch its documents up front ({reason})")
 
 
 def _github_source(config: ScanConfig) -> GitHubSource:
