@@ -8,10 +8,12 @@ longest window a probe looks back). Path filters are applied in Python by the pr
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -330,6 +332,12 @@ def _name_and_email(text: str, allow_empty_email: bool) -> tuple[str | None, str
 # -- the on-disk cache ----------------------------------------------------------------------------------------
 
 
+# Walks not read for this long are removed when another walk of the same repository is stored: the window starts
+# at a day boundary, so a repository scanned daily gains a walk a day, and an unused one is never read again.
+STALE_WALK_DAYS = 30
+_WALK_FILE = re.compile(r"[0-9a-f]{40,64}-(?:all|\d{1,12})\.(?:json\.gz|prefetched)")
+
+
 def cache_path(root: Path, head: str, since: datetime | None) -> Path:
     stamp = "all" if since is None else str(int(since.timestamp()))
     return root / f"{head}-{stamp}.json.gz"
@@ -364,7 +372,25 @@ def store(path: Path, history: History) -> None:
         tmp.write_bytes(gzip.compress(json.dumps(data, separators=(",", ":")).encode(), compresslevel=3))
         tmp.replace(path)
     except OSError:
-        pass
+        return
+    prune_stale_walks(path.parent)
+
+
+def prune_stale_walks(folder: Path, now: float | None = None) -> None:
+    """Remove the cached walks (and their prefetch markers) in ``folder`` not read for :data:`STALE_WALK_DAYS`
+    days; only regular files named as this cache names them, never through a symlink."""
+    limit = (time.time() if now is None else now) - STALE_WALK_DAYS * 86400
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            named = _WALK_FILE.fullmatch(entry.name) is not None
+            if named and entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < limit:
+                os.unlink(entry.path)
+        except OSError:
+            continue
 
 
 def load(path: Path, head: str, since: datetime | None) -> History | None:
@@ -389,9 +415,12 @@ def load(path: Path, head: str, since: datetime | None) -> History | None:
             for sha, name, email, authored, committed, subject, paths, blobs in data["commits"]
         )
         base = data.get("base")
-        return History(head, since, str(base) if base else None, commits, tuple(str(s) for s in data["spoiled"]))
+        history = History(head, since, str(base) if base else None, commits, tuple(str(s) for s in data["spoiled"]))
     except (OSError, EOFError, ValueError, TypeError, KeyError, gzip.BadGzipFile):
         return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # read: kept by the pruning of stale walks
+    return history
 
 
 def utc_timestamp(moment: datetime) -> int:

@@ -241,3 +241,42 @@ def test_documents_read_ahead_in_bulk_read_as_one_by_one(tmp_path: Path) -> None
     assert {p: (ahead.read(p), ahead.read_refusal(p)) for p in files} == expected
     assert expected["logo.md"] == (None, "a binary file") and expected["BIG.md"][0] is None
     workspace.close()
+
+
+def test_walks_not_read_for_a_month_are_pruned_when_a_new_one_is_stored(tmp_path: Path) -> None:
+    """The history window starts at a day boundary: a repository scanned daily stores a walk a day. Walks not read
+    for a month go when the next is stored; one read lately, other files and symlinks stay."""
+    import time
+
+    from dd_evidence.sources import githistory
+
+    source = make_repo(tmp_path / "src", "acme", "acme", [("2024-01-01T00:00:00+00:00", {"README.md": "# A\n"})])
+    workspace = GitWorkspace(tmp_path / "cache", "file://" + str(tmp_path) + "/{repo}", offline=True)
+    repo = workspace.open_local(source)
+    head = git(source, "rev-parse", "HEAD").strip()
+    folder = tmp_path / "walks"
+    repo.history_cache = folder
+    folder.mkdir()
+    old_walk, old_marker = folder / f"{'a' * 40}-1600000000.json.gz", folder / f"{'a' * 40}-1600000000.prefetched"
+    read_lately, other = folder / f"{'b' * 40}-1700000000.json.gz", folder / "notes.txt"
+    outside = tmp_path / "outside.json.gz"
+    for path in (old_walk, old_marker, read_lately, other, outside):
+        path.write_bytes(b"x")
+    link = folder / f"{'c' * 40}-1600000000.json.gz"
+    link.symlink_to(outside)
+    month_ago = time.time() - (githistory.STALE_WALK_DAYS + 5) * 86400
+    for path in (old_walk, old_marker, other, outside):
+        os.utime(path, (month_ago, month_ago))
+    os.utime(read_lately, (month_ago + 10 * 86400,) * 2)
+
+    since = datetime(2025, 1, 1, tzinfo=UTC)
+    repo.history(head, since)  # walked and stored: the folder is pruned
+    stored = githistory.cache_path(folder, head, since)
+    assert stored.exists()
+    assert not old_walk.exists() and not old_marker.exists()
+    assert read_lately.exists() and other.exists() and link.is_symlink() and outside.exists()
+    # A walk that is read is marked used.
+    os.utime(stored, (month_ago, month_ago))
+    assert githistory.load(stored, head, since) is not None
+    assert stored.stat().st_mtime > time.time() - 60
+    workspace.close()
