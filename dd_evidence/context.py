@@ -179,6 +179,12 @@ class ScanContext:
         with self._memo_lock:
             return key in self._memo
 
+    def give_up(self, key: Any, error: Exception) -> None:
+        """Answer ``key`` with ``error`` from now on, unless it is answered already: its computation was left
+        running past a deadline, and the askers still to come fail at once instead of waiting for it each in turn."""
+        with self._memo_lock:
+            self._memo.setdefault(key, _Failed(error))
+
     def memo(self, key: Any, compute: Callable[[], T]) -> T:
         """Compute a fact once per scan (probes share parsed documents, logs, API answers).
 

@@ -296,7 +296,10 @@ def run_probes(
         with stdout_dropped():  # stdout carries the report: a probe's print goes nowhere
             if prepare_facts and any("git" in getattr(getattr(p, "spec", None), "sources", ()) for p in probes):
                 started = time.perf_counter()
-                run_with_deadlines([lambda: _prepare_facts(ctx)], 1, deadline)
+                (prepared,) = run_with_deadlines([lambda: _prepare_facts(ctx)], 1, deadline)
+                if prepared.timed_out:
+                    # Left running: the probes that read the map fail at once rather than wait a deadline each.
+                    _give_up_facts(ctx, deadline)
                 if timings is not None:
                     timings["facts"] = round(time.perf_counter() - started, 3)
             results = run_with_deadlines(tasks, ctx.config.workers, deadline, done)
@@ -335,6 +338,14 @@ def _prepare_facts(ctx: ScanContext) -> bool:
 
     prepare(ctx)
     return True
+
+
+def _give_up_facts(ctx: ScanContext, deadline: float) -> None:
+    from dd_evidence.facts.projectmap import MAP_KEY, PARSED_AHEAD_KEY
+
+    error = TimeoutError(f"the project map was not built within {deadline:g} s (--probe-timeout)")
+    for key in (MAP_KEY, PARSED_AHEAD_KEY):
+        ctx.give_up(key, error)
 
 
 def _run_quietly(ctx: ScanContext, probe: Probe) -> list[Finding]:

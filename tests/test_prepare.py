@@ -67,3 +67,34 @@ def test_ctrl_c_while_the_facts_are_prepared_interrupts_every_probe(monkeypatch:
         run_probes(ctx, probes)
     assert calls == [1]  # the preparation only: no probe was started
     assert [f.values.get("interrupted") for f in caught.value.findings] == [True, True]
+
+
+def test_a_map_that_hangs_costs_one_deadline_not_one_per_probe(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    from dd_evidence.facts import projectmap
+
+    release = threading.Event()
+
+    def hangs(self, ctx):  # type: ignore[no-untyped-def]
+        release.wait(30)  # a repository that makes the map take forever
+        raise RuntimeError("released")
+
+    monkeypatch.setattr(projectmap.ProjectMap, "__init__", hangs)
+
+    class ReadsTheMap(SeesTheMap):
+        def run(self, ctx):  # type: ignore[no-untyped-def]
+            projectmap.project_map(ctx)
+            return []
+
+    ctx = context({"acme": {"README.md": "# Acme\n"}})
+    ctx.config.probe_timeout = 0.5
+    probes = [ReadsTheMap(f"t.reads{i}", ("git",)) for i in range(4)]
+    started = time.monotonic()
+    findings = run_probes(ctx, probes)
+    elapsed = time.monotonic() - started
+    release.set()
+    assert elapsed < 1.5  # the preparation's deadline, then every probe fails at once (not 4 more deadlines)
+    assert [f.outcome for f in findings] == [Outcome.ERROR] * 4
+    assert all("project map was not built within 0.5 s" in f.message for f in findings)

@@ -61,9 +61,14 @@ def issue_templates(repo: RepoView) -> list[str]:
     return found + [p for p in repo.find(["ISSUE_TEMPLATE.md"]) if p not in found]
 
 
+# The memo keys of the map and of its bulk parse (the scan gives up on both when their preparation hangs).
+MAP_KEY = "facts.project-map"
+PARSED_AHEAD_KEY = "parsed-ahead"
+
+
 def project_map(ctx: ScanContext) -> ProjectMap:
     """The scan's project map, built on first use."""
-    return ctx.memo("facts.project-map", lambda: ProjectMap(ctx))
+    return ctx.memo(MAP_KEY, lambda: ProjectMap(ctx))
 
 
 class ProjectMap:
@@ -355,7 +360,7 @@ class ProjectMap:
             parse_in_bulk(self.ctx, [(d.repo, d.path) for d in docs])
             return True
 
-        self.ctx.memo("parsed-ahead", run)
+        self.ctx.memo(PARSED_AHEAD_KEY, run)
 
     def community_documents(self) -> list[Doc]:
         """The Markdown documents people read for community and governance information: the root and
