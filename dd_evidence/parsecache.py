@@ -44,6 +44,11 @@ PARSE_CODE = (
 )
 
 
+def text_key(text: str) -> str:
+    """The SHA-256 of a text: what names its entry, and what the entry records it was computed from."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 @functools.cache
 def code_fingerprint(code: tuple[Path, ...] = PARSE_CODE) -> str:
     """A short hash of the code (and data) files that turn text into an entry, and of markdown-it's version."""
@@ -100,7 +105,7 @@ class ParseCache:
             pass  # a cache that cannot be written only costs time on the next scan
 
     def _path(self, text: str) -> tuple[Path | None, str]:
-        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        key = text_key(text)
         if self.root is None:
             return None, key
         return self.root / key[:2] / f"{key}.json", key

@@ -6,7 +6,6 @@ scan whatever number of probes read it, and unchanged files are not parsed again
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from dd_evidence import mdparts
 from dd_evidence.markdown import Document, Heading, Link
 from dd_evidence.mdsections import Section
-from dd_evidence.parsecache import ParseCache
+from dd_evidence.parsecache import ParseCache, text_key
 from dd_evidence.repoview import RepoView
 
 if TYPE_CHECKING:
@@ -55,7 +54,7 @@ def parsed(ctx: ScanContext, repo: RepoView, path: str) -> ParsedDoc:
 
     def build() -> ParsedDoc:
         text = repo.read(path) or ""
-        data = _bulk_parts(ctx).get(_digest(text))  # parsed in bulk a moment ago (identical texts share it)
+        data = _bulk_parts(ctx).get(text_key(text))  # parsed in bulk a moment ago (identical texts share it)
         cache = parse_cache(ctx)
         if data is None:
             data = cache.load(text)
@@ -84,17 +83,17 @@ def parse_in_bulk(ctx: ScanContext, docs: Iterable[tuple[RepoView, str]]) -> Non
             continue
         text = repo.read(path) or ""
         if text and not cache.has(text):
-            pending.setdefault(_digest(text), text)
+            pending.setdefault(text_key(text), text)
     workers = min(_cores(), MAX_WORKERS, sum(map(len, pending.values())) // POOL_MIN_BYTES)
     if workers < 2:
         return
     # No worker outlives the probe that waits for it.
     results = _parse_in_workers(list(pending.values()), workers, ctx.config.probe_timeout)
     found = _bulk_parts(ctx)
-    for text, data in zip(pending.values(), results, strict=True):
+    for (key, text), data in zip(pending.items(), results, strict=True):
         if data is not None:
             cache.store(text, data)
-            found[_digest(text)] = data
+            found[key] = data
 
 
 # Below this many bytes to parse per worker, starting Python processes (a tenth of a second each) costs more than
@@ -152,10 +151,6 @@ def _cores() -> int:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not on Linux
         return os.cpu_count() or 1
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _bulk_parts(ctx: ScanContext) -> dict[str, dict[str, Any]]:
