@@ -50,5 +50,19 @@ def acme_org(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
+def scan_args(acme_org: Path, tmp_path: Path) -> list[str]:
+    """The CLI arguments of an offline scan of the acme fixture, with a cache of the test's own."""
+    return [
+        "acme/acme",
+        "--offline",
+        "--git-url",
+        f"file://{acme_org}/{{owner}}/{{repo}}",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--no-progress",
+    ]
+
+
+@pytest.fixture
 def cache_dir(tmp_path: Path) -> Path:
     return tmp_path / "cache"

@@ -42,19 +42,6 @@ def online_args(acme_org: Path, api: str, cache: Path, out: Path, formats: str =
     ]
 
 
-@pytest.fixture
-def scan_args(acme_org: Path, tmp_path: Path) -> list[str]:
-    return [
-        "acme/acme",
-        "--offline",
-        "--git-url",
-        f"file://{acme_org}/{{owner}}/{{repo}}",
-        "--cache-dir",
-        str(tmp_path / "cache"),
-        "--no-progress",
-    ]
-
-
 def test_scan_writes_md_and_json_with_every_criterion(scan_args: list[str], tmp_path: Path) -> None:
     out = tmp_path / "out"
     proc = run_cli(*scan_args, "--as-of", "2024-03-01T00:00:00Z", "--format", "md,json,terminal", "--out", str(out))

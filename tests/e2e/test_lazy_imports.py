@@ -67,21 +67,9 @@ def test_help_loads_no_github_client_and_no_renderer() -> None:
     assert loaded == []
 
 
-def test_offline_scan_loads_no_service_client_and_only_the_asked_renderer(acme_org: Path, tmp_path: Path) -> None:
+def test_offline_scan_loads_no_service_client_and_only_the_asked_renderer(scan_args: list[str], tmp_path: Path) -> None:
     out = tmp_path / "out"
-    code, loaded = loaded_after(
-        "acme/acme",
-        "--offline",
-        "--git-url",
-        f"file://{acme_org}/{{owner}}/{{repo}}",
-        "--cache-dir",
-        str(tmp_path / "cache"),
-        "--no-progress",
-        "--format",
-        "json",
-        "--out",
-        str(out),
-    )
+    code, loaded = loaded_after(*scan_args, "--format", "json", "--out", str(out))
     assert code == 0
     assert list(out.glob("*.json")), "the scan wrote no report"
     assert loaded == ["dd_evidence.render.json_report"]
