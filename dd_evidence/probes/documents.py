@@ -15,7 +15,7 @@ from dd_evidence.facts import Doc as DocHit
 from dd_evidence.facts import locate, project_map, subject
 from dd_evidence.facts.links import file_in
 from dd_evidence.facts.projectmap import issue_templates
-from dd_evidence.model import Finding, ProbeSpec
+from dd_evidence.model import Finding, Outcome, ProbeSpec
 from dd_evidence.probes.base import Probe
 from dd_evidence.repoview import RepoView
 
@@ -62,9 +62,23 @@ class _DocumentPresent(Probe):
             "found": [h.label for h in real],
             "stubs": {h.label: h.points_to for h in stubs if h.points_to is not None},
         }
-        if real:
+        # A file that exists but could not be read (binary, over the size cap) is there, but nobody can tell from
+        # here whether it is what its name says: alone, it answers neither way.
+        roles = [self.role, *([self.fallback] if self.fallback else [])]
+        unread = {d.key: d.refusal for role in roles for d in project_map(ctx).unread(role)}
+        refused = ", ".join(f"{h.label} ({unread[h.key]})" for h in real if h.key in unread)
+        if real and all(h.key in unread for h in real):
+            yield self.finding(
+                subject,
+                Outcome.NOT_AVAILABLE,
+                f"{self.noun} found but could not be read: {refused}; a person must check it",
+                values,
+                [h.evidence() for h in real[:6]],
+            )
+        elif real:
             where = _describe(real)
             extra = f"; {len(stubs)} stub(s) point to it" if stubs else ""
+            extra += f"; not read: {refused}" if refused else ""
             yield self.finding(
                 subject,
                 True,

@@ -7,6 +7,7 @@ from dd_evidence.probes.badges import BestPracticesBadgeLinked
 from dd_evidence.probes.documents import (
     GovernancePresent,
     IssueTemplatesPresent,
+    MaintainersPresent,
     ReleaseProcessPresent,
     SecurityPolicyInEveryRepo,
 )
@@ -163,3 +164,21 @@ def test_a_release_section_of_the_contributing_guide_documents_the_release_proce
     assert finding.values["sections"] == ["acme/CONTRIBUTING.md#L7: Release process"]
     (finding,) = ReleaseProcessPresent().run(context({"acme": {"CONTRIBUTING.md": "# Contributing\n\nHi.\n"}}))
     assert finding.outcome is Outcome.FALSE
+
+
+def test_a_document_that_could_not_be_read_is_no_answer_alone() -> None:
+    ctx = context({"acme": {"MAINTAINERS": "\x00\x01\x02 not text", "README.md": "# Acme\n"}})
+    (finding,) = MaintainersPresent().run(ctx)
+    assert finding.outcome is Outcome.NOT_AVAILABLE
+    assert finding.message == (
+        "maintainer list found but could not be read: acme/MAINTAINERS (a binary file); a person must check it"
+    )
+    assert finding.values["found"] == ["acme/MAINTAINERS"]
+    assert finding.evidence[0].url.startswith(f"https://github.com/acme/acme/blob/{'a' * 40}/MAINTAINERS")
+
+
+def test_a_readable_document_answers_and_the_unreadable_one_is_named() -> None:
+    ctx = context({"acme": {"GOVERNANCE.md": "# Governance\n\x00binary"}, "community": {"GOVERNANCE.md": REAL}})
+    (finding,) = GovernancePresent().run(ctx)
+    assert finding.outcome is Outcome.TRUE
+    assert finding.message.endswith("; not read: acme/GOVERNANCE.md (a binary file)")
