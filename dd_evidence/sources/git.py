@@ -912,6 +912,10 @@ class GitWorkspace:
                 return
             except SourceUnavailable as exc:
                 failure = exc.reason
+                if moved:
+                    # The content is still the old origin's: the clone keeps saying so to every later scan.
+                    with contextlib.suppress(SourceUnavailable):
+                        run_git(self._git, ["-C", str(dest), "remote", "set-url", "origin", "--", cloned_from])
         else:
             failure = damage
         # The fetch failed (or the packs are damaged): if the origin answers, the clone is the problem.

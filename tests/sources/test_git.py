@@ -280,3 +280,24 @@ def test_walks_not_read_for_a_month_are_pruned_when_a_new_one_is_stored(tmp_path
     assert githistory.load(stored, head, since) is not None
     assert stored.stat().st_mtime > time.time() - 60
     workspace.close()
+
+
+def test_a_failed_refresh_from_another_origin_leaves_the_clone_saying_where_it_came_from(tmp_path: Path) -> None:
+    """The clone is pointed at the asked URL before its fetch; when that fetch fails, the clone still holds the
+    mirror's content and must keep saying so on every later scan, not pass for a copy of the asked origin."""
+    make_repo(tmp_path / "mirror", "o", "r", [("2024-01-01T00:00:00+00:00", {"A.md": "mirror"})])
+    cache = tmp_path / "cache"
+    GitWorkspace(cache, f"file://{tmp_path}/mirror/{{owner}}/{{repo}}").open("o", "r")
+
+    unreachable = f"file://{tmp_path}/nowhere/{{owner}}/{{repo}}"
+    online = GitWorkspace(cache, unreachable)
+    repo = online.open("o", "r")
+    sha, _ = repo.resolve(None)
+    (entry,) = [e for e in repo.tree(sha) if e.path == "A.md"]
+    assert repo.read_blob(entry.oid) == b"mirror"
+    (warning,) = online.warnings
+    assert "could not refresh the cached clone" in warning and f"made from file://{tmp_path}/mirror/o/r" in warning
+
+    for later in (GitWorkspace(cache, unreachable), GitWorkspace(cache, unreachable, offline=True)):
+        later.open("o", "r")
+        assert len(later.warnings) == 1 and f"made from file://{tmp_path}/mirror/o/r" in later.warnings[0]
