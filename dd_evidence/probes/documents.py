@@ -71,7 +71,7 @@ class _DocumentPresent(Probe):
             yield self.finding(
                 subject,
                 Outcome.NOT_AVAILABLE,
-                f"{self.noun} found but could not be read: {refused}; a person must check it",
+                f"{self.noun} found but not read: {refused}; a person must check it",
                 values,
                 [h.evidence() for h in real[:6]],
             )

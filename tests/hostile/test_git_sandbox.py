@@ -105,9 +105,10 @@ def test_a_hostile_local_working_copy_is_read_and_runs_nothing(tmp_path: Path) -
     assert repo["committed_at"].startswith("2024-05-29")
     assert run.markdown.startswith("# ") and f"`{signed[:7]}`" in run.markdown  # the draft names the commit read
     # The tree was read (the roster file is there) but not the blobs the partial copy never fetched: no lazy
-    # fetch through its ext:: or ssh promisor remotes.
+    # fetch through its ext:: or ssh promisor remotes. A document found but not read is no answer either way.
     (present,) = findings(run.report, "documents.maintainers_present")
-    assert present["outcome"] == "true" and "MAINTAINERS.md" in present["message"]
+    assert present["outcome"] == "not_available"
+    assert "found but not read: copy/MAINTAINERS.md (not present in the clone" in present["message"]
     assert run.report["warnings"] == [] and not run.report["incomplete"]
 
 

@@ -171,7 +171,7 @@ def test_a_document_that_could_not_be_read_is_no_answer_alone() -> None:
     (finding,) = MaintainersPresent().run(ctx)
     assert finding.outcome is Outcome.NOT_AVAILABLE
     assert finding.message == (
-        "maintainer list found but could not be read: acme/MAINTAINERS (a binary file); a person must check it"
+        "maintainer list found but not read: acme/MAINTAINERS (a binary file); a person must check it"
     )
     assert finding.values["found"] == ["acme/MAINTAINERS"]
     assert finding.evidence[0].url.startswith(f"https://github.com/acme/acme/blob/{'a' * 40}/MAINTAINERS")
