@@ -89,6 +89,17 @@ class RepoView:
     def _file_set(self) -> frozenset[str]:
         return frozenset(self.files)
 
+    def is_dir(self, path: str) -> bool:
+        """Whether ``path`` (trailing slashes aside) is a folder of the tree: the root, or a folder holding files."""
+        path = path.rstrip("/")
+        return path in ("", ".") or path in self._dir_set
+
+    @cached_property
+    def _dir_set(self) -> frozenset[str]:
+        # Every proper ancestor of every file: a link checker asks once per link, and a scan of each path per
+        # question was quadratic on a repository of thousands of files.
+        return frozenset(p[:i] for p in self.files for i, c in enumerate(p) if c == "/")
+
     def find(self, names: Iterable[str], dirs: Iterable[str] = COMMUNITY_DIRS) -> list[str]:
         """Files whose name matches one of ``names`` (case-insensitive) in one of ``dirs``, in that order."""
         found = []

@@ -131,15 +131,10 @@ def _anchor_set(ctx: ScanContext, repo: RepoView, path: str) -> frozenset[str]:
     return parsed(ctx, repo, path).anchors
 
 
-def _is_dir(repo: RepoView, path: str) -> bool:
-    prefix = path.rstrip("/") + "/"
-    return path in ("", ".") or any(p.startswith(prefix) for p in repo.files)
-
-
 def _check_target(ctx: ScanContext, repo: RepoView, path: str, anchor: str) -> str | None:
     """Why ``path#anchor`` does not resolve in ``repo``, or None when it does."""
     path = path.strip("/")
-    if path and not repo.exists(path) and not _is_dir(repo, path):
+    if path and not repo.exists(path) and not repo.is_dir(path):
         return "no such file"
     # Line anchors (#L10) and anchors into non-Markdown files are GitHub UI features, not headings.
     if not anchor or re.fullmatch(r"L\d+(-L\d+)?", anchor) or not path.lower().endswith((".md", ".markdown")):

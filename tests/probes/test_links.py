@@ -107,3 +107,12 @@ def test_records_copies_and_templates_are_not_checked_translations_are() -> None
     assert links.values["checked_files"] == 5  # the four community documents read today and acme's README
     (invites,) = NoExpiringInvites().run(ctx)
     assert invites.values["files"] == ["community/README-zh.md"]
+
+
+def test_a_folder_is_a_proper_ancestor_of_a_file_not_a_name_prefix() -> None:
+    ctx = context({"acme": {"docs/roles/lead.md": "# Lead\n", "README.md": "# Acme\n"}})
+    repo = ctx.repos[0]
+    for folder in ("", ".", "docs", "docs/", "docs/roles", "docs/roles//"):
+        assert repo.is_dir(folder), folder
+    for other in ("doc", "docs/rol", "docs/roles/lead.md", "README.md", "./docs", "/docs", "missing"):
+        assert not repo.is_dir(other), other
