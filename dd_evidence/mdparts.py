@@ -8,6 +8,7 @@ a cold scan of a project with hundreds of community documents parses them on eve
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from typing import Any
@@ -62,10 +63,15 @@ def serve() -> None:
     """
     texts = json.load(sys.stdin)
     results: list[dict[str, Any] | None] = []
+    # A parse makes hundreds of thousands of short-lived tokens, freed by reference counting; the collector's
+    # automatic passes over them cost a tenth of the parse. In this process of its own, it collects once per
+    # document instead, so whatever cycles a document leaves are still freed before the next one.
+    gc.disable()
     for text in texts:
         try:
             results.append(parts(text) if isinstance(text, str) else None)
         except Exception:  # noqa: BLE001 - one bad document must not cost the others their parse
             results.append(None)
+        gc.collect(0)
     json.dump(results, sys.stdout)  # ASCII, whatever the locale's encoding
     sys.stdout.flush()
