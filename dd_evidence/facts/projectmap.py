@@ -348,12 +348,13 @@ class ProjectMap:
         return parsed(self.ctx, doc.repo, doc.path)
 
     def parse_ahead(self) -> None:
-        """Parse, in bulk and on every core, the documents whose structure probes read: every text the map read
+        """Parse, in bulk and on every core, the documents whose structure probes read: every file the map read
         and every community document (:func:`~dd_evidence.facts.parsed.parse_in_bulk`). Once per scan; the first
-        probe to need them waits, the others find them parsed."""
+        probe to need them waits, the others find them parsed. Rosters and lists the map read (``OWNERS``,
+        ``sigs.yaml``) are in: probes read their links too, and one left out is parsed by its reader alone."""
 
         def run() -> bool:
-            docs = [d for d in self.all_documents() if d.read and not d.excluded and is_text(d.path)]
+            docs = [d for d in self.all_documents() if d.read and not d.excluded]
             docs += self.community_documents()
             for repo in self.ctx.repos:
                 repo.preload(d.path for d in docs if d.repo is repo)
