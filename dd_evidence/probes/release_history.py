@@ -91,6 +91,10 @@ class ReleaseSummary:
     annotated_share: float | None
     dated: tuple[Release, ...] = ()
     dated_omitted: int = 0
+    # The days (UTC) the releases of the median's basis were tagged on: fewer than the releases when a project
+    # tags several release lines at once (v1.18.1, v1.17.5 and v1.16.8 on one day).
+    release_days: int = 0
+    basis_releases: int = 0
 
     @property
     def days_since_last_stable(self) -> float | None:
@@ -112,6 +116,7 @@ class ReleaseSummary:
             "stable_last_12_months": [r.name for r in self.stable_in_window][-20:],
             "median_days_between_stable": self.median_days_between_stable,
             "median_basis": self.median_basis,
+            "stable_release_days": self.release_days,
             "days_since_last_stable": self.days_since_last_stable,
             "last_stable": _named(self.last_stable),
             "last_release": _named(self.last_release),
@@ -159,7 +164,10 @@ def summarise(tags: Iterable[Tag], as_of: datetime) -> ReleaseSummary:
     stable_window = [r for r in window if not r.prerelease]
     # A year with fewer than two stable releases has no gap to measure: fall back to the last ten overall.
     basis = stable_window if len(stable_window) >= 2 else stable[-MEDIAN_FALLBACK_RELEASES:]
-    gaps = [_days(b.date - a.date) for a, b in zip(basis, basis[1:], strict=False)]
+    # The cadence is measured between release days: patches of three release lines tagged on one day are one
+    # release event, not two gaps of no days (which made a fortnightly project's median 0.1 days).
+    days = sorted({r.date.astimezone(UTC).date() for r in basis})
+    gaps = [float((b - a).days) for a, b in zip(days, days[1:], strict=False)]
     dated, omitted = dated_list(releases, as_of)
     return ReleaseSummary(
         tags_before_as_of=len(before),
@@ -176,6 +184,8 @@ def summarise(tags: Iterable[Tag], as_of: datetime) -> ReleaseSummary:
             if basis is stable_window
             else f"the last {len(basis)} stable releases"
         ),
+        release_days=len(days),
+        basis_releases=len(basis),
         last_stable=stable[-1] if stable else None,
         last_release=releases[-1] if releases else None,
         annotated_share=round(sum(r.annotated for r in window) / len(window), 2) if window else None,
@@ -202,6 +212,7 @@ class RegularReleaseHistoryValues(ReleaseTimeline, total=False):
     stable_last_12_months: list[str]
     median_days_between_stable: float | None
     median_basis: str
+    stable_release_days: int
     days_since_last_stable: float | None
     last_stable: dict[str, Any] | None
     last_release: dict[str, Any] | None
@@ -258,6 +269,8 @@ class RegularReleaseHistory(Probe):
         )
         median = summary.median_days_between_stable
         median_text = f", median {median:g} days between stable releases" if median is not None else ""
+        if median is not None and summary.release_days < summary.basis_releases:
+            median_text = f", tagged on {summary.release_days} days, median {median:g} days apart"
         message = (
             f"{main.name}: {stable_count} stable and {summary.prereleases_in_window} pre-releases in the 12 months "
             f"before {as_of:%Y-%m-%d}{median_text}; {last_text}"

@@ -162,3 +162,14 @@ def test_timeline_cap_keeps_the_newest_and_counts_the_older_ones() -> None:
     assert len(listed) == DATED_CAP == 60
     assert [r["tag"] for r in listed] == [f"v1.{i}.0" + ("-rc.0" if i % 4 == 0 else "") for i in range(59, -1, -1)]
     assert sum(not r["stable"] for r in listed) == 15
+
+
+def test_release_lines_tagged_on_one_day_are_one_release_event() -> None:
+    """Patches of three release lines on one day every fortnight: the cadence is fourteen days, not zero."""
+    tags = [_tag(f"v1.{minor}.{n}", 10 + 14 * n + minor / 1440) for n in range(6) for minor in (16, 17, 18)]
+    summary = summarise(tags, AS_OF)
+    assert len(summary.stable_in_window) == 18
+    assert summary.median_days_between_stable == 14.0 and summary.values()["stable_release_days"] == 6
+    (finding,) = RegularReleaseHistory().run(_ctx(TaggedRepo("acme", tags, role="main")))
+    assert "18 stable and 0 pre-releases" in finding.message
+    assert "tagged on 6 days, median 14 days apart" in finding.message
