@@ -17,6 +17,7 @@ from typing import TypedDict
 from dd_evidence.context import ScanContext
 from dd_evidence.facts import ParsedDoc, parsed, project_map, subject
 from dd_evidence.facts.cncfnames import CncfNames, cncf_names
+from dd_evidence.facts.paths import excluded
 from dd_evidence.facts.projectmap import readme_paths
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe
@@ -42,7 +43,10 @@ _INTEGRATION_DIR = re.compile(
 _NAMED_DIR = re.compile(r"(^|/)(integrations?|container-runtimes?|runtimes?|ecosystem|compatibility)/[^/]+$", re.I)
 # Older doc versions, translations and blog posts repeat or date the current docs.
 _COPIES = re.compile(r"(^|/)(versioned_docs|i18n|blog|archived?)/", re.IGNORECASE)
-_INTEGRATION_HEADING = re.compile(r"integrat|compatib|works with|ecosystem|plugins?", re.IGNORECASE)
+# "Integration tests" and "Continuous integration" are about the project's own testing, not other projects.
+_INTEGRATION_HEADING = re.compile(
+    r"(?<!continuous )(?<!continuous-)integrat(?!ions?[\s_-]*test)|compatib|works with|ecosystem|plugins?", re.I
+)
 _USER_DOC_PATH = re.compile(
     r"(^|/|[-_])(install(ation|ing)?|quick[-_]?start|getting[-_]started|get[-_]started|user[-_]?guide|"
     r"tutorials?|usage|setup)([/_.-]|$)",
@@ -175,6 +179,8 @@ class ArchitectureDocumented(Probe):
                 parent, _, name = path.rpartition("/")  # strings, not Path objects: every doc file passes here
                 if not _ARCH_PATH.search(posixpath.splitext(name)[0]) and not _ARCH_PATH.search(parent or "."):
                     continue
+                if excluded(path):
+                    continue  # a design template, an example's or a test's diagram, an archived design
                 lower = path.lower()
                 if lower.endswith(DOC_EXT):
                     docs.append(_PathHit(repo, path))
@@ -261,8 +267,11 @@ class IntegrationsDocumented(Probe):
         }
         evidence = [p.repo.evidence(p.path, 1) for p in pages[:6]]
         if pages or sections:
+            found = f"{len(pages)} integration page(s)" + (
+                f", {len(sections)} README section(s) (first {sections[0]})" if sections else ""
+            )
             message = (
-                f"{len(pages)} integration page(s); CNCF projects named: {', '.join(sorted(cncf)) or 'none'}; "
+                f"{found}; CNCF projects named: {', '.join(sorted(cncf)) or 'none'}; "
                 f"others: {', '.join(sorted(other)[:10]) or 'none'}"
             )
             yield self.finding(subject(ctx), True, message, values, evidence)

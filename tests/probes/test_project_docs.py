@@ -54,6 +54,20 @@ def test_architecture_documented_in_website_repo() -> None:
     assert f.values["documents"] == ["site/docs/concepts/architecture.md"]
 
 
+def test_design_templates_and_examples_are_no_architecture_document() -> None:
+    blanks = {
+        "README.md": BARE_README,
+        "design/_template.md": "# Title\n\n## Summary\n",
+        "design/0000-template.md": "# KEP-0000\n",
+        "examples/shop/architecture.md": "# The shop's architecture\n",
+    }
+    (f,) = ArchitectureDocumented().run(context({"acme": blanks}))
+    assert f.outcome is Outcome.FALSE and f.values["documents"] == []
+    (g,) = ArchitectureDocumented().run(context({"acme": {**blanks, "design/bmc-events.md": "# BMC events\n"}}))
+    assert g.outcome is Outcome.TRUE and g.values["documents"] == ["acme/design/bmc-events.md"]
+    assert g.message.endswith("e.g. acme/design/bmc-events.md")
+
+
 def test_only_a_diagram_is_not_enough() -> None:
     ctx = context({"acme": {"README.md": BARE_README, "img/architecture.png": "png"}})
     (f,) = ArchitectureDocumented().run(ctx)
@@ -77,6 +91,19 @@ def test_integrations_name_cncf_projects() -> None:
 def test_no_integrations() -> None:
     (f,) = IntegrationsDocumented().run(context({"acme": {"README.md": BARE_README}}))
     assert f.outcome is Outcome.FALSE
+
+
+def test_testing_headings_are_not_integrations_but_an_integrations_section_is_named() -> None:
+    testing = BARE_README + "\n## Integration tests\n\nmake e2e\n\n## Continuous Integration\n\nCI runs.\n"
+    (f,) = IntegrationsDocumented().run(context({"acme": {"README.md": testing}}))
+    assert f.outcome is Outcome.FALSE and f.values["readme_sections"] == []
+    real = testing + "\n## Integrations\n\nWorks with Prometheus.\n"
+    (g,) = IntegrationsDocumented().run(context({"acme": {"README.md": real}}))
+    assert g.outcome is Outcome.TRUE
+    line = real.splitlines().index("## Integrations") + 1
+    assert g.values["readme_sections"] == [f"acme/README.md#L{line}: Integrations"]
+    assert g.message.startswith(f"0 integration page(s), 1 README section(s) (first acme/README.md#L{line}: ")
+    assert g.values["cncf_projects"] == {"Prometheus": [f"acme/README.md#L{line + 2}"]}
 
 
 def test_user_docs_from_tree_or_readme_link() -> None:
