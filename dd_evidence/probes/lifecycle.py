@@ -125,8 +125,9 @@ class OnboardingDocumented(_DocsProbe):
             values["procedures"] = [f"{d.label}#L{s.line}: {s.text[:120]}" for d, s in hits]
             evidence = [d.repo.evidence(d.path, s.line, excerpt=s.text[:160]) for d, s in hits[:6]]
         ok = bool(values["procedures"])
+        count = len(values["procedures"])
         message = (
-            f"how to join is documented in {len(values['procedures'])} places, first {values['procedures'][0]}"
+            f"how to join is documented in {count} place{'' if count == 1 else 's'}, first {values['procedures'][0]}"
             if ok
             else "no section or wording says how people become maintainers"
         )

@@ -68,6 +68,7 @@ def test_full_ladder_documents_every_stage() -> None:
     assert roles.outcome is Outcome.TRUE and roles.values["roles"] == ["reviewer", "maintainer"]
     join = _run(OnboardingDocumented, files)
     assert join.outcome is Outcome.TRUE and "CONTRIBUTOR_LADDER.md#L13" in join.values["procedures"][0]
+    assert join.message.startswith("how to join is documented in 1 place, first ")
     leave = _run(OffboardingDocumented, files)
     assert leave.outcome is Outcome.TRUE and "six months" in leave.values["inactivity_periods"][0]
     assert leave.evidence[0].url.endswith("CONTRIBUTOR_LADDER.md#L21-L23")
