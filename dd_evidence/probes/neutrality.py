@@ -298,8 +298,8 @@ class AssetsProjectOwned(Probe):
             yield self.finding(
                 subject(ctx),
                 False,
-                f"{len(vendor)} links or contacts point at assets under a company's namespace or domain: "
-                f"{', '.join(owners[:5])}",
+                ("1 link or contact points" if len(vendor) == 1 else f"{len(vendor)} links or contacts point")
+                + f" at assets under a company's namespace or domain: {', '.join(owners[:5])}",
                 values,
                 evidence,
             )

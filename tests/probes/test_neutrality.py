@@ -79,10 +79,20 @@ def test_a_security_contact_on_a_maintainer_companys_domain_is_vendor_held() -> 
     (finding,) = AssetsProjectOwned().run(ctx)
     assert finding.outcome is Outcome.FALSE
     assert [(v["kind"], v["owner"]) for v in finding.values["vendor_owned"]] == [("contact", "widgetcorp.com")]
+    assert finding.message.startswith("1 link or contact points at assets under a company's namespace or domain")
     own = security.replace("security@widgetcorp.com", "security@acme.io")
     ctx = context({"acme": {"README.md": "# Acme\n", "MAINTAINERS.md": roster, "SECURITY.md": own}})
     (finding,) = AssetsProjectOwned().run(ctx)
     assert finding.outcome is Outcome.TRUE
+
+
+def test_a_shared_calendar_id_is_no_contact_at_the_calendar_hosts_company() -> None:
+    """A Google calendar's id reads like an address at google.com; Google on the roster makes it no vendor asset."""
+    roster = "# Maintainers\n\n| Name | GitHub | Company |\n|---|---|---|\n| Ann | @ann | Google |\n"
+    meetings = "# Acme\n\nCalendar: c_0a1b2c3d4e@group.calendar.google.com (or write to ann@google.com).\n"
+    ctx = context({"acme": {"README.md": meetings, "MAINTAINERS.md": roster}})
+    (finding,) = AssetsProjectOwned().run(ctx)
+    assert [v["owner"] for v in finding.values["vendor_owned"]] == ["google.com"]
 
 
 def test_addresses_on_the_security_teams_own_pages_are_not_project_contacts() -> None:
