@@ -55,7 +55,9 @@ class _DocumentPresent(Probe):
                 yield found
                 return
         subject = ctx.project.orgs[0] if ctx.project.orgs else ctx.project.name
-        real = [h for h in hits if not h.is_stub]
+        # Shown strongest first: a GOVERNANCE.md before the SIG charters and the roster titled "Steering
+        # Committee" that also hold the role (the map's own order puts the community repository first).
+        real = sorted((h for h in hits if not h.is_stub), key=lambda h: _signal_order(h, self.role, self.fallback))
         stubs = [h for h in hits if h.is_stub]
         # Every stub has a target (``points_to`` is what makes it a stub); the test only narrows the type.
         values: DocumentPresentValues = {
@@ -112,6 +114,11 @@ class _DocumentPresent(Probe):
         evidence = [doc.repo.evidence(doc.path, s.start, s.end, excerpt=s.title) for doc, s in sections[:6]]
         message = f"{self.noun} found as a section: {labels[0]}"
         return self.finding(subject(ctx), True, message, values, evidence)
+
+
+def _signal_order(doc: DocHit, role: str, fallback: str | None) -> tuple[int, int]:
+    signal = doc.roles.get(role) or (doc.roles.get(fallback) if fallback else None)
+    return (signal.strength, signal.rank) if signal else (99, 0)
 
 
 def _describe(hits: list[DocHit]) -> str:

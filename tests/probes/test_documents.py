@@ -182,3 +182,15 @@ def test_a_readable_document_answers_and_the_unreadable_one_is_named() -> None:
     (finding,) = GovernancePresent().run(ctx)
     assert finding.outcome is Outcome.TRUE
     assert finding.message.endswith("; not read: acme/GOVERNANCE.md (a binary file)")
+
+
+def test_the_strongest_signal_is_named_first_whatever_the_repository() -> None:
+    """A SIG charter in the community repository holds the governance role too; the project's GOVERNANCE.md,
+    named so, leads the finding and its evidence."""
+    ctx = context(
+        {"community": {"sig-docs/charter.md": "# SIG Docs charter\n\nScope.\n"}, "acme": {"GOVERNANCE.md": REAL}},
+        roles={"community": "community"},
+    )
+    (finding,) = GovernancePresent().run(ctx)
+    assert finding.message == "governance document found in acme/GOVERNANCE.md, community/sig-docs/charter.md"
+    assert finding.evidence[0].url.startswith(f"https://github.com/acme/acme/blob/{'a' * 40}/GOVERNANCE.md")
