@@ -24,8 +24,12 @@ from dd_evidence.mdsections import sentences
 from dd_evidence.model import Evidence, Finding, ProbeSpec
 from dd_evidence.probes.base import Probe, reads_documents
 
+# "Neutral" alone is too common a word ("neutral mediation for disputes", "neutral language"): it counts as the
+# project's own neutrality as "neutrality", or said of the project, its home or its governance.
 _NEUTRAL = re.compile(
-    r"\bvendor[- ]neutral\w*|\bneutral(ity)?\b|\bno single (company|vendor|organi[sz]ation|entity)\b"
+    r"\bvendor[- ]neutral\w*|\bneutrality\b|\b(remains?|stays?|be|is|are|being)\s+neutral\b"
+    r"|\bneutral\s+(home|ground|governance|foundation|body|project|community|place|venue|steward\w*)\b"
+    r"|\bno single (company|vendor|organi[sz]ation|entity)\b"
     r"|\b(single|one) (company|vendor|organi[sz]ation|entity)\b[^.]{0,60}\b(control|dominat|influence|majority)"
     r"|\bfree from the influence\b|\bindependent of any (company|vendor)\b",
     re.I,

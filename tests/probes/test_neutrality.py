@@ -38,6 +38,15 @@ def test_statement_and_cap_found_with_lines() -> None:
     assert cap.outcome is Outcome.TRUE and cap.values["cap"] == 3 and cap.values["line"] == 9
 
 
+def test_neutral_as_a_plain_adjective_is_no_neutrality_statement() -> None:
+    plain = "# Steering\n\n## Duties\n\nProvide neutral mediation for disputes, in neutral language.\n"
+    assert list(VendorNeutralStatement().run(_ctx({"GOVERNANCE.md": plain})))[0].outcome is Outcome.FALSE
+    said_so = ("The project will remain neutral.", "The CNCF is a neutral home for Widget.", "We keep our neutrality.")
+    for said in said_so:
+        ctx = _ctx({"GOVERNANCE.md": plain + f"\n{said}\n"})
+        assert list(VendorNeutralStatement().run(ctx))[0].outcome is Outcome.TRUE, said
+
+
 def test_no_statement_and_no_cap() -> None:
     ctx = _ctx({"GOVERNANCE.md": "# Governance\n\nMaintainers decide by vote.\n"})
     assert list(VendorNeutralStatement().run(ctx))[0].outcome is Outcome.FALSE
