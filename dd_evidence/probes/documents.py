@@ -7,6 +7,7 @@ finding says where the stub points so a reviewer can follow it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TypedDict
 
@@ -44,6 +45,9 @@ class _DocumentPresent(Probe):
     # Whether a section of another document (a "Release process" heading in CONTRIBUTING.md) counts when no
     # document of the role exists.
     sections_count: bool = False
+    # Whether such a section counts only when it lists something (items, table rows, logos): a list role's
+    # heading over prose is something else ("### Users" defining a role in a governance's "Project Roles").
+    section_lists: bool = False
 
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         hits = locate(ctx, self.role)
@@ -107,6 +111,8 @@ class _DocumentPresent(Probe):
         pmap = project_map(ctx)
         roles = [self.role, *([self.fallback] if self.fallback else [])]
         sections = [(doc, section) for role in roles for doc, section in pmap.sections(role)]
+        if self.section_lists:
+            sections = [(doc, section) for doc, section in sections if _LISTS.search(section.text)]
         if not sections:
             return None
         labels = [f"{doc.label}#L{section.start}: {section.title}" for doc, section in sections]
@@ -114,6 +120,10 @@ class _DocumentPresent(Probe):
         evidence = [doc.repo.evidence(doc.path, s.start, s.end, excerpt=s.title) for doc, s in sections[:6]]
         message = f"{self.noun} found as a section: {labels[0]}"
         return self.finding(subject(ctx), True, message, values, evidence)
+
+
+# A list item, a table row or an HTML logo wall entry.
+_LISTS = re.compile(r"^\s*([-*+]\s+\S|\d+[.)]\s+\S|\|.*\|)|<(img|a|td|li)\b", re.MULTILINE | re.IGNORECASE)
 
 
 def _signal_order(doc: DocHit, role: str, fallback: str | None) -> tuple[int, int]:
@@ -206,7 +216,7 @@ class AdoptersPresentValues(DocumentSectionsValues, total=False):
 
 
 class AdoptersPresent(_DocumentPresent):
-    role, noun, sections_count = "adopters", "adopters list", True
+    role, noun, sections_count, section_lists = "adopters", "adopters list", True, True
     spec = ProbeSpec(
         id="documents.adopters_present",
         title="Is there a public list of adopters (ADOPTERS.md or equivalent)?",

@@ -5,6 +5,7 @@ from memrepo import context
 from dd_evidence.model import Outcome
 from dd_evidence.probes.badges import BestPracticesBadgeLinked
 from dd_evidence.probes.documents import (
+    AdoptersPresent,
     GovernancePresent,
     IssueTemplatesPresent,
     MaintainersPresent,
@@ -194,3 +195,17 @@ def test_the_strongest_signal_is_named_first_whatever_the_repository() -> None:
     (finding,) = GovernancePresent().run(ctx)
     assert finding.message == "governance document found in acme/GOVERNANCE.md, community/sig-docs/charter.md"
     assert finding.evidence[0].url.startswith(f"https://github.com/acme/acme/blob/{'a' * 40}/GOVERNANCE.md")
+
+
+def test_an_adopters_section_must_list_someone() -> None:
+    """A "### Users" heading defining a role in a governance's "Project Roles" is no adopters list; a README's
+    "## Users" listing organisations is."""
+    governance = "# Governance\n\n## Project Roles\n\n### Users\n\nPeople who use Acme and ask questions.\n"
+    ctx = context({"acme": {"GOVERNANCE.md": governance, "README.md": "# Acme\n\nA tool.\n"}})
+    (finding,) = AdoptersPresent().run(ctx)
+    assert finding.outcome is Outcome.FALSE
+    readme = "# Acme\n\nA tool.\n\n## Users\n\n- Example Corp, in production\n- Sample Ltd\n"
+    ctx = context({"acme": {"GOVERNANCE.md": governance, "README.md": readme}})
+    (finding,) = AdoptersPresent().run(ctx)
+    assert finding.outcome is Outcome.TRUE
+    assert finding.values["sections"] == ["acme/README.md#L5: Users"]
