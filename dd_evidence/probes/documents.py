@@ -123,7 +123,10 @@ class _DocumentPresent(Probe):
 
 
 # A list item, a table row or an HTML logo wall entry.
-_LISTS = re.compile(r"^\s*([-*+]\s+\S|\d+[.)]\s+\S|\|.*\|)|<(img|a|td|li)\b", re.MULTILINE | re.IGNORECASE)
+# Blanks are spaces and tabs only: "\s*" after "^" would run over every following empty line from each one.
+_LISTS = re.compile(
+    r"^[ \t]*(?:[-*+][ \t]+\S|\d{1,9}[.)][ \t]+\S|\|[^\n]*\|)|<(?:img|a|td|li)\b", re.MULTILINE | re.IGNORECASE
+)
 
 
 def _signal_order(doc: DocHit, role: str, fallback: str | None) -> tuple[int, int]:
