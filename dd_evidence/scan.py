@@ -57,6 +57,7 @@ from dd_evidence.sources.git import (
     check_git,
     default_candidates,
     default_history_filter,
+    refresh_failed,
 )
 from dd_evidence.sources.gitproc import redact
 from dd_evidence.timeutil import parse_as_of, utcnow
@@ -625,7 +626,7 @@ def _prefetch(view: GitRepoView, workspace: GitWorkspace) -> None:
 def _warn_unfetched(workspace: GitWorkspace, name: str, reason: str) -> None:
     """Say that ``name``'s documents could not be fetched: on the line that already says its clone could not be
     refreshed when that is the same failure (an origin that does not answer), so each repo costs one line."""
-    stale = f"{name}: could not refresh the cached clone ({reason})"
+    stale = refresh_failed(name, reason)
     for index, line in enumerate(workspace.warnings):
         if line.startswith(stale):
             workspace.warnings[index] = f"{line}, without the documents it lacks (they could not be fetched either)"

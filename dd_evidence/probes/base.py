@@ -19,6 +19,7 @@ RunMethod = Callable[[_ProbeT, "ScanContext"], Iterable[Finding]]
 
 if TYPE_CHECKING:
     from dd_evidence.context import ScanContext
+    from dd_evidence.facts.documents import Doc
     from dd_evidence.repoview import RepoView
 
 
@@ -116,6 +117,11 @@ def ask_per_repo(ctx: ScanContext, judge: Callable[[ScanContext, RepoView], Find
         return list(pool.map(lambda repo: judge(ctx, repo), ctx.repos))
 
 
+def unread_names(docs: Iterable[Doc]) -> str:
+    """Documents that exist but were not read, each with why: "acme/MAINTAINERS (a binary file), ..."."""
+    return ", ".join(f"{d.label} ({d.refusal})" for d in dict.fromkeys(docs))
+
+
 def reads_documents(*roles: str) -> Callable[[RunMethod[_ProbeT]], RunMethod[_ProbeT]]:
     """Decorate a probe's ``run``: when a document of ``roles`` exists but could not be read (binary, over the size
     cap...), a ``false`` answer about the project becomes ``not_available`` naming it. What was not read may be
@@ -128,7 +134,7 @@ def reads_documents(*roles: str) -> Callable[[RunMethod[_ProbeT]], RunMethod[_Pr
             unread = [d for role in roles for d in project_map(ctx).unread(role)]
             for finding in run(self, ctx):
                 if unread and finding.outcome is Outcome.FALSE:
-                    names = ", ".join(f"{d.label} ({d.refusal})" for d in dict.fromkeys(unread))
+                    names = unread_names(unread)
                     finding = replace(
                         finding, outcome=Outcome.NOT_AVAILABLE, message=f"{finding.message}; not read: {names}"
                     )

@@ -17,7 +17,7 @@ from dd_evidence.facts import locate, project_map, subject
 from dd_evidence.facts.links import file_in
 from dd_evidence.facts.projectmap import issue_templates
 from dd_evidence.model import Finding, Outcome, ProbeSpec
-from dd_evidence.probes.base import Probe
+from dd_evidence.probes.base import Probe, unread_names
 from dd_evidence.repoview import RepoView
 
 
@@ -49,6 +49,11 @@ class _DocumentPresent(Probe):
     # heading over prose is something else ("### Users" defining a role in a governance's "Project Roles").
     section_lists: bool = False
 
+    @property
+    def roles(self) -> list[str]:
+        """The role, then the fallback role when there is one."""
+        return [self.role, *([self.fallback] if self.fallback else [])]
+
     def run(self, ctx: ScanContext) -> Iterable[Finding]:
         hits = locate(ctx, self.role)
         if self.fallback and not any(not h.is_stub for h in hits):
@@ -58,10 +63,11 @@ class _DocumentPresent(Probe):
             if found is not None:
                 yield found
                 return
-        subject = ctx.project.orgs[0] if ctx.project.orgs else ctx.project.name
+        org = subject(ctx)
         # Shown strongest first: a GOVERNANCE.md before the SIG charters and the roster titled "Steering
         # Committee" that also hold the role (the map's own order puts the community repository first).
-        real = sorted((h for h in hits if not h.is_stub), key=lambda h: _signal_order(h, self.role, self.fallback))
+        roles = self.roles
+        real = sorted((h for h in hits if not h.is_stub), key=lambda h: _signal_order(h, roles))
         stubs = [h for h in hits if h.is_stub]
         # Every stub has a target (``points_to`` is what makes it a stub); the test only narrows the type.
         values: DocumentPresentValues = {
@@ -70,12 +76,11 @@ class _DocumentPresent(Probe):
         }
         # A file that exists but could not be read (binary, over the size cap) is there, but nobody can tell from
         # here whether it is what its name says: alone, it answers neither way.
-        roles = [self.role, *([self.fallback] if self.fallback else [])]
-        unread = {d.key: d.refusal for role in roles for d in project_map(ctx).unread(role)}
-        refused = ", ".join(f"{h.label} ({unread[h.key]})" for h in real if h.key in unread)
+        unread = {d.key for role in roles for d in project_map(ctx).unread(role)}
+        refused = unread_names(h for h in real if h.key in unread)
         if real and all(h.key in unread for h in real):
             yield self.finding(
-                subject,
+                org,
                 Outcome.NOT_AVAILABLE,
                 f"{self.noun} found but not read: {refused}; a person must check it",
                 values,
@@ -86,7 +91,7 @@ class _DocumentPresent(Probe):
             extra = f"; {len(stubs)} stub(s) point to it" if stubs else ""
             extra += f"; not read: {refused}" if refused else ""
             yield self.finding(
-                subject,
+                org,
                 True,
                 f"{self.noun} found in {where}{extra}",
                 values,
@@ -95,7 +100,7 @@ class _DocumentPresent(Probe):
         elif stubs:
             targets = ", ".join(sorted({h.points_to or "" for h in stubs}))
             yield self.finding(
-                subject,
+                org,
                 False,
                 f"only stub {self.noun} found ({_describe(stubs)}), pointing to {targets} "
                 "which is outside the scanned repositories",
@@ -104,13 +109,12 @@ class _DocumentPresent(Probe):
             )
         else:
             yield self.finding(
-                subject, False, f"no {self.noun} in any of the {len(ctx.repos)} scanned repositories", values
+                org, False, f"no {self.noun} in any of the {len(ctx.repos)} scanned repositories", values
             )
 
     def _sections(self, ctx: ScanContext) -> Finding | None:
         pmap = project_map(ctx)
-        roles = [self.role, *([self.fallback] if self.fallback else [])]
-        sections = [(doc, section) for role in roles for doc, section in pmap.sections(role)]
+        sections = [(doc, section) for role in self.roles for doc, section in pmap.sections(role)]
         if self.section_lists:
             sections = [(doc, section) for doc, section in sections if _LISTS.search(section.text)]
         if not sections:
@@ -129,8 +133,8 @@ _LISTS = re.compile(
 )
 
 
-def _signal_order(doc: DocHit, role: str, fallback: str | None) -> tuple[int, int]:
-    signal = doc.roles.get(role) or (doc.roles.get(fallback) if fallback else None)
+def _signal_order(doc: DocHit, roles: list[str]) -> tuple[int, int]:
+    signal = next((doc.roles[r] for r in roles if r in doc.roles), None)
     return (signal.strength, signal.rank) if signal else (99, 0)
 
 

@@ -174,13 +174,11 @@ class ArchitectureDocumented(Probe):
         images: list[_PathHit] = []
         for repo in ctx.repos:
             for path in _doc_files(repo):
-                if _COPIES.search(path):
-                    continue
                 parent, _, name = path.rpartition("/")  # strings, not Path objects: every doc file passes here
                 if not _ARCH_PATH.search(posixpath.splitext(name)[0]) and not _ARCH_PATH.search(parent or "."):
                     continue
                 if excluded(path):
-                    continue  # a design template, an example's or a test's diagram, an archived design
+                    continue  # a copy (old version, translation, blog), a template, an example's or a test's diagram
                 lower = path.lower()
                 if lower.endswith(DOC_EXT):
                     docs.append(_PathHit(repo, path))

@@ -738,6 +738,12 @@ def file_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
         handle.close()  # closing releases the lock
 
 
+def refresh_failed(key: str, failure: str) -> str:
+    """How a scan's warning about a cached clone that could not be refreshed begins: the scan finds that line by it
+    to add, on the same line, that the clone's documents could not be fetched either."""
+    return f"{key}: could not refresh the cached clone ({failure})"
+
+
 def valid_name(owner: str, repo: str) -> bool:
     """GitHub-shaped names only: no ``..``, no slashes, no leading dash or dot in the owner."""
     return (
@@ -929,7 +935,7 @@ class GitWorkspace:
             raise SourceUnavailable("git", reason)
         origin_note = f", and it was made from {redact(cloned_from)}" if moved else ""
         # The cached clone still answers; the scan says it may be stale rather than losing the repo.
-        self.warnings.append(f"{key}: could not refresh the cached clone ({failure}){origin_note}; using the cache")
+        self.warnings.append(f"{refresh_failed(key, failure)}{origin_note}; using the cache")
 
     def _config(self, dest: Path, key: str) -> str:
         out = run_git(self._git, ["--git-dir", str(dest), "config", "--get", key], check=False)
